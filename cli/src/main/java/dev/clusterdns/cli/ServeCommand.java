@@ -1,0 +1,63 @@
+package dev.clusterdns.cli;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.clusterdns.agent.ClusterAgent;
+import dev.clusterdns.cli.serve.AgentOptions;
+import dev.clusterdns.cli.serve.DnsOptions;
+import dev.clusterdns.cli.serve.EnvOptions;
+import dev.clusterdns.cli.serve.ProxyOptions;
+import dev.clusterdns.cli.serve.Readiness;
+import dev.clusterdns.cli.serve.ResolverOptions;
+import dev.clusterdns.cli.serve.ServeContext;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the agent, DNS server, proxy and env writer in one process.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Mixin AgentOptions agentOptions;
+    @Mixin DnsOptions dnsOptions;
+    @Mixin ResolverOptions resolverOptions;
+    @Mixin ProxyOptions proxyOptions;
+    @Mixin EnvOptions envOptions;
+
+    @Override
+    public Integer call() throws Exception {
+        Deque<AutoCloseable> running = new ArrayDeque<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeAll(running);
+            stopped.countDown();
+        }, "clusterdns-shutdown"));
+
+        ClusterAgent agent = new ClusterAgent(agentOptions.config());
+        running.push(agent);
+        Readiness readiness = new Readiness();
+        Runnable agentSynced = readiness.gate("agent");
+        ServeContext context = new ServeContext(agent.view(), agent.config(), readiness,
+                PrometheusRegistry.defaultRegistry, JsonNodeFactory.instance.objectNode());
+        agent.start();
+        agentSynced.run();
+        running.push(dnsOptions.start(context, resolverOptions.before(context), resolverOptions.after(context)));
+        running.push(proxyOptions.start(context));
+        running.push(envOptions.start(context));
+        stopped.await();
+        return 0;
+    }
+
+    private static synchronized void closeAll(Deque<AutoCloseable> running) {
+        while (!running.isEmpty()) {
+            try {
+                running.pop().close();
+            } catch (Exception e) {
+                System.err.println("clusterdns: error while stopping: " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.clusterdns.cli.serve;
+
+import dev.clusterdns.agent.AgentConfig;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The agent flags shared by `serve`, `env`, `resolvconf` and `expose`. */
+@picocli.CommandLine.Command
+public final class AgentOptions {
+
+    @Option(names = "--manifests", paramLabel = "PATH", description = "Manifest file or directory (repeatable; default examples/manifests).")
+    List<Path> manifests;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where allocations persist (default: in memory only).")
+    Path stateDir;
+
+    @Option(names = "--service-cidr", paramLabel = "CIDR", description = "ClusterIP range (repeatable for dual stack; default " + AgentConfig.DEFAULT_SERVICE_CIDR + ").")
+    List<String> serviceCidrs;
+
+    @Option(names = "--node-port-range", paramLabel = "A-B", description = "NodePort range (default " + AgentConfig.DEFAULT_NODE_PORT_RANGE + ").")
+    String nodePortRange;
+
+    @Option(names = "--loadbalancer-cidr", paramLabel = "CIDR", description = "LoadBalancer ingress IP range (default " + AgentConfig.DEFAULT_LOADBALANCER_CIDR + ").")
+    String loadBalancerCidr;
+
+    @Option(names = "--cluster-domain", paramLabel = "NAME", description = "Cluster domain (default " + AgentConfig.DEFAULT_CLUSTER_DOMAIN + ").")
+    String clusterDomain;
+
+    public AgentConfig config() {
+        List<Path> paths = manifests == null || manifests.isEmpty() ? List.of(Path.of("examples", "manifests")) : manifests;
+        return new AgentConfig(paths, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.clusterdns.agent.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record Container(
+        String name,
+        String image,
+        List<String> command,
+        List<String> args,
+        List<ContainerPort> ports,
+        List<EnvVar> env,
+        List<EnvFromSource> envFrom,
+        String restartPolicy) {
+
+    public Container {
+        command = Lists.copy(command);
+        args = Lists.copy(args);
+        ports = Lists.copy(ports);
+        env = Lists.copy(env);
+        envFrom = Lists.copy(envFrom);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.clusterdns.agent.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record ContainerPort(String name, Integer containerPort, Integer hostPort, String protocol, String hostIP) {
+    public String protocolOrTcp() {
+        return protocol == null || protocol.isEmpty() ? "TCP" : protocol;
+    }
+}

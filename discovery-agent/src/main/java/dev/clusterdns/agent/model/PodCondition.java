@@ -1,0 +1,6 @@
+package dev.clusterdns.agent.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PodCondition(String type, String status) {}

@@ -1,0 +1,3 @@
+package dev.clusterdns.agent.model;
+
+public record PodIP(String ip) {}

@@ -1,0 +1,16 @@
+package dev.clusterdns.agent.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record PodStatus(String phase, String podIP, List<PodIP> podIPs, String hostIP, List<PodCondition> conditions) {
+    public PodStatus {
+        podIPs = Lists.copy(podIPs);
+        conditions = Lists.copy(conditions);
+    }
+
+    static PodStatus empty() {
+        return new PodStatus(null, null, null, null, null);
+    }
+}
