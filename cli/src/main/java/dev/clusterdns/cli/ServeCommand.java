@@ -5,6 +5,8 @@ import dev.clusterdns.agent.ClusterAgent;
 import dev.clusterdns.cli.serve.AgentOptions;
 import dev.clusterdns.cli.serve.DnsOptions;
 import dev.clusterdns.cli.serve.EnvOptions;
+import dev.clusterdns.cli.serve.HttpEndpoint;
+import dev.clusterdns.cli.serve.HostPort;
 import dev.clusterdns.cli.serve.ProxyOptions;
 import dev.clusterdns.cli.serve.Readiness;
 import dev.clusterdns.cli.serve.ResolverOptions;
@@ -16,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the agent, DNS server, proxy and env writer in one process.")
@@ -26,6 +29,10 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin ResolverOptions resolverOptions;
     @Mixin ProxyOptions proxyOptions;
     @Mixin EnvOptions envOptions;
+
+    @Option(names = "--http-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9153",
+            description = "HTTP address for /health, /ready, /metrics and the read API (default ${DEFAULT-VALUE}).")
+    String httpListen;
 
     @Override
     public Integer call() throws Exception {
@@ -39,6 +46,13 @@ final class ServeCommand implements Callable<Integer> {
         ClusterAgent agent = new ClusterAgent(agentOptions.config());
         running.push(agent);
         Readiness readiness = new Readiness();
+        HttpEndpoint http = HttpEndpoint.start(HostPort.parse(httpListen, 9153));
+        running.push(http);
+        http.route("/health", ex -> HttpEndpoint.send(ex, 200, "text/plain", "OK\n"));
+        http.route("/ready", ex -> {
+            boolean ready = readiness.ready();
+            HttpEndpoint.send(ex, ready ? 200 : 503, "text/plain", ready ? "OK\n" : readiness.pending());
+        });
         Runnable agentSynced = readiness.gate("agent");
         ServeContext context = new ServeContext(agent.view(), agent.config(), readiness,
                 PrometheusRegistry.defaultRegistry, JsonNodeFactory.instance.objectNode());

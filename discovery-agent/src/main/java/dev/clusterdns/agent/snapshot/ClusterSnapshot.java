@@ -2,6 +2,7 @@ package dev.clusterdns.agent.snapshot;
 
 import dev.clusterdns.agent.model.ConfigMap;
 import dev.clusterdns.agent.model.EndpointSlice;
+import dev.clusterdns.agent.model.Endpoints;
 import dev.clusterdns.agent.model.Namespace;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Secret;
@@ -33,6 +34,7 @@ public final class ClusterSnapshot {
     private final List<Service> services;
     private final List<Pod> pods;
     private final List<EndpointSlice> endpointSlices;
+    private final List<Endpoints> endpoints;
     private final List<ConfigMap> configMaps;
     private final List<Secret> secrets;
     private final List<Workload> workloads;
@@ -46,6 +48,7 @@ public final class ClusterSnapshot {
     private final Map<String, List<Pod>> podsByNamespace;
     private final Map<String, List<Pod>> podsByIp;
     private final Map<String, Service> serviceByClusterIp;
+    private final Map<String, Endpoints> endpointsByKey;
     private final Map<String, ConfigMap> configMapByKey;
     private final Map<String, Secret> secretByKey;
 
@@ -56,6 +59,7 @@ public final class ClusterSnapshot {
         this.services = List.copyOf(b.services);
         this.pods = List.copyOf(b.pods);
         this.endpointSlices = List.copyOf(b.endpointSlices);
+        this.endpoints = List.copyOf(b.endpoints);
         this.configMaps = List.copyOf(b.configMaps);
         this.secrets = List.copyOf(b.secrets);
         this.workloads = List.copyOf(b.workloads);
@@ -102,6 +106,10 @@ public final class ClusterSnapshot {
         this.podsByNamespace = freeze(podNs);
         this.podsByIp = freeze(podIp);
 
+        Map<String, Endpoints> eps = new HashMap<>();
+        endpoints.forEach(e -> eps.put(key(e.namespace(), e.name()), e));
+        this.endpointsByKey = Collections.unmodifiableMap(eps);
+
         Map<String, ConfigMap> cm = new HashMap<>();
         configMaps.forEach(c -> cm.put(key(c.namespace(), c.name()), c));
         this.configMapByKey = Collections.unmodifiableMap(cm);
@@ -140,6 +148,15 @@ public final class ClusterSnapshot {
 
     public List<EndpointSlice> endpointSlices() {
         return endpointSlices;
+    }
+
+    /** v1 Endpoints as the endpoints controller (or the manifests) give them, for `get endpoints`. */
+    public List<Endpoints> endpoints() {
+        return endpoints;
+    }
+
+    public Optional<Endpoints> endpoints(String namespace, String name) {
+        return Optional.ofNullable(endpointsByKey.get(key(namespace, name)));
     }
 
     public List<ConfigMap> configMaps() {
@@ -220,6 +237,7 @@ public final class ClusterSnapshot {
         private final List<Service> services = new ArrayList<>();
         private final List<Pod> pods = new ArrayList<>();
         private final List<EndpointSlice> endpointSlices = new ArrayList<>();
+        private final List<Endpoints> endpoints = new ArrayList<>();
         private final List<ConfigMap> configMaps = new ArrayList<>();
         private final List<Secret> secrets = new ArrayList<>();
         private final List<Workload> workloads = new ArrayList<>();
@@ -251,6 +269,11 @@ public final class ClusterSnapshot {
 
         public Builder endpointSlices(List<EndpointSlice> v) {
             endpointSlices.addAll(v);
+            return this;
+        }
+
+        public Builder endpoints(List<Endpoints> v) {
+            endpoints.addAll(v);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.clusterdns.dns.pipeline;
 
+import java.util.List;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
@@ -11,13 +12,23 @@ import org.xbill.DNS.Section;
  */
 public final class Reply {
     private final Message message;
+    private final List<Message> continuation;
 
-    private Reply(Message message) {
+    private Reply(Message message, List<Message> continuation) {
         this.message = message;
+        this.continuation = List.copyOf(continuation);
     }
 
     public static Reply of(Message message) {
-        return new Reply(message);
+        return new Reply(message, List.of());
+    }
+
+    /**
+     * A multi-message answer (AXFR over TCP): {@code first} then each of {@code rest}, written in
+     * order on the same connection. Over UDP only {@code first} would fit, so stages refuse AXFR there.
+     */
+    public static Reply stream(Message first, List<Message> rest) {
+        return new Reply(first, rest);
     }
 
     /** An empty reply to {@code query} with this rcode (no AA). */
@@ -33,11 +44,16 @@ public final class Reply {
             m.addRecord(q, Section.QUESTION);
         }
         m.getHeader().setRcode(rcode);
-        return new Reply(m);
+        return new Reply(m, List.of());
     }
 
     public Message message() {
         return message;
+    }
+
+    /** Further messages of a stream (AXFR); empty for ordinary answers. */
+    public List<Message> continuation() {
+        return continuation;
     }
 
     public int rcode() {

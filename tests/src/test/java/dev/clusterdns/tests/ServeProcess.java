@@ -1,0 +1,205 @@
+package dev.clusterdns.tests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the built `clusterdns` jar as a user would (`clusterdns serve ...`) on free loopback ports,
+ * waits until `/ready` answers 200, and stops it with SIGTERM on close.
+ */
+public final class ServeProcess implements AutoCloseable {
+    private final Process process;
+    private final int dnsPort;
+    private final int httpPort;
+    private final Path log;
+    private final Path stateDir;
+
+    private ServeProcess(Process process, int dnsPort, int httpPort, Path log, Path stateDir) {
+        this.process = process;
+        this.dnsPort = dnsPort;
+        this.httpPort = httpPort;
+        this.log = log;
+        this.stateDir = stateDir;
+    }
+
+    /** Repository root (where `./clusterdns`, `examples/` and `zonefiles/` are). */
+    public static Path root() {
+        return Path.of(System.getProperty("clusterdns.root", "..")).toAbsolutePath().normalize();
+    }
+
+    public static Path jar() {
+        return Path.of(System.getProperty("clusterdns.jar", root().resolve("cli/target/clusterdns.jar").toString()));
+    }
+
+    /** `clusterdns serve` with the examples, a fresh state dir, free DNS/HTTP ports, and {@code args}. */
+    public static ServeProcess start(String... args) {
+        return start(List.of(args));
+    }
+
+    public static ServeProcess start(List<String> args) {
+        try {
+            Path state = Files.createTempDirectory("clusterdns-state");
+            return start(args, state);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** As {@link #start(List)} with a given state dir (to test persistence across restarts). */
+    public static ServeProcess start(List<String> args, Path stateDir) {
+        int dns = freePort();
+        int http = freePort();
+        List<String> cmd = new ArrayList<>(command());
+        cmd.add("serve");
+        cmd.addAll(List.of("--dns-listen", "127.0.0.1:" + dns, "--http-listen", "127.0.0.1:" + http,
+                "--state-dir", stateDir.toString()));
+        cmd.addAll(args);
+        try {
+            Path log = Files.createTempFile("clusterdns-serve", ".log");
+            Process p = new ProcessBuilder(cmd).directory(root().toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ServeProcess sp = new ServeProcess(p, dns, http, log, stateDir);
+            sp.awaitReady(Duration.ofSeconds(60));
+            return sp;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** `java -jar clusterdns.jar` (the jar `./clusterdns` runs), for one-shot commands too. */
+    public static List<String> command() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString());
+    }
+
+    /** Runs a one-shot `clusterdns ARGS...` in the repository root and returns its result. */
+    public static CommandResult run(String... args) {
+        List<String> cmd = new ArrayList<>(command());
+        cmd.addAll(List.of(args));
+        return CommandResult.run(cmd, root());
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("clusterdns serve exited with " + process.exitValue() + ":\n" + output());
+            }
+            try {
+                if (httpStatus("/ready") == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("clusterdns serve not ready after " + timeout + ":\n" + output());
+    }
+
+    public int dnsPort() {
+        return dnsPort;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Everything the server printed so far. */
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    public int httpStatus(String path) throws IOException {
+        return request(path).statusCode();
+    }
+
+    /** GET a path on the HTTP endpoint and return the body (any status). */
+    public String http(String path) {
+        try {
+            return request(path).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private HttpResponse<String> request(String path) throws IOException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(5)).build();
+        try {
+            return client.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** A port free for both TCP and UDP on 127.0.0.1. */
+    public static int freePort() {
+        for (int i = 0; i < 50; i++) {
+            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int port = tcp.getLocalPort();
+                try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+                    return port;
+                } catch (IOException busy) {
+                    // taken for UDP; try another
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        throw new IllegalStateException("no free port");
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM, then wait; returns the exit code. */
+    public int stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}
