@@ -1,0 +1,54 @@
+package dev.clusterdns.proxy;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Proxy settings.
+ *
+ * @param mode userspace (bind what is local) or interface (add addresses to a dummy interface)
+ * @param nodeName this node, for `Local` traffic policies (matched against endpoint `nodeName`)
+ * @param nodeAddresses where NodePorts listen; empty = every address (0.0.0.0)
+ * @param tcpIdleTimeout a TCP connection idle both ways this long is closed (zero = never)
+ * @param udpTimeout a UDP session idle both ways this long is closed
+ * @param interfaceName the dummy interface of the interface mode
+ * @param threads event loops (0 = one per core)
+ * @param maxUdpSessions per UDP listener
+ */
+public record ProxyConfig(
+        ProxyMode mode,
+        String nodeName,
+        List<InetAddress> nodeAddresses,
+        Duration tcpIdleTimeout,
+        Duration udpTimeout,
+        String interfaceName,
+        int threads,
+        int maxUdpSessions) {
+
+    public static final String DEFAULT_INTERFACE = "cdns0";
+    public static final Duration DEFAULT_TCP_IDLE_TIMEOUT = Duration.ofHours(1);
+    public static final Duration DEFAULT_UDP_TIMEOUT = Duration.ofSeconds(30);
+
+    public ProxyConfig {
+        nodeAddresses = List.copyOf(nodeAddresses);
+    }
+
+    /** Userspace mode, every default, for node {@code nodeName}. */
+    public static ProxyConfig defaults(String nodeName) {
+        return new ProxyConfig(ProxyMode.USERSPACE, nodeName, List.of(), DEFAULT_TCP_IDLE_TIMEOUT,
+                DEFAULT_UDP_TIMEOUT, DEFAULT_INTERFACE, 0, 65536);
+    }
+
+    public ProxyConfig withNodeAddresses(List<InetAddress> addresses) {
+        return new ProxyConfig(mode, nodeName, addresses, tcpIdleTimeout, udpTimeout, interfaceName, threads, maxUdpSessions);
+    }
+
+    public ProxyConfig withTimeouts(Duration tcpIdle, Duration udp) {
+        return new ProxyConfig(mode, nodeName, nodeAddresses, tcpIdle, udp, interfaceName, threads, maxUdpSessions);
+    }
+
+    public ProxyConfig withMode(ProxyMode newMode) {
+        return new ProxyConfig(newMode, nodeName, nodeAddresses, tcpIdleTimeout, udpTimeout, interfaceName, threads, maxUdpSessions);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.clusterdns.proxy;
+
+import dev.clusterdns.proxy.table.PortMetrics;
+import dev.clusterdns.proxy.table.Protocol;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/** The proxy's Prometheus metrics, labelled by Service port. */
+final class ProxyMetrics {
+    private final Counter connections;
+    private final Gauge active;
+    private final Counter bytes;
+    private final Counter rejected;
+    private final Counter connectFailures;
+
+    ProxyMetrics(PrometheusRegistry registry) {
+        connections = Counter.builder().name("clusterdns_proxy_connections")
+                .help("Connections (TCP) and sessions (UDP) accepted per Service port")
+                .labelNames("namespace", "service", "port", "protocol").register(registry);
+        active = Gauge.builder().name("clusterdns_proxy_connections_active")
+                .help("Open connections (TCP) and sessions (UDP) per Service port")
+                .labelNames("namespace", "service", "port", "protocol").register(registry);
+        bytes = Counter.builder().name("clusterdns_proxy_bytes")
+                .help("Bytes relayed per Service port; direction in = client to endpoint")
+                .labelNames("namespace", "service", "port", "protocol", "direction").register(registry);
+        rejected = Counter.builder().name("clusterdns_proxy_rejected")
+                .help("Connections closed without a backend: no endpoint reachable, or source outside loadBalancerSourceRanges")
+                .labelNames("namespace", "service", "port", "protocol", "reason").register(registry);
+        connectFailures = Counter.builder().name("clusterdns_proxy_endpoint_connect_failures")
+                .help("Failed connects to an endpoint (the next endpoint is tried)")
+                .labelNames("namespace", "service", "port", "protocol").register(registry);
+    }
+
+    PortMetrics forPort(String namespace, String service, String port, Protocol protocol) {
+        String p = protocol.name();
+        return new PortMetrics(
+                connections.labelValues(namespace, service, port, p),
+                active.labelValues(namespace, service, port, p),
+                bytes.labelValues(namespace, service, port, p, "in"),
+                bytes.labelValues(namespace, service, port, p, "out"),
+                rejected.labelValues(namespace, service, port, p, "no_endpoints"),
+                rejected.labelValues(namespace, service, port, p, "source_range"),
+                connectFailures.labelValues(namespace, service, port, p));
+    }
+}

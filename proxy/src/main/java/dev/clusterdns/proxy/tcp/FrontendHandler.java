@@ -1,0 +1,143 @@
+package dev.clusterdns.proxy.tcp;
+
+import dev.clusterdns.proxy.table.PortMetrics;
+import dev.clusterdns.proxy.table.Route;
+import dev.clusterdns.proxy.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * First handler of an accepted client connection: checks the source range, picks an endpoint,
+ * connects (the next endpoint on failure, as kube-proxy's userspace proxier: up to four tries with
+ * growing timeouts), then hands the connection to {@link Relay}. Nothing is read from the client
+ * before the backend is connected, so nothing is buffered.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    /** kube-proxy's userspace dial timeouts, one per attempt. */
+    private static final int[] CONNECT_TIMEOUTS_MS = {250, 500, 1000, 2000};
+
+    private final TcpListener listener;
+    private final Transport transport;
+    private Route route;
+    private InetAddress client;
+    /** Bytes epoll hands us before the backend is up (it reads on RDHUP even with auto-read off). */
+    private final List<Object> early = new ArrayList<>(1);
+    private boolean inputEnded;
+
+    FrontendHandler(TcpListener listener, Transport transport) {
+        this.listener = listener;
+        this.transport = transport;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel inbound = ctx.channel();
+        route = listener.currentRoute();
+        client = ((InetSocketAddress) inbound.remoteAddress()).getAddress();
+        PortMetrics m = route.metrics();
+        if (!route.allows(client)) {
+            m.rejectedSourceRange().inc();
+            Relay.reset(inbound);
+            return;
+        }
+        m.connections().inc();
+        m.active().inc();
+        inbound.closeFuture().addListener(f -> m.active().dec());
+        connect(ctx, 0);
+    }
+
+    private void connect(ChannelHandlerContext ctx, int attempt) {
+        Channel inbound = ctx.channel();
+        PortMetrics m = route.metrics();
+        InetSocketAddress endpoint = route.balancer().pick(client, attempt > 0);
+        if (endpoint == null) {
+            m.rejectedNoEndpoints().inc();
+            Relay.reset(inbound);
+            return;
+        }
+        Bootstrap b = new Bootstrap()
+                .group(inbound.eventLoop())
+                .channel(transport.socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, transport.allocator())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUTS_MS[attempt])
+                .handler(new Relay(inbound, m.bytesOut()));
+        b.connect(endpoint).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                Channel outbound = f.channel();
+                if (!inbound.isActive()) {
+                    outbound.close();
+                    return;
+                }
+                Relay relay = new Relay(outbound, m.bytesIn());
+                List<Object> pending = new ArrayList<>(early);
+                early.clear();
+                ctx.pipeline().replace(this, "relay", relay);
+                for (Object msg : pending) {
+                    relay.channelRead(null, msg);
+                }
+                outbound.flush();
+                if (inputEnded) {
+                    relay.inputEnded(inbound);
+                } else {
+                    inbound.read();
+                }
+                outbound.read();
+                return;
+            }
+            m.connectFailures().inc();
+            if (!inbound.isActive()) {
+                return;
+            }
+            int next = attempt + 1;
+            if (next < CONNECT_TIMEOUTS_MS.length && next < route.balancer().size()) {
+                connect(ctx, next);
+            } else {
+                m.rejectedNoEndpoints().inc();
+                Relay.reset(inbound);
+            }
+        });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        early.add(msg);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        early.forEach(ReferenceCountUtil::release);
+        early.clear();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputEnded = true;
+            return;
+        }
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

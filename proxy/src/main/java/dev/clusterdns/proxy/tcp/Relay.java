@@ -1,0 +1,130 @@
+package dev.clusterdns.proxy.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import java.io.IOException;
+
+/**
+ * Copies bytes from this channel to {@code peer}. Backpressure is writability-driven: the next read
+ * on this channel is requested only while the peer can take more, and the peer's handler resumes us
+ * when its socket drains, so at most one read batch plus the peer's write high-water mark is held.
+ * A FIN is passed on as a FIN (half-close); the connection closes once both directions have ended.
+ */
+final class Relay extends ChannelInboundHandlerAdapter {
+    private final Channel peer;
+    private final CounterDataPoint bytes;
+
+    Relay(Channel peer, CounterDataPoint bytes) {
+        this.peer = peer;
+        this.bytes = bytes;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            bytes.inc(buf.readableBytes());
+        }
+        peer.write(msg, peer.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        peer.flush();
+        readIfPeerWritable(ctx.channel());
+    }
+
+    private void readIfPeerWritable(Channel self) {
+        if (peer.isWritable() && !((DuplexChannel) self).isInputShutdown()) {
+            self.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // We are the peer's destination: once we drain, let the peer read again.
+        if (ctx.channel().isWritable() && peer.isActive() && !((DuplexChannel) peer).isInputShutdown()) {
+            peer.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputEnded(ctx.channel());
+            return;
+        }
+        if (evt instanceof IdleStateEvent) {
+            closeBoth(ctx.channel());
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Our side sent FIN: pass it on once everything already read has been written (a shutdown would
+     * fail queued writes), and close both once both directions have ended.
+     */
+    void inputEnded(Channel self) {
+        DuplexChannel other = (DuplexChannel) peer;
+        peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (!f.isSuccess()) {
+                closeBoth(self);
+                return;
+            }
+            other.shutdownOutput().addListener(s -> {
+                if (!s.isSuccess() || other.isInputShutdown() || ((DuplexChannel) self).isOutputShutdown()) {
+                    closeBoth(self);
+                }
+            });
+        });
+    }
+
+    private void closeBoth(Channel self) {
+        self.close();
+        closeOnFlush(peer);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closeOnFlush(peer);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+        if (cause instanceof IOException) {
+            // A reset on one side becomes a reset on the other, so the client sees what the endpoint did.
+            reset(peer);
+        } else {
+            closeOnFlush(peer);
+        }
+    }
+
+    static void closeOnFlush(Channel ch) {
+        if (ch.isActive()) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Closes with SO_LINGER 0, so the other side gets an RST at once rather than a FIN. */
+    static void reset(Channel ch) {
+        if (ch.isOpen()) {
+            try {
+                ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException ignored) {
+                // already closing; a plain close is fine
+            }
+            ch.close();
+        }
+    }
+}

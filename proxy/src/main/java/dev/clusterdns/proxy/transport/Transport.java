@@ -1,0 +1,75 @@
+package dev.clusterdns.proxy.transport;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The event loops and channel classes every listener and backend connection share: native epoll
+ * when available (else NIO), pooled direct buffers. One group serves accepts and relaying; a backend
+ * connection always runs on its client connection's loop, so a relay never crosses threads.
+ */
+public final class Transport implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final boolean epoll;
+
+    private Transport(EventLoopGroup group, boolean epoll) {
+        this.group = group;
+        this.epoll = epoll;
+    }
+
+    /** Starts {@code threads} event loops (0 = one per core). */
+    public static Transport start(int threads) {
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        boolean native_ = Epoll.isAvailable();
+        DefaultThreadFactory tf = new DefaultThreadFactory("clusterdns-proxy-io", true);
+        EventLoopGroup g = new MultiThreadIoEventLoopGroup(n, tf,
+                native_ ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        return new Transport(g, native_);
+    }
+
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    public ByteBufAllocator allocator() {
+        return PooledByteBufAllocator.DEFAULT;
+    }
+
+    /** "epoll" or "nio". */
+    public String name() {
+        return epoll ? "epoll" : "nio";
+    }
+
+    public Class<? extends ServerChannel> serverChannel() {
+        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    public Class<? extends SocketChannel> socketChannel() {
+        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    public Class<? extends DatagramChannel> datagramChannel() {
+        return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,370 @@
+package dev.clusterdns.proxy;
+
+import static dev.clusterdns.proxy.Fixtures.endpoint;
+import static dev.clusterdns.proxy.Fixtures.port;
+import static dev.clusterdns.proxy.Fixtures.ready;
+import static dev.clusterdns.proxy.Fixtures.slice;
+import static dev.clusterdns.proxy.Fixtures.svc;
+import static dev.clusterdns.proxy.ProxyHarness.connect;
+import static dev.clusterdns.proxy.ProxyHarness.readLine;
+import static dev.clusterdns.proxy.ProxyHarness.whoAnswers;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clusterdns.agent.model.Service;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** TCP through a running proxy to real socket backends on loopback addresses. */
+class TcpProxyTest {
+    private ProxyHarness h;
+    private final List<TcpBackend> backends = new java.util.ArrayList<>();
+
+    @BeforeEach
+    void start() throws IOException {
+        h = new ProxyHarness();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        h.close();
+        for (TcpBackend b : backends) {
+            b.close();
+        }
+    }
+
+    private TcpBackend backend(String name, String ip) {
+        TcpBackend b = new TcpBackend(name, ip);
+        backends.add(b);
+        return b;
+    }
+
+    /** Backends on one port, as pods of one Deployment would be (one ServerSocket each, distinct IPs). */
+    private List<TcpBackend> pods(String... ips) throws IOException {
+        int port = freePort(ips);
+        List<TcpBackend> out = new java.util.ArrayList<>();
+        for (int i = 0; i < ips.length; i++) {
+            TcpBackend b = new TcpBackend("pod" + i, ips[i], port);
+            backends.add(b);
+            out.add(b);
+        }
+        return out;
+    }
+
+    private static int freePort(String... ips) throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int candidate;
+            try (ServerSocket s = new ServerSocket(0)) {
+                candidate = s.getLocalPort();
+            }
+            boolean ok = true;
+            for (String ip : ips) {
+                try (ServerSocket s = new ServerSocket(candidate, 1, java.net.InetAddress.getByName(ip))) {
+                    // free
+                } catch (IOException busy) {
+                    ok = false;
+                }
+            }
+            if (ok) {
+                return candidate;
+            }
+        }
+        throw new IOException("no common free port");
+    }
+
+    @Test
+    void roundRobinSpreadsConnectionsEvenlyOverReadyEndpoints() throws IOException {
+        List<TcpBackend> pods = pods("127.0.0.21", "127.0.0.22", "127.0.0.23");
+        Service s = svc("default", "web").clusterIP("127.96.0.10").tcp("http", 8080).build();
+        h.apply(List.of(s), List.of(slice("default", "web",
+                pods.stream().map(b -> ready(b.ip())).toList(), List.of(port("http", pods.get(0).port())))));
+
+        Map<String, Integer> counts = new HashMap<>();
+        List<String> order = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            String who = whoAnswers("127.96.0.10", 8080);
+            counts.merge(who, 1, Integer::sum);
+            order.add(who);
+        }
+        assertEquals(Map.of("pod0", 10, "pod1", 10, "pod2", 10), counts);
+        // Round robin: the shuffled order repeats with period 3.
+        for (int i = 3; i < 30; i++) {
+            assertEquals(order.get(i - 3), order.get(i), "pick " + i + " in " + order);
+        }
+    }
+
+    @Test
+    void notReadyEndpointsAreSkippedAndTerminatingOnesServeOnlyWhenNoneIsReady() throws IOException {
+        List<TcpBackend> pods = pods("127.0.0.24", "127.0.0.25", "127.0.0.26");
+        int p = pods.get(0).port();
+        Service s = svc("default", "ready").clusterIP("127.96.0.11").tcp("", 80).build();
+        h.apply(List.of(s), List.of(slice("default", "ready", List.of(
+                ready("127.0.0.24"),
+                endpoint("127.0.0.25", false, false, false, null),
+                endpoint("127.0.0.26", false, true, true, null)), List.of(port(null, p)))));
+        for (int i = 0; i < 6; i++) {
+            assertEquals("pod0", whoAnswers("127.96.0.11", 80));
+        }
+        // The only ready endpoint goes: the serving-but-terminating one takes over, never the not-ready one.
+        h.apply(List.of(s), List.of(slice("default", "ready", List.of(
+                endpoint("127.0.0.24", false, false, true, null),
+                endpoint("127.0.0.25", false, false, false, null),
+                endpoint("127.0.0.26", false, true, true, null)), List.of(port(null, p)))));
+        for (int i = 0; i < 6; i++) {
+            assertEquals("pod2", whoAnswers("127.96.0.11", 80));
+        }
+        assertEquals(0, pods.get(1).accepted());
+    }
+
+    @Test
+    void clientIpAffinityPinsAClientUntilItsTimeoutPasses() throws IOException {
+        List<TcpBackend> pods = pods("127.0.0.27", "127.0.0.28");
+        Service s = svc("default", "sticky").clusterIP("127.96.0.12").tcp("http", 80).affinity(1).build();
+        h.apply(List.of(s), List.of(slice("default", "sticky",
+                List.of(ready("127.0.0.27"), ready("127.0.0.28")), List.of(port("http", pods.get(0).port())))));
+
+        String first = whoAnswers("127.0.0.2", "127.96.0.12", 80);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(first, whoAnswers("127.0.0.2", "127.96.0.12", 80), "connection " + i);
+        }
+        // Another client gets the next endpoint in the rotation, and is pinned there.
+        String second = whoAnswers("127.0.0.3", "127.96.0.12", 80);
+        assertTrue(!second.equals(first), "second client went to " + second);
+        assertEquals(second, whoAnswers("127.0.0.3", "127.96.0.12", 80));
+
+        // After timeoutSeconds without a new connection the pin lapses and the cursor decides again.
+        ProxyHarness.sleep(1_200);
+        assertEquals(first, whoAnswers("127.0.0.3", "127.96.0.12", 80));
+        assertEquals(first, whoAnswers("127.0.0.3", "127.96.0.12", 80));
+    }
+
+    @Test
+    void zeroEndpointsRefuseAtOnceAndEndpointsBringTheAddressBack() throws IOException {
+        TcpBackend pod = backend("pod0", "127.0.0.29");
+        Service s = svc("default", "empty").clusterIP("127.96.0.13").tcp("http", 80).build();
+        h.apply(List.of(s), List.of());
+        assertThrows(ConnectException.class, () -> connect(null, "127.96.0.13", 80));
+
+        h.apply(List.of(s), List.of(slice("default", "empty", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
+        assertEquals("pod0", whoAnswers("127.96.0.13", 80));
+
+        // All endpoints not ready: refused again (ECONNREFUSED, not a hang or an accept-then-close).
+        h.apply(List.of(s), List.of(slice("default", "empty",
+                List.of(endpoint(pod.ip(), false, false, false, null)), List.of(port("http", pod.port())))));
+        assertThrows(ConnectException.class, () -> connect(null, "127.96.0.13", 80));
+    }
+
+    @Test
+    void removingAnEndpointKeepsEstablishedConnectionsAndSendsNewOnesElsewhere() throws Exception {
+        List<TcpBackend> pods = pods("127.0.0.30", "127.0.0.31");
+        int p = pods.get(0).port();
+        Service s = svc("default", "rolling").clusterIP("127.96.0.14").tcp("http", 80).build();
+        h.apply(List.of(s), List.of(slice("default", "rolling",
+                List.of(ready("127.0.0.30"), ready("127.0.0.31")), List.of(port("http", p)))));
+
+        // Open one connection to each pod and keep them busy.
+        Socket a = connect(null, "127.96.0.14", 80);
+        Socket b = connect(null, "127.96.0.14", 80);
+        String nameA = readLine(a);
+        String nameB = readLine(b);
+        assertEquals(Set.of("pod0", "pod1"), Set.of(nameA, nameB));
+        Socket toPod0 = nameA.equals("pod0") ? a : b;
+        Socket toPod1 = toPod0 == a ? b : a;
+        echo(toPod0, "before");
+
+        h.apply(List.of(s), List.of(slice("default", "rolling", List.of(ready("127.0.0.31")), List.of(port("http", p)))));
+
+        // The established connection to the removed endpoint still relays both ways.
+        echo(toPod0, "after removal");
+        echo(toPod1, "other");
+        for (int i = 0; i < 5; i++) {
+            assertEquals("pod1", whoAnswers("127.96.0.14", 80));
+        }
+        toPod0.close();
+        toPod1.close();
+    }
+
+    private static void echo(Socket s, String text) throws IOException {
+        s.getOutputStream().write((text + "\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        assertEquals(text, readLine(s));
+    }
+
+    @Test
+    void aFailedConnectMovesOnToTheNextEndpoint() throws IOException {
+        TcpBackend live = backend("live", "127.0.0.32");
+        // 127.0.0.33 has nothing listening on that port: the connect is refused.
+        Service s = svc("default", "flaky").clusterIP("127.96.0.15").tcp("http", 80).build();
+        h.apply(List.of(s), List.of(slice("default", "flaky",
+                List.of(ready("127.0.0.33"), ready(live.ip())), List.of(port("http", live.port())))));
+        for (int i = 0; i < 8; i++) {
+            assertEquals("live", whoAnswers("127.96.0.15", 80));
+        }
+    }
+
+    @Test
+    void allEndpointsFailingResetsTheClient() throws IOException {
+        int deadPort;
+        try (ServerSocket tmp = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.34"))) {
+            deadPort = tmp.getLocalPort();
+        }
+        Service s = svc("default", "dead").clusterIP("127.96.0.16").tcp("http", 80).build();
+        h.apply(List.of(s), List.of(slice("default", "dead", List.of(ready("127.0.0.34")), List.of(port("http", deadPort)))));
+        try (Socket c = connect(null, "127.96.0.16", 80)) {
+            assertThrows(SocketException.class, () -> {
+                int r = c.getInputStream().read();
+                throw new SocketException("read returned " + r + " instead of a reset");
+            });
+        }
+    }
+
+    @Test
+    void halfCloseIsPassedOnAndTheReplyStillArrives() throws IOException {
+        TcpBackend pod = backend("pod0", "127.0.0.35");
+        Service s = svc("default", "half").clusterIP("127.96.0.17").tcp("http", 80).build();
+        h.apply(List.of(s), List.of(slice("default", "half", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
+        try (Socket c = connect(null, "127.96.0.17", 80)) {
+            c.getOutputStream().write("request\n".getBytes(StandardCharsets.US_ASCII));
+            c.shutdownOutput();
+            String all = new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            // The backend saw our FIN (it only says bye after EOF) and its reply came through.
+            assertEquals("pod0\nrequest\nbye\n", all);
+        }
+    }
+
+    @Test
+    void bulkTransferBothWaysArrivesIntact() throws Exception {
+        TcpBackend pod = backend("pod0", "127.0.0.36");
+        Service s = svc("default", "bulk").clusterIP("127.96.0.18").tcp("http", 80).build();
+        h.apply(List.of(s), List.of(slice("default", "bulk", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
+        byte[] data = new byte[24 << 20];
+        new Random(7).nextBytes(data);
+        try (Socket c = connect(null, "127.96.0.18", 80)) {
+            assertEquals("pod0", readLine(c));
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    OutputStream out = c.getOutputStream();
+                    for (int off = 0; off < data.length; off += 65536) {
+                        out.write(data, off, Math.min(65536, data.length - off));
+                    }
+                    c.shutdownOutput();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            InputStream in = c.getInputStream();
+            ByteArrayOutputStream got = new ByteArrayOutputStream(data.length + 8);
+            byte[] buf = new byte[65536];
+            int n;
+            // Read slowly at first so the proxy must hold the sender back rather than buffer.
+            for (int i = 0; i < 20 && (n = in.read(buf, 0, 1024)) > 0; i++) {
+                got.write(buf, 0, n);
+                Thread.sleep(5);
+            }
+            while ((n = in.read(buf)) > 0) {
+                got.write(buf, 0, n);
+            }
+            writer.get(60, TimeUnit.SECONDS);
+            byte[] received = got.toByteArray();
+            byte[] expected = new byte[data.length + 4];
+            System.arraycopy(data, 0, expected, 0, data.length);
+            System.arraycopy("bye\n".getBytes(StandardCharsets.US_ASCII), 0, expected, data.length, 4);
+            assertEquals(expected.length, received.length);
+            assertArrayEquals(expected, received);
+        }
+    }
+
+    @Test
+    void namedTargetPortsFollowTheSlicePortOfTheSameName() throws IOException {
+        TcpBackend web = backend("web", "127.0.0.37");
+        TcpBackend admin = backend("admin", "127.0.0.37");
+        Service s = svc("default", "multi").clusterIP("127.96.0.19")
+                .port("http", "TCP", 80, "web-port", null)
+                .port("admin", "TCP", 9000, "admin-port", null).build();
+        h.apply(List.of(s), List.of(slice("default", "multi", List.of(ready("127.0.0.37")),
+                List.of(port("admin", admin.port()), port("http", web.port())))));
+        assertEquals("web", whoAnswers("127.96.0.19", 80));
+        assertEquals("admin", whoAnswers("127.96.0.19", 9000));
+    }
+
+    @Test
+    void nodePortListensOnTheNodeAddress() throws IOException {
+        TcpBackend pod = backend("pod0", "127.0.0.38");
+        int nodePort = freePort("127.0.0.1");
+        Service s = svc("default", "np").type("NodePort").clusterIP("127.96.0.20")
+                .port("http", "TCP", 80, 8080, nodePort).build();
+        h.apply(List.of(s), List.of(slice("default", "np", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
+        assertEquals("pod0", whoAnswers("127.0.0.1", nodePort));
+        assertEquals("pod0", whoAnswers("127.96.0.20", 80));
+        // --node-address 127.0.0.1 keeps the NodePort off other addresses.
+        assertThrows(ConnectException.class, () -> connect(null, "127.0.0.2", nodePort));
+    }
+
+    @Test
+    void loadBalancerSourceRangesAdmitOnlyListedClients() throws IOException {
+        TcpBackend pod = backend("pod0", "127.0.0.39");
+        Service s = svc("default", "lb").clusterIP("127.96.0.21").tcp("http", 80)
+                .loadBalancer("127.200.0.5", "127.0.0.2/32").build();
+        h.apply(List.of(s), List.of(slice("default", "lb", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
+        assertEquals("pod0", whoAnswers("127.0.0.2", "127.200.0.5", 80));
+        try (Socket c = connect("127.0.0.3", "127.200.0.5", 80)) {
+            assertThrows(SocketException.class, () -> {
+                int r = c.getInputStream().read();
+                throw new SocketException("read returned " + r + " instead of a reset");
+            });
+        }
+        // The ClusterIP is not subject to the ranges.
+        assertEquals("pod0", whoAnswers("127.0.0.3", "127.96.0.21", 80));
+        assertEquals(2, pod.accepted(), "the refused client never reached the endpoint");
+    }
+
+    @Test
+    void localTrafficPoliciesUseOnlyThisNodesEndpoints() throws IOException {
+        List<TcpBackend> pods = pods("127.0.0.40", "127.0.0.41");
+        Service s = svc("default", "local").clusterIP("127.96.0.22").tcp("http", 80).internalLocal()
+                .externalIPs("127.0.0.42").externalLocal().build();
+        h.apply(List.of(s), List.of(slice("default", "local", List.of(
+                endpoint("127.0.0.40", true, true, false, "node-b"),
+                endpoint("127.0.0.41", true, true, false, "node-a")), List.of(port("http", pods.get(0).port())))));
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            seen.add(whoAnswers("127.96.0.22", 80));
+            seen.add(whoAnswers("127.0.0.42", 80));
+        }
+        assertEquals(Set.of("pod1"), seen);
+    }
+
+    @Test
+    void removedServiceUnbindsButConnectionsSurvive() throws IOException {
+        TcpBackend pod = backend("pod0", "127.0.0.43");
+        Service s = svc("default", "gone").clusterIP("127.96.0.23").tcp("http", 80).build();
+        h.apply(List.of(s), List.of(slice("default", "gone", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
+        try (Socket c = connect(null, "127.96.0.23", 80)) {
+            assertEquals("pod0", readLine(c));
+            h.apply(List.of(), List.of());
+            assertThrows(ConnectException.class, () -> connect(null, "127.96.0.23", 80));
+            echo(c, "still here");
+        }
+        assertTrue(h.proxy.listening().isEmpty());
+    }
+}
