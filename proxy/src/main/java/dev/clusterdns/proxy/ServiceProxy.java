@@ -4,7 +4,7 @@ import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.net.IpAddresses;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
-import dev.clusterdns.proxy.iface.DummyInterface;
+import dev.clusterdns.proxy.iface.ServiceInterface;
 import dev.clusterdns.proxy.table.Balancer;
 import dev.clusterdns.proxy.table.Frontend;
 import dev.clusterdns.proxy.table.ListenKey;
@@ -58,7 +58,7 @@ public final class ServiceProxy implements AutoCloseable {
 
     private ScheduledExecutorService reconciler;
     private Transport transport;
-    private DummyInterface iface;
+    private ServiceInterface iface;
     private AutoCloseable subscription;
     private volatile ProxyTable table = ProxyTable.empty();
     private volatile Set<ListenKey> listening = Set.of();
@@ -80,7 +80,7 @@ public final class ServiceProxy implements AutoCloseable {
      */
     public synchronized void start() throws IOException {
         if (config.mode() == ProxyMode.INTERFACE) {
-            iface = DummyInterface.open(config.interfaceName());
+            iface = ServiceInterface.open(config.interfaceName());
         }
         transport = Transport.start(config.threads());
         reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -112,6 +112,11 @@ public final class ServiceProxy implements AutoCloseable {
     /** The sockets bound after the last reconcile. */
     public Set<ListenKey> listening() {
         return listening;
+    }
+
+    /** The interface holding Service addresses in interface mode (null in userspace mode). */
+    public String interfaceName() {
+        return iface == null ? null : iface.name();
     }
 
     /** The current table (routes and balancers), for inspection. */

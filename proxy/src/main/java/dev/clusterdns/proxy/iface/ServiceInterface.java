@@ -9,31 +9,44 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A Linux dummy interface (iproute2) that holds the Service addresses outside loopback, so the
- * kernel delivers traffic for them (e.g. routed in from containers) to our listeners. Addresses this
+ * The Linux interface (iproute2) that holds the Service addresses outside loopback, so the kernel
+ * delivers traffic for them (e.g. routed in from containers) to our listeners: a dummy interface,
+ * as kube-proxy's IPVS mode uses, or {@code lo} when the kernel has no dummy driver. Addresses this
  * object added are removed on {@link #close()}, and the interface too when we created it. Needs root
  * (CAP_NET_ADMIN). Not thread-safe: drive it from one thread.
  */
-public final class DummyInterface implements AutoCloseable {
+public final class ServiceInterface implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceInterface.class);
+
     private final String name;
     private final boolean created;
     private final Set<InetAddress> added = new LinkedHashSet<>();
 
-    private DummyInterface(String name, boolean created) {
+    private ServiceInterface(String name, boolean created) {
         this.name = name;
         this.created = created;
     }
 
-    /** Creates (or reuses) the interface and brings it up. */
-    public static DummyInterface open(String name) throws IOException {
+    /** Creates (or reuses) the dummy interface {@code name} and brings it up; falls back to {@code lo}. */
+    public static ServiceInterface open(String name) throws IOException {
         boolean exists = run("ip", "link", "show", "dev", name).ok();
         if (!exists) {
-            run("ip", "link", "add", name, "type", "dummy").orThrow("cannot create dummy interface " + name);
+            Result r = run("ip", "link", "add", name, "type", "dummy");
+            if (!r.ok()) {
+                if (!run("ip", "link", "show", "dev", "lo").ok()) {
+                    throw new IOException("cannot create dummy interface " + name + ": " + r.output());
+                }
+                LOG.warn("proxy: cannot create dummy interface {} ({}); putting Service addresses on lo instead",
+                        name, r.output());
+                return new ServiceInterface("lo", false);
+            }
         }
         run("ip", "link", "set", "dev", name, "up").orThrow("cannot bring up " + name);
-        return new DummyInterface(name, !exists);
+        return new ServiceInterface(name, !exists);
     }
 
     public String name() {
