@@ -11,7 +11,6 @@ public final class Yaml {
         YAMLMapper m = new YAMLMapper();
         m.disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER);
         m.enable(YAMLGenerator.Feature.MINIMIZE_QUOTES);
-        m.enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR);
         return m;
     }
 }
