@@ -137,9 +137,9 @@ class TcpProxyTest {
     }
 
     @Test
-    void clientIpAffinityPinsAClientUntilItsTimeoutPasses() throws IOException {
+    void clientIpAffinityPinsEachClientAddress() throws IOException {
         List<TcpBackend> pods = pods("127.0.0.27", "127.0.0.28");
-        Service s = svc("default", "sticky").clusterIP("127.96.0.12").tcp("http", 80).affinity(1).build();
+        Service s = svc("default", "sticky").clusterIP("127.96.0.12").tcp("http", 80).affinity(3600).build();
         h.apply(List.of(s), List.of(slice("default", "sticky",
                 List.of(ready("127.0.0.27"), ready("127.0.0.28")), List.of(port("http", pods.get(0).port())))));
 
@@ -150,12 +150,15 @@ class TcpProxyTest {
         // Another client gets the next endpoint in the rotation, and is pinned there.
         String second = whoAnswers("127.0.0.3", "127.96.0.12", 80);
         assertTrue(!second.equals(first), "second client went to " + second);
-        assertEquals(second, whoAnswers("127.0.0.3", "127.96.0.12", 80));
-
-        // After timeoutSeconds without a new connection the pin lapses and the cursor decides again.
-        ProxyHarness.sleep(1_200);
-        assertEquals(first, whoAnswers("127.0.0.3", "127.96.0.12", 80));
-        assertEquals(first, whoAnswers("127.0.0.3", "127.96.0.12", 80));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(second, whoAnswers("127.0.0.3", "127.96.0.12", 80));
+            assertEquals(first, whoAnswers("127.0.0.2", "127.96.0.12", 80));
+        }
+        // The pinned endpoint goes away: the client is re-pinned to a live one.
+        String survivorIp = first.equals("pod0") ? "127.0.0.28" : "127.0.0.27";
+        h.apply(List.of(s), List.of(slice("default", "sticky", List.of(ready(survivorIp)),
+                List.of(port("http", pods.get(0).port())))));
+        assertEquals(second, whoAnswers("127.0.0.2", "127.96.0.12", 80));
     }
 
     @Test
@@ -230,12 +233,7 @@ class TcpProxyTest {
         }
         Service s = svc("default", "dead").clusterIP("127.96.0.16").tcp("http", 80).build();
         h.apply(List.of(s), List.of(slice("default", "dead", List.of(ready("127.0.0.34")), List.of(port("http", deadPort)))));
-        try (Socket c = connect(null, "127.96.0.16", 80)) {
-            assertThrows(SocketException.class, () -> {
-                int r = c.getInputStream().read();
-                throw new SocketException("read returned " + r + " instead of a reset");
-            });
-        }
+        assertReset(null, "127.96.0.16", 80);
     }
 
     @Test
@@ -327,12 +325,7 @@ class TcpProxyTest {
                 .loadBalancer("127.200.0.5", "127.0.0.2/32").build();
         h.apply(List.of(s), List.of(slice("default", "lb", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
         assertEquals("pod0", whoAnswers("127.0.0.2", "127.200.0.5", 80));
-        try (Socket c = connect("127.0.0.3", "127.200.0.5", 80)) {
-            assertThrows(SocketException.class, () -> {
-                int r = c.getInputStream().read();
-                throw new SocketException("read returned " + r + " instead of a reset");
-            });
-        }
+        assertReset("127.0.0.3", "127.200.0.5", 80);
         // The ClusterIP is not subject to the ranges.
         assertEquals("pod0", whoAnswers("127.0.0.3", "127.96.0.21", 80));
         assertEquals(2, pod.accepted(), "the refused client never reached the endpoint");
@@ -366,5 +359,76 @@ class TcpProxyTest {
             echo(c, "still here");
         }
         assertTrue(h.proxy.listening().isEmpty());
+    }
+
+    @Test
+    void anUnbindableAddressIsReportedAndTheRestServe() throws IOException {
+        TcpBackend pod = backend("pod0", "127.0.0.44");
+        // 192.0.2.1 (TEST-NET-1) is not an address of this host: userspace mode cannot bind it.
+        Service s = svc("default", "ext").clusterIP("127.96.0.24").tcp("http", 80).externalIPs("192.0.2.1").build();
+        h.apply(List.of(s), List.of(slice("default", "ext", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
+        assertEquals("pod0", whoAnswers("127.96.0.24", 80));
+        assertEquals(Set.of("TCP 127.96.0.24:80"),
+                h.proxy.listening().stream().map(Object::toString).collect(java.util.stream.Collectors.toSet()));
+    }
+
+    @Test
+    void backpressureHoldsASenderWhoseRepliesAreNotRead() throws Exception {
+        TcpBackend pod = backend("pod0", "127.0.0.45");
+        Service s = svc("default", "slow").clusterIP("127.96.0.25").tcp("http", 80).build();
+        h.apply(List.of(s), List.of(slice("default", "slow", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
+        long limit = 512L << 20;
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        try (Socket c = connect(null, "127.96.0.25", 80)) {
+            Thread writer = new Thread(() -> {
+                byte[] chunk = new byte[65536];
+                try {
+                    OutputStream out = c.getOutputStream();
+                    while (written.get() < limit) {
+                        out.write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            // The echo comes back through the proxy and nobody reads it: every socket buffer on the way
+            // fills, and the writer must stall instead of the proxy buffering without bound.
+            long last = -1;
+            while (written.get() != last && written.get() < limit) {
+                last = written.get();
+                Thread.sleep(1_000);
+            }
+            assertTrue(written.get() < limit / 4, "the writer was never held back: " + written.get() + " bytes accepted");
+        }
+    }
+
+    @Test
+    void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+        h.close();
+        h = new ProxyHarness(ProxyConfig.defaults("node-a").withTimeouts(java.time.Duration.ofMillis(300),
+                java.time.Duration.ofSeconds(30)));
+        TcpBackend pod = backend("pod0", "127.0.0.46");
+        Service s = svc("default", "idle").clusterIP("127.96.0.26").tcp("http", 80).build();
+        h.apply(List.of(s), List.of(slice("default", "idle", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
+        try (Socket c = connect(null, "127.96.0.26", 80)) {
+            assertEquals("pod0", readLine(c));
+            echo(c, "active");
+            // Now silent both ways: the proxy ends the connection.
+            assertEquals(-1, c.getInputStream().read());
+        }
+    }
+
+    /** The connection is accepted and then reset (RST), seen on connect or on the first read. */
+    private static void assertReset(String clientIp, String ip, int port) {
+        IOException e = assertThrows(IOException.class, () -> {
+            try (Socket c = connect(clientIp, ip, port)) {
+                int r = c.getInputStream().read();
+                throw new AssertionError("read returned " + r + " instead of a reset");
+            }
+        });
+        assertTrue(e instanceof SocketException && String.valueOf(e.getMessage()).contains("reset"), e.toString());
     }
 }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * Endpoint choice for one Service port, as kube-proxy's userspace round robin does it: a shuffled
@@ -28,8 +29,11 @@ public final class Balancer {
     private final long affinityTtlNanos;
     private final AtomicInteger cursor = new AtomicInteger();
     private final Map<InetAddress, Sticky> affinity;
+    private final LongSupplier clock;
 
-    private Balancer(List<InetSocketAddress> shuffled, long affinityTtlNanos, Map<InetAddress, Sticky> affinity) {
+    private Balancer(List<InetSocketAddress> shuffled, long affinityTtlNanos, Map<InetAddress, Sticky> affinity,
+            LongSupplier clock) {
+        this.clock = clock;
         this.endpoints = shuffled.toArray(new InetSocketAddress[0]);
         this.members = Set.copyOf(shuffled);
         this.affinityTtlNanos = affinityTtlNanos;
@@ -42,9 +46,14 @@ public final class Balancer {
      * @param affinitySeconds ClientIP affinity timeout; 0 turns affinity off
      */
     public static Balancer create(List<InetSocketAddress> endpoints, int affinitySeconds, Random random) {
+        return create(endpoints, affinitySeconds, random, System::nanoTime);
+    }
+
+    /** As {@link #create(List, int, Random)} with a nanosecond clock for affinity ages. */
+    static Balancer create(List<InetSocketAddress> endpoints, int affinitySeconds, Random random, LongSupplier clock) {
         List<InetSocketAddress> list = new ArrayList<>(new java.util.LinkedHashSet<>(endpoints));
         Collections.shuffle(list, random);
-        return new Balancer(list, TimeUnit.SECONDS.toNanos(affinitySeconds), new ConcurrentHashMap<>());
+        return new Balancer(list, TimeUnit.SECONDS.toNanos(affinitySeconds), new ConcurrentHashMap<>(), clock);
     }
 
     /** This balancer when nothing changed, else a new shuffle keeping still-valid affinity entries. */
@@ -54,7 +63,7 @@ public final class Balancer {
         if (ttl == affinityTtlNanos && set.equals(members)) {
             return this;
         }
-        Balancer next = create(newEndpoints, affinitySeconds, random);
+        Balancer next = create(newEndpoints, affinitySeconds, random, clock);
         if (ttl > 0) {
             affinity.forEach((client, sticky) -> {
                 if (set.contains(sticky.endpoint)) {
@@ -79,7 +88,7 @@ public final class Balancer {
         if (affinityTtlNanos == 0) {
             return endpoints[Math.floorMod(cursor.getAndIncrement(), n)];
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         if (!bypassAffinity) {
             Sticky sticky = affinity.get(client);
             if (sticky != null && now - sticky.lastUsed < affinityTtlNanos) {
@@ -97,7 +106,7 @@ public final class Balancer {
         if (affinityTtlNanos == 0 || affinity.isEmpty()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         affinity.values().removeIf(s -> now - s.lastUsed >= affinityTtlNanos);
     }
 

@@ -93,9 +93,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 if (inputEnded) {
                     relay.inputEnded(inbound);
                 } else {
-                    inbound.read();
+                    Relay.resumeReading(inbound);
                 }
-                outbound.read();
+                Relay.resumeReading(outbound);
                 return;
             }
             m.connectFailures().inc();

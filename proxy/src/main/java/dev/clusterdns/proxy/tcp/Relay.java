@@ -14,9 +14,9 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.IOException;
 
 /**
- * Copies bytes from this channel to {@code peer}. Backpressure is writability-driven: the next read
- * on this channel is requested only while the peer can take more, and the peer's handler resumes us
- * when its socket drains, so at most one read batch plus the peer's write high-water mark is held.
+ * Copies bytes from this channel to {@code peer}. Backpressure is writability-driven: auto-read goes
+ * off as soon as the peer's queue passes its high-water mark and back on when the peer's handler
+ * sees it drain, so at most one read batch plus the high-water mark is held per direction.
  * A FIN is passed on as a FIN (half-close); the connection closes once both directions have ended.
  */
 final class Relay extends ChannelInboundHandlerAdapter {
@@ -34,27 +34,31 @@ final class Relay extends ChannelInboundHandlerAdapter {
             bytes.inc(buf.readableBytes());
         }
         peer.write(msg, peer.voidPromise());
+        if (!peer.isWritable()) {
+            // The peer's queue passed its high-water mark: stop reading until it drains.
+            ctx.channel().config().setAutoRead(false);
+        }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         peer.flush();
-        readIfPeerWritable(ctx.channel());
-    }
-
-    private void readIfPeerWritable(Channel self) {
-        if (peer.isWritable() && !((DuplexChannel) self).isInputShutdown()) {
-            self.read();
-        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // We are the peer's destination: once we drain, let the peer read again.
-        if (ctx.channel().isWritable() && peer.isActive() && !((DuplexChannel) peer).isInputShutdown()) {
-            peer.read();
+        // We are the peer's destination: once we drain (below the low-water mark), let it read again.
+        if (ctx.channel().isWritable()) {
+            resumeReading(peer);
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Turns auto-read back on, unless the channel is gone or has already seen FIN. */
+    static void resumeReading(Channel ch) {
+        if (ch.isActive() && !((DuplexChannel) ch).isInputShutdown()) {
+            ch.config().setAutoRead(true);
+        }
     }
 
     @Override
@@ -72,18 +76,23 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     /**
      * Our side sent FIN: pass it on once everything already read has been written (a shutdown would
-     * fail queued writes), and close both once both directions have ended.
+     * fail queued writes). A channel is closed once both of its directions have ended, never with
+     * writes still queued.
      */
     void inputEnded(Channel self) {
         DuplexChannel other = (DuplexChannel) peer;
         peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
             if (!f.isSuccess()) {
-                closeBoth(self);
+                peer.close();
+                closeOnFlush(self);
                 return;
             }
             other.shutdownOutput().addListener(s -> {
-                if (!s.isSuccess() || other.isInputShutdown() || ((DuplexChannel) self).isOutputShutdown()) {
-                    closeBoth(self);
+                if (!s.isSuccess() || other.isInputShutdown()) {
+                    peer.close();
+                }
+                if (((DuplexChannel) self).isOutputShutdown()) {
+                    self.close();
                 }
             });
         });

@@ -82,4 +82,23 @@ class BalancerTest {
         InetSocketAddress repicked = next.pick(CLIENT2, false);
         assertEquals(true, next.endpoints().contains(repicked), repicked + " after losing " + p2);
     }
+
+    @Test
+    void pinsLapseAfterTimeoutSecondsWithoutUseAndTheSweepDropsThem() {
+        long[] now = {0};
+        Balancer b = Balancer.create(List.of(A, B), 10, new Random(7), () -> now[0]);
+        InetSocketAddress pinned = b.pick(CLIENT1, false);
+        now[0] += 9_999_000_000L;
+        assertEquals(pinned, b.pick(CLIENT1, false), "9.999 s idle: still pinned, and refreshed");
+        now[0] += 9_999_000_000L;
+        assertEquals(pinned, b.pick(CLIENT1, false), "refreshed by the last use");
+        now[0] += 10_000_000_000L;
+        // floor(age) = 10 >= timeoutSeconds: the cursor decides again (it moved on to the other endpoint).
+        assertEquals(b.endpoints().get(1), b.pick(CLIENT1, false));
+        b.pick(CLIENT2, false);
+        now[0] += 10_000_000_000L;
+        b.sweep();
+        // After the sweep no pin is left: the next picks follow the cursor.
+        assertEquals(b.endpoints().get(1), b.pick(CLIENT2, false));
+    }
 }
