@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clusterdns.agent.AgentConfig;
 import dev.clusterdns.agent.ClusterAgent;
+import dev.clusterdns.agent.SnapshotQueue;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -16,9 +17,6 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** The agent against an API server (fabric8's mock server in CRUD mode): list, then watch. */
@@ -26,18 +24,6 @@ import org.junit.jupiter.api.Test;
 class KubernetesApiSourceTest {
     KubernetesMockServer server;
     KubernetesClient client;
-
-    private static ClusterSnapshot await(LinkedBlockingQueue<ClusterSnapshot> q, Predicate<ClusterSnapshot> cond) throws InterruptedException {
-        while (true) {
-            ClusterSnapshot s = q.poll(30, TimeUnit.SECONDS);
-            if (s == null) {
-                throw new AssertionError("no matching snapshot published");
-            }
-            if (cond.test(s)) {
-                return s;
-            }
-        }
-    }
 
     @Test
     void servesWhatTheApiServerSaysAndFollowsItsWatch() throws Exception {
@@ -61,11 +47,11 @@ class KubernetesApiSourceTest {
 
         AgentConfig config = new AgentConfig(List.of(), null, null, null, null, null,
                 new AgentConfig.KubernetesApi(null, client.getMasterUrl().toString()));
-        LinkedBlockingQueue<ClusterSnapshot> seen = new LinkedBlockingQueue<>();
+        SnapshotQueue seen = new SnapshotQueue();
         try (ClusterAgent agent = new ClusterAgent(config)) {
-            agent.view().subscribe(seen::add);
+            agent.view().subscribe(seen);
             agent.start();
-            ClusterSnapshot first = await(seen, s -> s.service("shop", "web").isPresent());
+            ClusterSnapshot first = seen.await(s -> s.service("shop", "web").isPresent());
             assertEquals("10.96.0.50", first.service("shop", "web").orElseThrow().spec().clusterIP(),
                     "the API server's allocation is kept as is");
             assertEquals(List.of("10.244.1.5"), first.endpointSlices("shop", "web").get(0).endpoints().get(0).addresses());
@@ -75,10 +61,10 @@ class KubernetesApiSourceTest {
             client.services().inNamespace("shop").resource(new ServiceBuilder()
                     .withNewMetadata().withName("api").withNamespace("shop").endMetadata()
                     .withNewSpec().withClusterIP("10.96.0.51").addNewPort().withPort(9090).endPort().endSpec().build()).create();
-            await(seen, s -> s.service("shop", "api").isPresent());
+            seen.await(s -> s.service("shop", "api").isPresent());
 
             client.services().inNamespace("shop").withName("web").delete();
-            ClusterSnapshot gone = await(seen, s -> s.service("shop", "web").isEmpty());
+            ClusterSnapshot gone = seen.await(s -> s.service("shop", "web").isEmpty());
             assertTrue(gone.service("shop", "api").isPresent());
         }
     }
