@@ -198,8 +198,12 @@ public final class Defaults {
         return blank(m.namespace()) ? m.withNamespace(DEFAULT_NAMESPACE) : m;
     }
 
+    /** Families of the requested IPs, when they name at most one IP per family (else validation speaks). */
     private static List<String> familiesOf(List<String> ips) {
         List<String> families = new ArrayList<>();
+        if (ips.size() > 2) {
+            return List.of();
+        }
         for (String ip : ips) {
             if (Service.CLUSTER_IP_NONE.equals(ip)) {
                 continue;
@@ -207,6 +211,9 @@ public final class Defaults {
             String f = IpLiterals.family(ip);
             if (f == null) {
                 // Leave families alone; validation reports the bad IP.
+                return List.of();
+            }
+            if (families.contains(f)) {
                 return List.of();
             }
             families.add(f);

@@ -116,7 +116,7 @@ public record FieldError(String field, Type type, Object value, String detail) {
      * (with its trailing space) and `* cause` lines.
      */
     public static String kubectlMessage(String kind, String name, List<FieldError> errors) {
-        String head = "The " + kind + " \"" + name + "\" is invalid: ";
+        String head = "The " + kind + " \"" + (name == null ? "" : name) + "\" is invalid: ";
         if (errors.size() == 1) {
             return head + errors.get(0).render();
         }
@@ -133,7 +133,7 @@ public record FieldError(String field, Type type, Object value, String detail) {
      */
     public static String apiMessage(String kind, String name, List<FieldError> errors) {
         List<String> unique = errors.stream().map(FieldError::render).distinct().toList();
-        String head = kind + " \"" + name + "\" is invalid";
+        String head = kind + " \"" + (name == null ? "" : name) + "\" is invalid";
         if (unique.isEmpty()) {
             return head;
         }

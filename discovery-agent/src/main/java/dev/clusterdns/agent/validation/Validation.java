@@ -38,6 +38,32 @@ public final class Validation {
         return ServiceChecks.validate(s, nodePortBase, nodePortLast);
     }
 
+    /**
+     * A changed Service (a manifest edited while serving): the create rules plus the update rule
+     * that a set clusterIP may not change. Only explicitly requested IPs are compared; a manifest
+     * that leaves clusterIP out keeps its allocation (the allocator's business).
+     */
+    public static List<FieldError> serviceUpdate(Service old, Service updated, int nodePortBase, int nodePortLast) {
+        List<FieldError> out = new ArrayList<>();
+        List<String> before = old.spec().clusterIPs();
+        List<String> after = updated.spec().clusterIPs();
+        boolean externalName = old.isExternalName() || updated.isExternalName();
+        boolean bothHeadless = ServiceChecks.isHeadless(old.spec()) && ServiceChecks.isHeadless(updated.spec());
+        if (!externalName && !bothHeadless && !before.isEmpty() && !after.isEmpty()) {
+            if (before.size() == after.size()) {
+                for (int i = 0; i < before.size(); i++) {
+                    if (!before.get(i).equals(after.get(i))) {
+                        out.add(FieldError.invalid("spec.clusterIPs[" + i + "]", after, "may not change once set"));
+                    }
+                }
+            } else if (!before.get(0).equals(after.get(0))) {
+                out.add(FieldError.invalid("spec.clusterIPs[0]", after, "may not change once set"));
+            }
+        }
+        out.addAll(service(updated, nodePortBase, nodePortLast));
+        return out;
+    }
+
     public static List<FieldError> pod(Pod p) {
         List<FieldError> out = new ArrayList<>();
         MetaChecks.objectMeta(p.metadata(), Formats::dns1123Subdomain, true, out);
