@@ -248,7 +248,8 @@ public final class Validation {
         }
         for (Map.Entry<String, String> e : s.data().entrySet()) {
             try {
-                Base64.getMimeDecoder().decode(ServiceChecks.nz(e.getValue()));
+                // Line breaks are fine (YAML folds long values); anything else outside base64 is not.
+                Base64.getDecoder().decode(ServiceChecks.nz(e.getValue()).replaceAll("\\s", ""));
             } catch (IllegalArgumentException ex) {
                 // The API server fails earlier, while decoding the request; same field, plainer words.
                 out.add(FieldError.invalid("data[" + e.getKey() + "]", "<value>", "must be base64-encoded"));
