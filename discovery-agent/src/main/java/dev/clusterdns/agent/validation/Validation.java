@@ -72,9 +72,10 @@ public final class Validation {
         return out;
     }
 
+    /** A Namespace; a `metadata.namespace` on it is dropped first, as the API server does. */
     public static List<FieldError> namespace(Namespace n) {
         List<FieldError> out = new ArrayList<>();
-        MetaChecks.objectMeta(n.metadata(), Formats::dns1123Label, false, out);
+        MetaChecks.objectMeta(Defaults.namespace(n).metadata(), Formats::dns1123Label, false, out);
         return out;
     }
 
@@ -258,8 +259,14 @@ public final class Validation {
         return out;
     }
 
-    /** A Deployment or ReplicaSet: name, selector, and the pod template it would stamp out. */
-    public static List<FieldError> workload(Workload w) {
+    /**
+     * A Deployment or ReplicaSet: name, selector, and the pod template it would stamp out
+     * (defaulted here if the caller has not).
+     */
+    public static List<FieldError> workload(Workload raw) {
+        // The template is checked as the pods it stamps out would be, so it gets their defaults
+        // even when the caller passes the workload as written.
+        Workload w = Defaults.workload(raw);
         List<FieldError> out = new ArrayList<>();
         MetaChecks.objectMeta(w.metadata(), Formats::dns1123Subdomain, true, out);
         Workload.Spec spec = w.spec();
