@@ -60,7 +60,9 @@ final class IpLiterals {
             }
             return new Parsed(out, zeros, false);
         }
-        if (!V6_CHARS.matcher(s).matches()) {
+        // Java only treats text as a literal when it starts with a hex digit or ':'; anything else
+        // would be looked up in DNS, which validation must never do.
+        if (!V6_CHARS.matcher(s).matches() || (Character.digit(s.charAt(0), 16) < 0 && s.charAt(0) != ':')) {
             return null;
         }
         try {
