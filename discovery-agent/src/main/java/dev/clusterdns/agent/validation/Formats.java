@@ -55,6 +55,11 @@ final class Formats {
         return sb.append("regex used for validation is '").append(fmt).append("')").toString();
     }
 
+    /** Go measures strings in bytes. */
+    static int byteLength(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     static String maxLenError(int n) {
         return "must be no more than " + n + " characters";
     }
@@ -65,7 +70,7 @@ final class Formats {
 
     static List<String> dns1123Label(String v) {
         List<String> errs = new ArrayList<>();
-        if (v.length() > 63) {
+        if (byteLength(v) > 63) {
             errs.add(maxLenError(63));
         }
         if (!DNS1123_LABEL.matcher(v).matches()) {
@@ -81,7 +86,7 @@ final class Formats {
 
     static List<String> dns1123Subdomain(String v) {
         List<String> errs = new ArrayList<>();
-        if (v.length() > 253) {
+        if (byteLength(v) > 253) {
             errs.add(maxLenError(253));
         }
         if (!DNS1123_SUBDOMAIN.matcher(v).matches()) {
@@ -92,7 +97,7 @@ final class Formats {
 
     static List<String> dns1035Label(String v) {
         List<String> errs = new ArrayList<>();
-        if (v.length() > 63) {
+        if (byteLength(v) > 63) {
             errs.add(maxLenError(63));
         }
         if (!DNS1035_LABEL.matcher(v).matches()) {
@@ -124,7 +129,7 @@ final class Formats {
         }
         if (name.isEmpty()) {
             errs.add("name part must be non-empty");
-        } else if (name.length() > 63) {
+        } else if (byteLength(name) > 63) {
             errs.add("name part " + maxLenError(63));
         }
         if (!QUALIFIED_NAME.matcher(name).matches()) {
@@ -135,7 +140,7 @@ final class Formats {
 
     static List<String> labelValue(String v) {
         List<String> errs = new ArrayList<>();
-        if (v.length() > 63) {
+        if (byteLength(v) > 63) {
             errs.add(maxLenError(63));
         }
         if (!LABEL_VALUE.matcher(v).matches()) {
@@ -147,7 +152,7 @@ final class Formats {
     /** IANA_SVC_NAME (RFC 6335): what container port names and named targetPorts must be. */
     static List<String> portName(String v) {
         List<String> errs = new ArrayList<>();
-        if (v.length() > 15) {
+        if (byteLength(v) > 15) {
             errs.add(maxLenError(15));
         }
         if (!PORT_NAME_CHARSET.matcher(v).matches()) {
@@ -171,7 +176,7 @@ final class Formats {
 
     static List<String> configMapKey(String v) {
         List<String> errs = new ArrayList<>();
-        if (v.length() > 253) {
+        if (byteLength(v) > 253) {
             errs.add(maxLenError(253));
         }
         if (!CONFIG_MAP_KEY.matcher(v).matches()) {

@@ -189,7 +189,7 @@ final class PodChecks {
             out.add(FieldError.invalid(path + ".searches", searches,
                     "must not have more than " + MAX_SEARCH_PATHS + " search paths"));
         }
-        if (String.join(" ", searches).length() > MAX_SEARCH_CHARS) {
+        if (Formats.byteLength(String.join(" ", searches)) > MAX_SEARCH_CHARS) {
             out.add(FieldError.invalid(path + ".searches", searches,
                     "must not have more than " + MAX_SEARCH_CHARS + " characters (including spaces) in the search list"));
         }

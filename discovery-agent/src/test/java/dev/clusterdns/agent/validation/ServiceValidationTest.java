@@ -73,6 +73,13 @@ class ServiceValidationTest {
     }
 
     @Test
+    void lengthsCountBytesAsGoDoes() {
+        String name = "\u00e9".repeat(32); // 32 characters, 64 bytes
+        String msg = errorsOf("metadata: {name: " + name + "}\nspec:\n  ports: [{port: 80}]");
+        assertTrue(msg.contains("\n* metadata.name: Invalid value: \"" + name + "\": must be no more than 63 characters\n"), msg);
+    }
+
+    @Test
     void namespaceMustBeDns1123Label() {
         assertEquals(WEB + "metadata.namespace: Invalid value: \"Prod\": " + DNS1123_LABEL_DETAIL,
                 errorsOf("metadata: {name: web, namespace: Prod}\nspec:\n  ports: [{port: 80}]"));
