@@ -74,7 +74,7 @@ public record FieldError(String field, Type type, Object value, String detail) {
 
     /** Too long never shows the value, only the limit (as the API server does). */
     public static FieldError tooLong(String field, int maxLength) {
-        return new FieldError(field, Type.TOO_LONG, NO_VALUE, "may not be longer than " + maxLength);
+        return new FieldError(field, Type.TOO_LONG, NO_VALUE, "must have at most " + maxLength + " bytes");
     }
 
     public static FieldError tooMany(String field, int actual, int max) {

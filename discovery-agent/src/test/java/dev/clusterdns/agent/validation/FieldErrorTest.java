@@ -32,7 +32,7 @@ class FieldErrorTest {
     void typesWithoutValueNeverShowOne() {
         assertEquals("spec.ports: Required value", FieldError.required("spec.ports", "").render());
         assertEquals("spec.x: Forbidden: no", new FieldError("spec.x", FieldError.Type.FORBIDDEN, "v", "no").render());
-        assertEquals("metadata.annotations: Too long: may not be longer than 262144",
+        assertEquals("metadata.annotations: Too long: must have at most 262144 bytes",
                 FieldError.tooLong("metadata.annotations", 262144).render());
         assertEquals("endpoints: Too many: 1001: must have at most 1000 items", FieldError.tooMany("endpoints", 1001, 1000).render());
         assertEquals("spec.x: Duplicate value: \"a\"", FieldError.duplicate("spec.x", "a").render());
