@@ -120,7 +120,7 @@ final class ClusterReconciler {
         for (Manifest m : unique.values()) {
             KubeObject o = m.object();
             if (o instanceof Namespace n) {
-                accept(m, n, UnaryOperator.identity(), Validation::namespace, namespaces, problems);
+                accept(m, n, Defaults::namespace, Validation::namespace, namespaces, problems);
             } else if (o instanceof Service s) {
                 if (accept(m, s, Defaults::service, v -> Validation.service(v, nodePortBase, nodePortLast), services, problems)) {
                     serviceOrigin.put(services.get(services.size() - 1).metadata().key(), m.origin());
@@ -132,11 +132,11 @@ final class ClusterReconciler {
             } else if (o instanceof Endpoints e) {
                 accept(m, e, Defaults::endpoints, Validation::endpoints, endpoints, problems);
             } else if (o instanceof ConfigMap c) {
-                accept(m, c, UnaryOperator.identity(), Validation::configMap, configMaps, problems);
+                accept(m, c, Defaults::configMap, Validation::configMap, configMaps, problems);
             } else if (o instanceof Secret sec) {
-                accept(m, sec, UnaryOperator.identity(), Validation::secret, secrets, problems);
+                accept(m, sec, Defaults::secret, Validation::secret, secrets, problems);
             } else if (o instanceof Workload w) {
-                accept(m, w, UnaryOperator.identity(), Validation::workload, workloads, problems);
+                accept(m, w, Defaults::workload, Validation::workload, workloads, problems);
             } else {
                 problems.add(new Problem(m.origin(), m.describe(), "kind not handled"));
             }
