@@ -2,9 +2,9 @@ package dev.clusterdns.agent.allocation;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Everything the allocator must remember across restarts: what each Service holds and the order
@@ -12,13 +12,14 @@ import java.util.TreeMap;
  *
  * @param version format version, {@link #VERSION}
  * @param nextSequence the sequence number the next newly seen Service gets
- * @param services by `namespace/name`, sorted so the file is stable
+ * @param services by `namespace/name`
  */
 record AllocationState(int version, long nextSequence, Map<String, Holder> services) {
     static final int VERSION = 1;
 
     AllocationState {
-        services = services == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(services));
+        // Sorted only when written (see StateFile): sorting 10k keys on every rebuild is wasted work.
+        services = services == null ? Map.of() : Collections.unmodifiableMap(new HashMap<>(services));
     }
 
     static AllocationState empty() {

@@ -46,6 +46,7 @@ public final class ServiceAllocator {
     private static final String PREFER_DUAL_STACK = "PreferDualStack";
     private static final String REQUIRE_DUAL_STACK = "RequireDualStack";
     private static final int HEALTH_CHECK = -1;
+    private static final int MAX_PARSED_TIMES = 100_000;
     private static final Logger log = LoggerFactory.getLogger(ServiceAllocator.class);
 
     private final List<IpRange> serviceRanges;
@@ -58,6 +59,7 @@ public final class ServiceAllocator {
     /** The last save failed: retry on the next reconcile even without a change. */
     private boolean unsaved;
     private Instant lastStamp = Instant.EPOCH;
+    private final Map<String, Instant> parsedTimes = new HashMap<>();
 
     /**
      * @throws IllegalArgumentException when a CIDR or the port range in {@code config} is unusable
@@ -200,15 +202,26 @@ public final class ServiceAllocator {
         return now;
     }
 
-    private static Instant parseInstant(String ts) {
+    /** Parsed timestamps by text: Services share few distinct stamps, and parsing is not cheap. */
+    private Instant parseInstant(String ts) {
         if (ts == null || ts.isEmpty()) {
             return null;
         }
+        Instant known = parsedTimes.get(ts);
+        if (known != null) {
+            return known;
+        }
+        Instant parsed;
         try {
-            return OffsetDateTime.parse(ts).toInstant();
+            parsed = OffsetDateTime.parse(ts).toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }
+        if (parsedTimes.size() >= MAX_PARSED_TIMES) {
+            parsedTimes.clear();
+        }
+        parsedTimes.put(ts, parsed);
+        return parsed;
     }
 
     // ---- what each Service needs -------------------------------------------------------------

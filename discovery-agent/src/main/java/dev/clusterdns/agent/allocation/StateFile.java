@@ -29,6 +29,7 @@ final class StateFile {
     private final Path file;
     private final ObjectMapper json = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     StateFile(Path dir) {
@@ -55,7 +56,15 @@ final class StateFile {
                 throw new IOException("unsupported or incomplete state (version "
                         + (state == null ? "missing" : state.version()) + ", expected " + AllocationState.VERSION + ")");
             }
-            return state;
+            long next = state.nextSequence();
+            for (var e : state.services().entrySet()) {
+                if (e.getValue() == null) {
+                    throw new IOException("no allocation for " + e.getKey());
+                }
+                next = Math.max(next, e.getValue().sequence() + 1);
+            }
+            // A hand-edited file may have lost nextSequence: never hand out a sequence twice.
+            return next == state.nextSequence() ? state : new AllocationState(state.version(), next, state.services());
         } catch (IOException | RuntimeException e) {
             Path aside = dir.resolve(FILE_NAME + ".corrupt");
             log.error("allocation state {} is unreadable ({}); moved it to {} and starting with no allocations",

@@ -144,6 +144,9 @@ class AllocationPersistenceTest {
                         + " \"nodePorts\": [{\"port\": 80, \"nodePort\": 30080}]}}}");
         allocator(config(dir), 1).reconcile(List.of(service("a").build()));
         assertTrue(Files.readString(dir.resolve("allocations.json.corrupt")).contains("30080"));
+        Files.writeString(dir.resolve("allocations.json"), "{\"version\": 1, \"nextSequence\": 3, \"services\": {\"default/a\": null}}");
+        allocator(config(dir), 1).reconcile(List.of(service("a").build()));
+        assertTrue(Files.readString(dir.resolve("allocations.json.corrupt")).contains("null"));
     }
 
     @Test
