@@ -186,4 +186,15 @@ class AllocationPersistenceTest {
         assertEquals(1, a.services().size());
         assertEquals("x", Files.readString(notADir));
     }
+
+    @Test
+    void aChangedRangeReallocatesWhatNoLongerFits() {
+        Allocations before = allocator(config(dir), 1).reconcile(List.of(service("web").build(), service("np")
+                .type(Service.TYPE_NODE_PORT).port("TCP", 80).build()));
+        AgentConfig moved = ServiceFixture.config(List.of("10.1.0.0/24"), "30000-32767", "192.0.2.0/24", dir);
+        Allocations after = allocator(moved, 2).reconcile(List.of(service("web").build(), service("np")
+                .type(Service.TYPE_NODE_PORT).port("TCP", 80).build()));
+        assertTrue(ip(after, "web").startsWith("10.1.0."), ip(after, "web"));
+        assertEquals(find(before, "np").spec().ports(), find(after, "np").spec().ports(), "nodePorts still fit and stay");
+    }
 }

@@ -103,4 +103,18 @@ class DualStackAllocationTest {
         assertEquals(Service.CLUSTER_IP_NONE, find(a, "h").spec().clusterIP());
         assertTrue(find(a, "h").spec().clusterIPs().isEmpty());
     }
+
+    @Test
+    void anExplicitPrimaryWithPreferDualStackGetsADynamicSecondary() {
+        Allocations a = allocator(DUAL, 1).reconcile(List.of(
+                service("web").families("PreferDualStack").clusterIPs("10.0.0.10").build(),
+                service("v6first").families("PreferDualStack").clusterIPs("FD00:10::B").build()));
+        List<String> web = find(a, "web").spec().clusterIPs();
+        assertEquals("10.0.0.10", web.get(0));
+        assertTrue(V6.contains(web.get(1)), web.toString());
+        List<String> v6first = find(a, "v6first").spec().clusterIPs();
+        assertEquals("fd00:10::b", v6first.get(0), "canonical text");
+        assertTrue(V4.contains(v6first.get(1)), v6first.toString());
+        assertEquals(List.of("IPv6", "IPv4"), find(a, "v6first").spec().ipFamilies());
+    }
 }
