@@ -104,6 +104,10 @@ public final class ServiceAllocator {
         Map<String, Work> byKey = new HashMap<>(services.size() * 2);
         List<Work> work = new ArrayList<>(services.size());
         for (Service s : services) {
+            if (s.metadata() == null || s.metadata().name() == null) {
+                log.warn("Service without a name given to the allocator; skipped");
+                continue;
+            }
             String key = s.metadata().key();
             if (byKey.containsKey(key)) {
                 log.warn("Service {} given twice to the allocator; using the first", key);
