@@ -97,7 +97,7 @@ public final class EndpointsController {
             if (!isManaged(service)) {
                 continue;
             }
-            List<Pod> selected = index.select(namespaceOf(service), service.spec().selector());
+            List<CandidatePod> selected = index.select(namespaceOf(service), service.spec().selector());
             ServiceEndpoints desired = new ServiceEndpoints(service, namespaceOf(service), selected);
             endpoints.add(desired.endpoints());
             slices.addAll(desired.slices(names));

@@ -14,9 +14,9 @@ import java.util.Map;
  * here because neither controller ever includes them.
  */
 final class PodIndex {
-    private static final Comparator<Pod> BY_NAME = Comparator
-            .comparing((Pod p) -> nullToEmpty(p.name()))
-            .thenComparing(p -> nullToEmpty(p.metadata().uid()));
+    private static final Comparator<CandidatePod> BY_NAME = Comparator
+            .comparing((CandidatePod c) -> nullToEmpty(c.pod().name()))
+            .thenComparing(c -> nullToEmpty(c.pod().metadata().uid()));
 
     private final Map<String, Namespace> byNamespace;
 
@@ -25,12 +25,12 @@ final class PodIndex {
     }
 
     static PodIndex of(List<Pod> pods) {
-        Map<String, List<Pod>> grouped = new HashMap<>();
+        Map<String, List<CandidatePod>> grouped = new HashMap<>();
         for (Pod pod : pods) {
-            if (pod.isFinished() || pod.podIPs().isEmpty()) {
-                continue;
+            CandidatePod candidate = CandidatePod.of(pod);
+            if (candidate != null) {
+                grouped.computeIfAbsent(EndpointsController.namespaceOf(pod), k -> new ArrayList<>()).add(candidate);
             }
-            grouped.computeIfAbsent(EndpointsController.namespaceOf(pod), k -> new ArrayList<>()).add(pod);
         }
         Map<String, Namespace> index = new HashMap<>();
         grouped.forEach((ns, list) -> {
@@ -44,7 +44,7 @@ final class PodIndex {
      * The candidate pods of the namespace whose labels contain every selector entry, ordered by
      * name. An empty selector selects every pod of the namespace.
      */
-    List<Pod> select(String namespace, Map<String, String> selector) {
+    List<CandidatePod> select(String namespace, Map<String, String> selector) {
         Namespace ns = byNamespace.get(namespace);
         if (ns == null) {
             return List.of();
@@ -63,14 +63,14 @@ final class PodIndex {
 
     /** One namespace's pods; the label index is built on the first non-empty selector. */
     private static final class Namespace {
-        private final List<Pod> pods;
+        private final List<CandidatePod> pods;
         private Map<String, Map<String, int[]>> postings;
 
-        Namespace(List<Pod> pods) {
+        Namespace(List<CandidatePod> pods) {
             this.pods = pods;
         }
 
-        List<Pod> select(Map<String, String> selector) {
+        List<CandidatePod> select(Map<String, String> selector) {
             if (selector.isEmpty()) {
                 return pods;
             }
@@ -84,10 +84,10 @@ final class PodIndex {
                     smallest = posting;
                 }
             }
-            List<Pod> selected = new ArrayList<>(smallest.length);
+            List<CandidatePod> selected = new ArrayList<>(smallest.length);
             for (int i : smallest) {
-                Pod pod = pods.get(i);
-                if (matches(selector, pod.metadata().labels())) {
+                CandidatePod pod = pods.get(i);
+                if (matches(selector, pod.pod().metadata().labels())) {
                     selected.add(pod);
                 }
             }
@@ -107,7 +107,7 @@ final class PodIndex {
             if (postings == null) {
                 Map<String, Map<String, List<Integer>>> building = new HashMap<>();
                 for (int i = 0; i < pods.size(); i++) {
-                    for (Map.Entry<String, String> label : pods.get(i).metadata().labels().entrySet()) {
+                    for (Map.Entry<String, String> label : pods.get(i).pod().metadata().labels().entrySet()) {
                         building.computeIfAbsent(label.getKey(), k -> new HashMap<>())
                                 .computeIfAbsent(valueOf(label.getValue()), v -> new ArrayList<>())
                                 .add(i);

@@ -10,7 +10,6 @@ import dev.clusterdns.agent.model.ObjectReference;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.model.ServicePort;
-import dev.clusterdns.agent.net.IpAddresses;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,20 +28,20 @@ final class ServiceEndpoints {
 
     private final Service service;
     private final String namespace;
-    private final List<Pod> pods;
+    private final List<CandidatePod> pods;
     /** Per pod (same order as {@link #pods}): the resolved target port per Service port, or UNRESOLVED. */
     private final List<int[]> targetPorts;
 
-    ServiceEndpoints(Service service, String namespace, List<Pod> pods) {
+    ServiceEndpoints(Service service, String namespace, List<CandidatePod> pods) {
         this.service = service;
         this.namespace = namespace;
         this.pods = pods;
         List<ServicePort> ports = service.spec().ports();
         this.targetPorts = new ArrayList<>(pods.size());
-        for (Pod pod : pods) {
+        for (CandidatePod candidate : pods) {
             int[] resolved = new int[ports.size()];
             for (int i = 0; i < resolved.length; i++) {
-                resolved[i] = TargetPorts.find(pod, ports.get(i));
+                resolved[i] = TargetPorts.find(candidate.pod(), ports.get(i));
             }
             targetPorts.add(resolved);
         }
@@ -54,17 +53,20 @@ final class ServiceEndpoints {
         boolean publishNotReady = service.spec().publishesNotReady();
         List<ServicePort> servicePorts = service.spec().ports();
         List<Subset> perPod = new ArrayList<>();
+        IpFamily servicePrimary = endpointsFamily();
         for (int p = 0; p < pods.size(); p++) {
-            Pod pod = pods.get(p);
-            if (pod.isTerminating() && !publishNotReady) {
+            CandidatePod candidate = pods.get(p);
+            Pod pod = candidate.pod();
+            if (candidate.terminating() && !publishNotReady) {
                 continue;
             }
-            String ip = endpointsAddressIp(pod);
+            // Headless without families: each pod's primary IP family decides.
+            String ip = candidate.firstIp(servicePrimary != null ? servicePrimary : candidate.families().get(0));
             if (ip == null) {
                 continue;
             }
             Address address = new Address(ip, hostnameFor(pod), pod.spec().nodeName(), targetRef(pod));
-            boolean ready = publishNotReady || pod.isReady();
+            boolean ready = publishNotReady || candidate.ready();
             List<Address> one = List.of(address);
             if (servicePorts.isEmpty()) {
                 // Only a headless Service may have no ports; its pods still get addresses.
@@ -104,26 +106,18 @@ final class ServiceEndpoints {
     }
 
     /**
-     * The one IP a pod has in v1 Endpoints: the first pod IP of the Service's primary family
-     * (`ipFamilies[0]`, else the clusterIP's family, else for headless the pod's primary IP family),
-     * copied verbatim; null when the pod has none of that family.
+     * The family of a pod's one v1 Endpoints address (its first IP of that family, copied
+     * verbatim): `ipFamilies[0]`, else the clusterIP's family; null for headless without families,
+     * where each pod's primary IP family decides.
      */
-    private String endpointsAddressIp(Pod pod) {
-        List<String> podIPs = pod.podIPs();
-        IpFamily family;
+    private IpFamily endpointsFamily() {
         List<String> families = service.spec().ipFamilies();
         String clusterIP = service.spec().clusterIP();
         if (!families.isEmpty()) {
-            family = IpFamily.fromServiceName(families.get(0)) == IpFamily.IPV6 ? IpFamily.IPV6 : IpFamily.IPV4;
-        } else if (clusterIP != null && !clusterIP.isEmpty() && !Service.CLUSTER_IP_NONE.equals(clusterIP)) {
-            family = IpFamily.of(clusterIP) == IpFamily.IPV6 ? IpFamily.IPV6 : IpFamily.IPV4;
-        } else {
-            family = IpFamily.of(podIPs.get(0)) == IpFamily.IPV6 ? IpFamily.IPV6 : IpFamily.IPV4;
+            return IpFamily.fromServiceName(families.get(0)) == IpFamily.IPV6 ? IpFamily.IPV6 : IpFamily.IPV4;
         }
-        for (String ip : podIPs) {
-            if (IpFamily.of(ip) == family) {
-                return ip;
-            }
+        if (clusterIP != null && !clusterIP.isEmpty() && !Service.CLUSTER_IP_NONE.equals(clusterIP)) {
+            return IpFamily.of(clusterIP) == IpFamily.IPV6 ? IpFamily.IPV6 : IpFamily.IPV4;
         }
         return null;
     }
@@ -140,18 +134,14 @@ final class ServiceEndpoints {
             // Pods with identical resolved port lists share slices; groups in order of first pod.
             Map<List<EndpointPort>, List<EndpointSlice.Endpoint>> groups = new LinkedHashMap<>();
             for (int p = 0; p < pods.size(); p++) {
-                Pod pod = pods.get(p);
-                List<String> addresses = new ArrayList<>(2);
-                for (String ip : pod.podIPs()) {
-                    if (IpFamily.of(ip) == family) {
-                        addresses.add(IpAddresses.canonical(ip));
-                    }
-                }
+                CandidatePod candidate = pods.get(p);
+                Pod pod = candidate.pod();
+                List<String> addresses = candidate.canonicalIps(family);
                 if (addresses.isEmpty()) {
                     continue;
                 }
-                boolean serving = pod.isReady();
-                boolean terminating = pod.isTerminating();
+                boolean serving = candidate.ready();
+                boolean terminating = candidate.terminating();
                 EndpointSlice.Conditions conditions = new EndpointSlice.Conditions(
                         publishNotReady || (serving && !terminating), serving, terminating);
                 String nodeName = emptyToNull(pod.spec().nodeName());
