@@ -29,15 +29,6 @@ enum IpFamily {
         return null;
     }
 
-    static IpFamily fromAddressType(String type) {
-        for (IpFamily f : values()) {
-            if (f.addressType.equals(type)) {
-                return f;
-            }
-        }
-        return null;
-    }
-
     /**
      * The family of an IP literal as Go's net.ParseIP sees it (an IPv4-mapped IPv6 address is IPv4),
      * or null when the text is not an IP address.

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -135,10 +134,9 @@ final class Subsets {
         return Integer.compare(a.size(), b.size());
     }
 
+    /** Go's `bytes.Compare` on IP text: IP literals are ASCII, where UTF-16 order is byte order. */
     private static int compareBytes(String a, String b) {
-        byte[] x = Objects.toString(a, "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] y = Objects.toString(b, "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return java.util.Arrays.compareUnsigned(x, y);
+        return Objects.toString(a, "").compareTo(Objects.toString(b, ""));
     }
 
     /**
@@ -179,18 +177,5 @@ final class Subsets {
             }
         }
         return result;
-    }
-
-    /** Total addresses (ready and not ready) over all subsets. */
-    static int size(List<Subset> subsets) {
-        int n = 0;
-        for (Subset s : subsets) {
-            n += s.addresses().size() + s.notReadyAddresses().size();
-        }
-        return n;
-    }
-
-    static Set<EndpointPort> distinct(List<EndpointPort> ports) {
-        return new LinkedHashSet<>(ports);
     }
 }
