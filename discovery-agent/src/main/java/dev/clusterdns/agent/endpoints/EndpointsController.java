@@ -36,6 +36,8 @@ import java.util.Set;
 public final class EndpointsController {
     static final String ENDPOINTSLICE_CONTROLLER = "endpointslice-controller.k8s.io";
     static final String MIRRORING_CONTROLLER = "endpointslicemirroring-controller.k8s.io";
+    static final String ENDPOINT_CONTROLLER = "endpoint-controller";
+    static final String ENDPOINTS_MANAGED_BY_LABEL = "endpoints.kubernetes.io/managed-by";
     static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
     static final String SKIP_MIRROR_LABEL = "endpointslice.kubernetes.io/skip-mirror";
     static final String OVER_CAPACITY_ANNOTATION = "endpoints.kubernetes.io/over-capacity";

@@ -94,7 +94,9 @@ final class ServiceEndpoints {
             annotations.put(EndpointsController.OVER_CAPACITY_ANNOTATION, "truncated");
         }
 
+        // Since Kubernetes 1.33 the controller marks the Endpoints it manages.
         Map<String, String> labels = new TreeMap<>(service.metadata().labels());
+        labels.put(EndpointsController.ENDPOINTS_MANAGED_BY_LABEL, EndpointsController.ENDPOINT_CONTROLLER);
         String clusterIP = service.spec().clusterIP();
         if (clusterIP == null || clusterIP.isEmpty() || Service.CLUSTER_IP_NONE.equals(clusterIP)) {
             labels.put(EndpointsController.HEADLESS_LABEL, "");

@@ -74,7 +74,8 @@ class EndpointsObjectTest {
         assertEquals("Endpoints", e.kind());
         assertEquals("web", e.name());
         assertEquals("shop", e.namespace());
-        assertEquals(Map.of("team", "a"), e.metadata().labels());
+        assertEquals(Map.of("team", "a", "endpoints.kubernetes.io/managed-by", "endpoint-controller"),
+                e.metadata().labels());
         assertEquals(Map.of(), e.metadata().annotations());
         assertEquals(1, e.subsets().size());
         Address a = e.subsets().get(0).addresses().get(0);
@@ -274,7 +275,8 @@ class EndpointsObjectTest {
                   ports: [{port: 80, targetPort: 80, protocol: TCP}]
                 """);
         assertFalse(withIp.metadata().labels().containsKey(headlessLabel));
-        assertEquals(Map.of("team", "a"), withIp.metadata().labels());
+        assertEquals(Map.of("team", "a", "endpoints.kubernetes.io/managed-by", "endpoint-controller"),
+                withIp.metadata().labels());
     }
 
     @Test
