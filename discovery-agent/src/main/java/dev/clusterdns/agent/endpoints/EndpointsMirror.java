@@ -9,6 +9,7 @@ import dev.clusterdns.agent.model.ObjectMeta;
 import dev.clusterdns.agent.model.ObjectReference;
 import dev.clusterdns.agent.net.IpAddresses;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ final class EndpointsMirror {
                     EndpointSlice.Endpoint endpoint = toEndpoint(address, ready);
                     // Upstream keeps a set keyed by address, hostname and target: a repeat replaces.
                     ObjectReference ref = address.targetRef();
-                    List<String> identity = java.util.Arrays.asList(endpoint.addresses().get(0), endpoint.hostname(),
+                    List<String> identity = Arrays.asList(endpoint.addresses().get(0), endpoint.hostname(),
                             ref == null ? null : ref.namespace(), ref == null ? null : ref.name());
                     group.endpoints().remove(identity);
                     group.endpoints().put(identity, endpoint);
