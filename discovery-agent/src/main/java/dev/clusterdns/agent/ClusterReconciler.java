@@ -159,6 +159,7 @@ final class ClusterReconciler {
         pods.replaceAll(p -> new Pod(p.apiVersion(), p.kind(), identity(p, now), p.spec(), p.status()));
 
         EndpointsController.Result controlled = EndpointsController.reconcile(services, pods, slices, endpoints);
+        controlled = stampCreation(controlled, services, now);
 
         namespaces = completeNamespaces(namespaces, services, pods, controlled.endpointSlices(), configMaps, secrets, workloads, now);
         firstSeen.keySet().retainAll(liveKeys(unique, services));
@@ -181,6 +182,26 @@ final class ClusterReconciler {
                 .workloads(workloads)
                 .problems(problems)
                 .build();
+    }
+
+    /** Controller-made objects are as old as their Service (for AGE); given ones keep their own time. */
+    private static EndpointsController.Result stampCreation(EndpointsController.Result r, List<Service> services, String now) {
+        Map<String, String> created = new HashMap<>();
+        services.forEach(s -> created.put(s.namespace() + "/" + s.name(), s.metadata().creationTimestamp()));
+        List<Endpoints> eps = new ArrayList<>();
+        for (Endpoints e : r.endpoints()) {
+            ObjectMeta m = e.metadata();
+            eps.add(m.creationTimestamp() != null ? e : new Endpoints(e.apiVersion(), e.kind(),
+                    m.withCreationTimestamp(created.getOrDefault(e.namespace() + "/" + e.name(), now)), e.subsets()));
+        }
+        List<EndpointSlice> slices = new ArrayList<>();
+        for (EndpointSlice e : r.endpointSlices()) {
+            ObjectMeta m = e.metadata();
+            slices.add(m.creationTimestamp() != null ? e : new EndpointSlice(e.apiVersion(), e.kind(),
+                    m.withCreationTimestamp(created.getOrDefault(e.namespace() + "/" + e.serviceName(), now)),
+                    e.addressType(), e.endpoints(), e.ports()));
+        }
+        return new EndpointsController.Result(slices, eps);
     }
 
     /** Same kind, namespace and name twice: the first (by file order) wins, as `kubectl create` would. */
