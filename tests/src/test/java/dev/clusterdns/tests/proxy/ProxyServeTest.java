@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * `curl` through `clusterdns serve`: ClusterIPs, a NodePort, a Service without endpoints, a
- * selector-less Service, readiness changes picked up from the manifests, and the proxy metrics.
+ * one-pod Service, readiness changes picked up from the manifests, and the proxy metrics.
  * Backends are real HTTP servers on loopback addresses named as pod IPs in the manifests.
  */
 class ProxyServeTest {
@@ -106,7 +106,7 @@ class ProxyServeTest {
     }
 
     @Test
-    void curlReachesAHandWrittenEndpointSliceAndIsRefusedWithoutEndpoints() throws Exception {
+    void curlReachesAOnePodServiceAndIsRefusedWithoutEndpoints() throws Exception {
         startBackend("127.0.66.24", BACKEND_PORT, "static");
         Path dir = Files.createTempDirectory("proxy-e2e");
         writeManifests(dir, Map.of("BACKEND_PORT", String.valueOf(BACKEND_PORT), "STATIC_IP", "127.96.66.12",
