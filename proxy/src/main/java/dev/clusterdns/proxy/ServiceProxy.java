@@ -177,14 +177,24 @@ public final class ServiceProxy implements AutoCloseable {
                 listeners.put(key, f);
                 LOG.debug("proxy: listening on {} for {}", key, e.getValue().servicePort());
             } catch (Exception ex) {
-                String why = ex.getMessage() == null ? ex.toString() : ex.getMessage();
                 reportOnce("bind " + key, "proxy: cannot listen on " + key + " for " + e.getValue().servicePort()
-                        + ": " + why + (config.mode() == ProxyMode.USERSPACE && !key.address().isLoopbackAddress()
-                        ? " (not a local address; --proxy-mode interface makes ClusterIPs local)" : ""));
+                        + ": " + bindFailure(key, ex));
             }
         }
         table = next;
         listening = Set.copyOf(listeners.keySet());
+    }
+
+    /** The reason a bind failed, with the likely fix. */
+    private String bindFailure(ListenKey key, Exception ex) {
+        String why = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+        if (why.contains("Permission denied") && key.port() < 1024) {
+            return why + " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+        }
+        if (why.contains("Cannot assign requested address") && config.mode() == ProxyMode.USERSPACE) {
+            return why + " (not an address of this host; --proxy-mode interface puts ClusterIPs on it)";
+        }
+        return why;
     }
 
     /** ClusterIPs and LoadBalancer IPs that are not already local by being in 127.0.0.0/8 or ::1. */
