@@ -37,8 +37,9 @@ public final class ServiceInterface implements AutoCloseable {
         if (!exists) {
             Result r = run("ip", "link", "add", name, "type", "dummy");
             if (!r.ok()) {
-                if (!run("ip", "link", "show", "dev", "lo").ok()) {
-                    throw new IOException("cannot create dummy interface " + name + ": " + r.output());
+                if (!r.output().contains("Unknown device type")) {
+                    throw new IOException("--proxy-mode interface: cannot create dummy interface " + name + ": "
+                            + r.output() + " (needs root or CAP_NET_ADMIN, and iproute2)");
                 }
                 LOG.warn("proxy: cannot create dummy interface {} ({}); putting Service addresses on lo instead",
                         name, r.output());
