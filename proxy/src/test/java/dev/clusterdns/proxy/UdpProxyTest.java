@@ -145,4 +145,23 @@ class UdpProxyTest {
             assertEquals("a:via-cluster-ip", text(exchange(denied, "127.96.1.13", 53, "via-cluster-ip")));
         }
     }
+
+    @Test
+    void sessionsToARemovedEndpointEndAndTheClientMovesOn() throws IOException {
+        startProxy(Duration.ofMinutes(5));
+        UdpBackend a = backend("a", "127.0.0.55", 0);
+        UdpBackend b = backend("b", "127.0.0.56", a.port());
+        Service s = svc("default", "moving").clusterIP("127.96.1.14").port("", "UDP", 53, 53, null).build();
+        h.apply(List.of(s), List.of(slice("default", "moving", List.of(ready(a.ip()), ready(b.ip())),
+                List.of(udpPort(null, a.port())))));
+        try (DatagramSocket c = client("127.0.0.1")) {
+            String first = text(exchange(c, "127.96.1.14", 53, "1")).substring(0, 1);
+            assertEquals(first, text(exchange(c, "127.96.1.14", 53, "2")).substring(0, 1), "same session");
+            // The session's endpoint leaves (its process still answers): the next datagram goes to the other.
+            UdpBackend survivor = first.equals("a") ? b : a;
+            h.apply(List.of(s), List.of(slice("default", "moving", List.of(ready(survivor.ip())),
+                    List.of(udpPort(null, a.port())))));
+            assertEquals(survivor.name + ":3", text(exchange(c, "127.96.1.14", 53, "3")));
+        }
+    }
 }

@@ -110,6 +110,11 @@ public final class Balancer {
         affinity.values().removeIf(s -> now - s.lastUsed >= affinityTtlNanos);
     }
 
+    /** True when {@code endpoint} is one of this balancer's endpoints. */
+    public boolean contains(InetSocketAddress endpoint) {
+        return members.contains(endpoint);
+    }
+
     public int size() {
         return endpoints.length;
     }

@@ -1,5 +1,6 @@
 package dev.clusterdns.proxy.udp;
 
+import dev.clusterdns.proxy.table.Balancer;
 import dev.clusterdns.proxy.table.PortMetrics;
 import dev.clusterdns.proxy.table.Route;
 import dev.clusterdns.proxy.transport.Transport;
@@ -46,6 +47,12 @@ final class UdpFrontHandler extends ChannelInboundHandlerAdapter {
         try {
             InetSocketAddress client = packet.sender();
             Session s = sessions.get(client);
+            if (s != null && !listener.currentRoute().balancer().contains(s.endpoint)) {
+                // Its endpoint left since the last datagram (the route swap's sweep may not have run yet).
+                sessions.remove(client);
+                s.connect.channel().close();
+                s = null;
+            }
             if (s == null) {
                 s = open(ctx.channel(), client);
                 if (s == null) {
@@ -93,7 +100,7 @@ final class UdpFrontHandler extends ChannelInboundHandlerAdapter {
                     }
                 });
         ChannelFuture connect = b.connect(endpoint);
-        Session s = new Session(connect, m);
+        Session s = new Session(connect, endpoint, m);
         sessions.put(client, s);
         m.connections().inc();
         m.active().inc();
@@ -118,13 +125,24 @@ final class UdpFrontHandler extends ChannelInboundHandlerAdapter {
         // ICMP errors and the like on the Service socket: nothing to do for one datagram.
     }
 
+    /** Ends the sessions whose endpoint {@code balancer} no longer has. Runs on this channel's loop. */
+    void closeSessionsOutside(Balancer balancer) {
+        for (Session s : new ArrayList<>(sessions.values())) {
+            if (!balancer.contains(s.endpoint)) {
+                s.connect.channel().close();
+            }
+        }
+    }
+
     /** One client's connected socket to its endpoint. */
     private static final class Session {
         final ChannelFuture connect;
+        final InetSocketAddress endpoint;
         final PortMetrics metrics;
 
-        Session(ChannelFuture connect, PortMetrics metrics) {
+        Session(ChannelFuture connect, InetSocketAddress endpoint, PortMetrics metrics) {
             this.connect = connect;
+            this.endpoint = endpoint;
             this.metrics = metrics;
         }
 

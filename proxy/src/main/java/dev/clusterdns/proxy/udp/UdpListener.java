@@ -23,6 +23,7 @@ public final class UdpListener implements Frontend {
     private final ListenKey key;
     private volatile Route route;
     private Channel channel;
+    private UdpFrontHandler handler;
 
     private UdpListener(ListenKey key, Route route) {
         this.key = key;
@@ -46,7 +47,8 @@ public final class UdpListener implements Frontend {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new UdpFrontHandler(listener, transport, idleTimeout, maxSessions));
+                        listener.handler = new UdpFrontHandler(listener, transport, idleTimeout, maxSessions);
+                        ch.pipeline().addLast(listener.handler);
                     }
                 });
         listener.channel = b.bind(key.socketAddress()).sync().channel();
@@ -57,9 +59,17 @@ public final class UdpListener implements Frontend {
         return route;
     }
 
+    /**
+     * Installs the new route and ends the sessions whose endpoint is gone, as kube-proxy clears the
+     * conntrack entries of removed UDP endpoints: UDP has no end of connection to wait for.
+     */
     @Override
     public void route(Route newRoute) {
         this.route = newRoute;
+        UdpFrontHandler h = handler;
+        if (h != null) {
+            channel.eventLoop().execute(() -> h.closeSessionsOutside(newRoute.balancer()));
+        }
     }
 
     public ListenKey key() {
