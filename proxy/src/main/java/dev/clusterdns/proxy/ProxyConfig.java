@@ -15,6 +15,7 @@ import java.util.List;
  * @param interfaceName the dummy interface of the interface mode
  * @param threads event loops (0 = one per core)
  * @param maxUdpSessions per UDP listener
+ * @param nativeTransport use native epoll when available (false: always NIO)
  */
 public record ProxyConfig(
         ProxyMode mode,
@@ -24,7 +25,8 @@ public record ProxyConfig(
         Duration udpTimeout,
         String interfaceName,
         int threads,
-        int maxUdpSessions) {
+        int maxUdpSessions,
+        boolean nativeTransport) {
 
     public static final String DEFAULT_INTERFACE = "cdns0";
     public static final Duration DEFAULT_TCP_IDLE_TIMEOUT = Duration.ofHours(1);
@@ -37,18 +39,23 @@ public record ProxyConfig(
     /** Userspace mode, every default, for node {@code nodeName}. */
     public static ProxyConfig defaults(String nodeName) {
         return new ProxyConfig(ProxyMode.USERSPACE, nodeName, List.of(), DEFAULT_TCP_IDLE_TIMEOUT,
-                DEFAULT_UDP_TIMEOUT, DEFAULT_INTERFACE, 0, 65536);
+                DEFAULT_UDP_TIMEOUT, DEFAULT_INTERFACE, 0, 65536, true);
     }
 
     public ProxyConfig withNodeAddresses(List<InetAddress> addresses) {
-        return new ProxyConfig(mode, nodeName, addresses, tcpIdleTimeout, udpTimeout, interfaceName, threads, maxUdpSessions);
+        return new ProxyConfig(mode, nodeName, addresses, tcpIdleTimeout, udpTimeout, interfaceName, threads, maxUdpSessions, nativeTransport);
     }
 
     public ProxyConfig withTimeouts(Duration tcpIdle, Duration udp) {
-        return new ProxyConfig(mode, nodeName, nodeAddresses, tcpIdle, udp, interfaceName, threads, maxUdpSessions);
+        return new ProxyConfig(mode, nodeName, nodeAddresses, tcpIdle, udp, interfaceName, threads, maxUdpSessions, nativeTransport);
+    }
+
+    public ProxyConfig withNativeTransport(boolean useNative) {
+        return new ProxyConfig(mode, nodeName, nodeAddresses, tcpIdleTimeout, udpTimeout, interfaceName, threads,
+                maxUdpSessions, useNative);
     }
 
     public ProxyConfig withMode(ProxyMode newMode) {
-        return new ProxyConfig(newMode, nodeName, nodeAddresses, tcpIdleTimeout, udpTimeout, interfaceName, threads, maxUdpSessions);
+        return new ProxyConfig(newMode, nodeName, nodeAddresses, tcpIdleTimeout, udpTimeout, interfaceName, threads, maxUdpSessions, nativeTransport);
     }
 }

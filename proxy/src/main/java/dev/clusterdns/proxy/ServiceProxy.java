@@ -82,7 +82,7 @@ public final class ServiceProxy implements AutoCloseable {
         if (config.mode() == ProxyMode.INTERFACE) {
             iface = ServiceInterface.open(config.interfaceName());
         }
-        transport = Transport.start(config.threads());
+        transport = Transport.start(config.threads(), config.nativeTransport());
         reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "clusterdns-proxy-sync");
             t.setDaemon(true);

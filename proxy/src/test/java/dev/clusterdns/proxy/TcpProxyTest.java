@@ -40,9 +40,14 @@ class TcpProxyTest {
     private ProxyHarness h;
     private final List<TcpBackend> backends = new java.util.ArrayList<>();
 
+    /** The proxy settings every test starts from (NioTcpProxyTest runs them all on NIO). */
+    ProxyConfig baseConfig() throws IOException {
+        return ProxyConfig.defaults("node-a").withNodeAddresses(List.of(java.net.InetAddress.getLoopbackAddress()));
+    }
+
     @BeforeEach
     void start() throws IOException {
-        h = new ProxyHarness();
+        h = new ProxyHarness(baseConfig());
     }
 
     @AfterEach
@@ -408,7 +413,7 @@ class TcpProxyTest {
     @Test
     void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
         h.close();
-        h = new ProxyHarness(ProxyConfig.defaults("node-a").withTimeouts(java.time.Duration.ofMillis(300),
+        h = new ProxyHarness(baseConfig().withTimeouts(java.time.Duration.ofMillis(300),
                 java.time.Duration.ofSeconds(30)));
         TcpBackend pod = backend("pod0", "127.0.0.46");
         Service s = svc("default", "idle").clusterIP("127.96.0.26").tcp("http", 80).build();

@@ -37,10 +37,13 @@ class UdpProxyTest {
         backends.forEach(UdpBackend::close);
     }
 
+    /** The proxy settings every test starts from (NioUdpProxyTest runs them all on NIO). */
+    ProxyConfig baseConfig() {
+        return ProxyConfig.defaults("node-a").withNodeAddresses(List.of(InetAddress.getLoopbackAddress()));
+    }
+
     private void startProxy(Duration udpTimeout) throws IOException {
-        h = new ProxyHarness(ProxyConfig.defaults("node-a")
-                .withNodeAddresses(List.of(InetAddress.getLoopbackAddress()))
-                .withTimeouts(Duration.ofMinutes(5), udpTimeout));
+        h = new ProxyHarness(baseConfig().withTimeouts(Duration.ofMinutes(5), udpTimeout));
     }
 
     private UdpBackend backend(String name, String ip, int port) {

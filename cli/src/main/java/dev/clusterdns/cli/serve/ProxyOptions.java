@@ -51,6 +51,10 @@ public final class ProxyOptions implements ServeComponent {
             description = "Dummy interface of --proxy-mode interface (default ${DEFAULT-VALUE}).")
     String interfaceName;
 
+    @Option(names = "--proxy-transport", paramLabel = "native|nio", defaultValue = "native",
+            description = "native: epoll when the platform has it, else NIO; nio: always NIO (default ${DEFAULT-VALUE}).")
+    String transport;
+
     @Option(names = "--proxy-threads", paramLabel = "N", defaultValue = "0",
             description = "Proxy event-loop threads; 0 = one per core (default ${DEFAULT-VALUE}).")
     int threads;
@@ -74,12 +78,17 @@ public final class ProxyOptions implements ServeComponent {
         if (threads < 0) {
             throw new IllegalArgumentException("--proxy-threads " + threads + ": must be 0 or more");
         }
+        boolean nativeTransport = switch (transport.toLowerCase(Locale.ROOT)) {
+            case "native", "epoll" -> true;
+            case "nio" -> false;
+            default -> throw new IllegalArgumentException("--proxy-transport " + transport + ": expected native or nio");
+        };
         Duration udp = duration("--proxy-udp-timeout", udpTimeout);
         if (udp.isZero()) {
             throw new IllegalArgumentException("--proxy-udp-timeout " + udpTimeout + ": must be more than 0");
         }
         return new ProxyConfig(m, nodeName == null ? hostName() : nodeName, addresses,
-                duration("--proxy-tcp-idle-timeout", tcpIdleTimeout), udp, interfaceName, threads, 65536);
+                duration("--proxy-tcp-idle-timeout", tcpIdleTimeout), udp, interfaceName, threads, 65536, nativeTransport);
     }
 
     @Override

@@ -33,10 +33,14 @@ public final class Transport implements AutoCloseable {
         this.epoll = epoll;
     }
 
-    /** Starts {@code threads} event loops (0 = one per core). */
-    public static Transport start(int threads) {
+    /**
+     * Starts {@code threads} event loops (0 = one per core).
+     *
+     * @param preferNative epoll when available; false forces NIO
+     */
+    public static Transport start(int threads, boolean preferNative) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        boolean native_ = Epoll.isAvailable();
+        boolean native_ = preferNative && Epoll.isAvailable();
         DefaultThreadFactory tf = new DefaultThreadFactory("clusterdns-proxy-io", true);
         EventLoopGroup g = new MultiThreadIoEventLoopGroup(n, tf,
                 native_ ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
