@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * `curl` through `clusterdns serve`: ClusterIPs, a NodePort, a Service without endpoints, a
- * one-pod Service, readiness changes picked up from the manifests, and the proxy metrics.
+ * selector-less Service with its own EndpointSlice, readiness changes picked up from the manifests,
+ * and the proxy metrics.
  * Backends are real HTTP servers on loopback addresses named as pod IPs in the manifests.
  */
 class ProxyServeTest {
@@ -106,13 +107,15 @@ class ProxyServeTest {
     }
 
     @Test
-    void curlReachesAOnePodServiceAndIsRefusedWithoutEndpoints() throws Exception {
+    void curlReachesAOnePodServiceAndAHandWrittenSliceAndIsRefusedWithoutEndpoints() throws Exception {
         startBackend("127.0.66.24", BACKEND_PORT, "static");
+        startBackend("127.0.66.25", BACKEND_PORT, "manual");
         Path dir = Files.createTempDirectory("proxy-e2e");
         writeManifests(dir, Map.of("BACKEND_PORT", String.valueOf(BACKEND_PORT), "STATIC_IP", "127.96.66.12",
-                "NODE_PORT", String.valueOf(freeNodePort()), "WEB2_READY", "True"), "static.yaml", "web.yaml");
+                "NODE_PORT", String.valueOf(freeNodePort()), "WEB2_READY", "True"), "static.yaml", "web.yaml", "manual.yaml");
         try (ServeProcess serve = ServeProcess.start("--manifests", dir.toString(), "--node-address", "127.0.0.1")) {
             assertEquals("static", body("http://127.96.66.12/"));
+            assertEquals("manual", body("http://127.96.66.13/"));
             CommandResult refused = curl("http://127.96.66.11/");
             assertEquals(7, refused.exitCode(), "curl exit 7 = could not connect (refused): " + refused.stderr());
             String metrics = serve.http("/metrics");
