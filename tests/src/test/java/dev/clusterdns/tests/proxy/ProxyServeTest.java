@@ -23,8 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * `curl` through `clusterdns serve`: ClusterIPs, a NodePort, a Service without endpoints, a
- * selector-less Service with its own EndpointSlice, readiness changes picked up from the manifests,
+ * `curl` through `clusterdns serve`: ClusterIPs, a NodePort, a Service without endpoints, a UDP
+ * Service, a selector-less Service with its own EndpointSlice, readiness changes picked up from the manifests,
  * and the proxy metrics.
  * Backends are real HTTP servers on loopback addresses named as pod IPs in the manifests.
  */
@@ -112,10 +112,12 @@ class ProxyServeTest {
         startBackend("127.0.66.25", BACKEND_PORT, "manual");
         Path dir = Files.createTempDirectory("proxy-e2e");
         writeManifests(dir, Map.of("BACKEND_PORT", String.valueOf(BACKEND_PORT), "STATIC_IP", "127.96.66.12",
-                "NODE_PORT", String.valueOf(freeNodePort()), "WEB2_READY", "True"), "static.yaml", "web.yaml", "manual.yaml");
+                "NODE_PORT", String.valueOf(freeNodePort()), "WEB2_READY", "True"), "static.yaml", "web.yaml", "manual.yaml",
+                "udp.yaml");
         try (ServeProcess serve = ServeProcess.start("--manifests", dir.toString(), "--node-address", "127.0.0.1")) {
             assertEquals("static", body("http://127.96.66.12/"));
             assertEquals("manual", body("http://127.96.66.13/"));
+            assertEquals("echo:ping", udpExchange("127.0.66.26", "127.96.66.14", 5353, "ping"));
             CommandResult refused = curl("http://127.96.66.11/");
             assertEquals(7, refused.exitCode(), "curl exit 7 = could not connect (refused): " + refused.stderr());
             String metrics = serve.http("/metrics");
@@ -166,5 +168,32 @@ class ProxyServeTest {
             Thread.sleep(100);
         }
         throw new AssertionError("still answered by " + last + " instead of only " + name + "\n" + serve.output());
+    }
+
+    /** Runs a one-datagram echo server on {@code backendIp}, sends through the Service, returns the reply. */
+    private static String udpExchange(String backendIp, String serviceIp, int port, String payload) throws IOException {
+        try (java.net.DatagramSocket backend = new java.net.DatagramSocket(new InetSocketAddress(backendIp, BACKEND_PORT));
+             java.net.DatagramSocket client = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            backend.setSoTimeout(5_000);
+            client.setSoTimeout(5_000);
+            Thread echo = new Thread(() -> {
+                try {
+                    java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[1500], 1500);
+                    backend.receive(p);
+                    byte[] reply = ("echo:" + new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8))
+                            .getBytes(StandardCharsets.UTF_8);
+                    backend.send(new java.net.DatagramPacket(reply, reply.length, p.getSocketAddress()));
+                } catch (IOException e) {
+                    // the client times out and the assertion says so
+                }
+            });
+            echo.start();
+            byte[] out = payload.getBytes(StandardCharsets.UTF_8);
+            client.send(new java.net.DatagramPacket(out, out.length, new InetSocketAddress(serviceIp, port)));
+            java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[1500], 1500);
+            client.receive(in);
+            assertEquals(new InetSocketAddress(serviceIp, port), in.getSocketAddress(), "reply from the Service address");
+            return new String(in.getData(), 0, in.getLength(), StandardCharsets.UTF_8);
+        }
     }
 }
