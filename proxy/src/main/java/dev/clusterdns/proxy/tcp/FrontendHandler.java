@@ -87,7 +87,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 early.clear();
                 ctx.pipeline().replace(this, "relay", relay);
                 for (Object msg : pending) {
-                    relay.channelRead(null, msg);
+                    relay.forward(inbound, msg);
                 }
                 outbound.flush();
                 if (inputEnded) {

@@ -30,13 +30,18 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        forward(ctx.channel(), msg);
+    }
+
+    /** Queues {@code msg} (read from {@code self}) on the peer, pausing {@code self} when the peer is full. */
+    void forward(Channel self, Object msg) {
         if (msg instanceof ByteBuf buf) {
             bytes.inc(buf.readableBytes());
         }
         peer.write(msg, peer.voidPromise());
         if (!peer.isWritable()) {
             // The peer's queue passed its high-water mark: stop reading until it drains.
-            ctx.channel().config().setAutoRead(false);
+            self.config().setAutoRead(false);
         }
     }
 
