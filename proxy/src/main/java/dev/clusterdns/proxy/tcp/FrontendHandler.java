@@ -92,7 +92,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 outbound.flush();
                 if (inputEnded) {
                     relay.inputEnded(inbound);
-                } else {
+                } else if (outbound.isWritable()) {
                     Relay.resumeReading(inbound);
                 }
                 Relay.resumeReading(outbound);
