@@ -15,7 +15,8 @@ import java.util.List;
  * @param interfaceName the dummy interface of the interface mode
  * @param threads event loops (0 = one per core)
  * @param maxUdpSessions per UDP listener
- * @param nativeTransport use native epoll when available (false: always NIO)
+ * @param nativeTransport native epoll when available; the default is NIO because Netty 4.2.18's epoll
+ *     transport can fail a half-closed connection's blocked write (see the proxy README)
  */
 public record ProxyConfig(
         ProxyMode mode,
@@ -36,10 +37,10 @@ public record ProxyConfig(
         nodeAddresses = List.copyOf(nodeAddresses);
     }
 
-    /** Userspace mode, every default, for node {@code nodeName}. */
+    /** Userspace mode, NIO, every default, for node {@code nodeName}. */
     public static ProxyConfig defaults(String nodeName) {
         return new ProxyConfig(ProxyMode.USERSPACE, nodeName, List.of(), DEFAULT_TCP_IDLE_TIMEOUT,
-                DEFAULT_UDP_TIMEOUT, DEFAULT_INTERFACE, 0, 65536, true);
+                DEFAULT_UDP_TIMEOUT, DEFAULT_INTERFACE, 0, 65536, false);
     }
 
     public ProxyConfig withNodeAddresses(List<InetAddress> addresses) {

@@ -42,7 +42,7 @@ class InterfaceModeTest {
         String emptyVip = "10.252." + y + ".11";
         String ifName = "cdt" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
         ProxyConfig config = new ProxyConfig(ProxyMode.INTERFACE, "node-a", List.of(java.net.InetAddress.getLoopbackAddress()),
-                Duration.ofMinutes(1), Duration.ofSeconds(30), ifName, 1, 1024, true);
+                Duration.ofMinutes(1), Duration.ofSeconds(30), ifName, 1, 1024, false);
         HttpServer backend = httpBackend("127.0.0.61", "hello from pod\n");
         try (NetnsClient client = NetnsClient.create("10.252." + y + ".0/24");
              ProxyHarness h = new ProxyHarness(config)) {

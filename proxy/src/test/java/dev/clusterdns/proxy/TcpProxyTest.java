@@ -40,7 +40,7 @@ class TcpProxyTest {
     private ProxyHarness h;
     private final List<TcpBackend> backends = new java.util.ArrayList<>();
 
-    /** The proxy settings every test starts from (NioTcpProxyTest runs them all on NIO). */
+    /** The proxy settings every test starts from (EpollTcpProxyTest runs them all on epoll). */
     ProxyConfig baseConfig() throws IOException {
         return ProxyConfig.defaults("node-a").withNodeAddresses(List.of(java.net.InetAddress.getLoopbackAddress()));
     }

@@ -37,7 +37,7 @@ class UdpProxyTest {
         backends.forEach(UdpBackend::close);
     }
 
-    /** The proxy settings every test starts from (NioUdpProxyTest runs them all on NIO). */
+    /** The proxy settings every test starts from (EpollUdpProxyTest runs them all on epoll). */
     ProxyConfig baseConfig() {
         return ProxyConfig.defaults("node-a").withNodeAddresses(List.of(InetAddress.getLoopbackAddress()));
     }
