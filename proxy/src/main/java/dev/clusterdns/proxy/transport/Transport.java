@@ -20,8 +20,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The event loops and channel classes every listener and backend connection share: native epoll
- * when available (else NIO), pooled direct buffers. One group serves accepts and relaying; a backend
+ * The event loops and channel classes every listener and backend connection share: NIO, or native
+ * epoll when asked for and available, with pooled direct buffers. One group serves accepts and relaying; a backend
  * connection always runs on its client connection's loop, so a relay never crosses threads.
  */
 public final class Transport implements AutoCloseable {
