@@ -56,23 +56,19 @@ public final class EnvExec {
         argv.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(argv).inheritIO();
         pb.environment().putAll(direct);
-        Process child;
-        try {
-            child = pb.start();
-        } catch (IOException e) {
-            if (file != null) {
-                Files.deleteIfExists(file);
-            }
-            throw e;
-        }
+        // Handlers go in before the child starts: a signal that arrives while it starts is held and
+        // delivered right after, never left to the JVM (which would exit and orphan the child).
+        SignalRelay relay = new SignalRelay();
         List<Signal> installed = new ArrayList<>();
         List<sun.misc.SignalHandler> previous = new ArrayList<>();
-        for (String name : FORWARDED) {
-            Signal sig = new Signal(name);
-            previous.add(Signal.handle(sig, s -> forward(child, name)));
-            installed.add(sig);
-        }
         try {
+            for (String name : FORWARDED) {
+                Signal sig = new Signal(name);
+                previous.add(Signal.handle(sig, s -> relay.signal(name)));
+                installed.add(sig);
+            }
+            Process child = pb.start();
+            relay.started(child);
             return child.waitFor();
         } finally {
             for (int i = 0; i < installed.size(); i++) {
@@ -81,6 +77,26 @@ public final class EnvExec {
             if (file != null) {
                 Files.deleteIfExists(file);
             }
+        }
+    }
+
+    /** Passes signals to the child once it exists; holds those that come before. */
+    private static final class SignalRelay {
+        private Process child;
+        private final List<String> early = new ArrayList<>();
+
+        synchronized void signal(String name) {
+            if (child == null) {
+                early.add(name);
+            } else {
+                forward(child, name);
+            }
+        }
+
+        synchronized void started(Process process) {
+            child = process;
+            early.forEach(name -> forward(process, name));
+            early.clear();
         }
     }
 
