@@ -120,6 +120,50 @@ class EnvDirWriterTest {
         }
     }
 
+    @Test
+    void readersNeverSeeHalfAFile() throws Exception {
+        EnvDirWriter w = writer();
+        ClusterSnapshot[] versions = new ClusterSnapshot[2];
+        for (int v = 0; v < 2; v++) {
+            List<Service> many = new java.util.ArrayList<>(List.of(MASTER));
+            for (int i = 0; i < 300; i++) {
+                many.add(service("shop", "svc-" + i, "127.96." + (10 + v) + "." + (i % 250 + 1), port("http", "TCP", 80 + i)));
+            }
+            versions[v] = snapshot(v + 1, many, List.of());
+        }
+        Path file = dir.resolve("shop.env");
+        w.write(versions[0]);
+        String a = Files.readString(file);
+        w.write(versions[1]);
+        String b = Files.readString(file);
+        assertTrue(a.length() > 50_000 && !a.equals(b));
+
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> torn = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        Thread reader = new Thread(() -> {
+            while (!done.get()) {
+                try {
+                    String seen = Files.readString(file);
+                    reads.incrementAndGet();
+                    if (!seen.equals(a) && !seen.equals(b)) {
+                        torn.set(seen);
+                    }
+                } catch (java.io.IOException e) {
+                    torn.set("unreadable: " + e);
+                }
+            }
+        });
+        reader.start();
+        for (int i = 0; i < 200; i++) {
+            w.write(versions[i % 2]);
+        }
+        done.set(true);
+        reader.join();
+        assertEquals(null, torn.get(), "a reader saw a partial file");
+        assertTrue(reads.get() > 0);
+    }
+
     private boolean hasTempFiles() throws Exception {
         try (Stream<Path> all = Files.walk(dir)) {
             return all.anyMatch(p -> p.getFileName().toString().endsWith(".tmp"));
