@@ -37,7 +37,7 @@ final class EnvCommand implements Callable<Integer> {
     public Integer call() {
         try {
             EnvFormat f = EnvFormat.parse(format);
-            Map<String, String> vars = target.variables(new ClusterAgent(agentOptions.config()).loadOnce());
+            Map<String, String> vars = target.variables(load(agentOptions));
             String text = f.render(vars, w -> System.err.println("clusterdns env: warning: " + w));
             System.out.write(text.getBytes(StandardCharsets.UTF_8));
             System.out.flush();
@@ -66,8 +66,8 @@ final class EnvCommand implements Callable<Integer> {
         public Integer call() {
             Map<String, String> vars;
             try {
-                vars = target.variables(new ClusterAgent(agentOptions.config()).loadOnce());
-            } catch (Failure | IllegalArgumentException | EnvReferenceException e) {
+                vars = target.variables(load(agentOptions));
+            } catch (Failure | IllegalArgumentException | EnvReferenceException | IOException e) {
                 System.err.println("clusterdns env exec: " + e.getMessage());
                 return 1;
             }
@@ -117,6 +117,14 @@ final class EnvCommand implements Callable<Integer> {
                 ServiceEnv.sizeWarning(snapshot, namespace).ifPresent(EnvCommand::warn);
             }
             return env.variables();
+        }
+    }
+
+    /** The cluster state the agent flags describe, computed once (no server needed). */
+    static ClusterSnapshot load(AgentOptions options) throws IOException {
+        options.checkPaths();
+        try (ClusterAgent agent = new ClusterAgent(options.config())) {
+            return agent.loadOnce();
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.clusterdns.cli;
 
-import dev.clusterdns.agent.ClusterAgent;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.net.IpAddresses;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
@@ -47,7 +46,7 @@ final class ResolvConfCommand implements Callable<Integer> {
     public Integer call() {
         try {
             ResolvConf host = readHost();
-            ClusterSnapshot snapshot = new ClusterAgent(agentOptions.config()).loadOnce();
+            ClusterSnapshot snapshot = EnvCommand.load(agentOptions);
             List<String> clusterDns = nameservers == null || nameservers.isEmpty()
                     ? PodResolvConf.defaultClusterDns(snapshot) : nameservers;
             for (String ip : clusterDns) {

@@ -183,6 +183,9 @@ class EnvCommandTest {
         CommandResult container = clusterdns("env", "-n", "shop", "--pod", "web-1", "--container", "nope");
         assertEquals(1, container.exitCode());
         assertTrue(container.stderr().contains("has no container \"nope\" (containers: app, sidecar)"), container.stderr());
+        CommandResult path = dev.clusterdns.tests.ServeProcess.run("env", "--manifests", "/no/such/dir", "-n", "shop");
+        assertEquals(1, path.exitCode());
+        assertTrue(path.stderr().contains("/no/such/dir"), path.stderr());
         CommandResult format = clusterdns("env", "-n", "shop", "--format", "yaml");
         assertEquals(1, format.exitCode());
         assertTrue(format.stderr().contains("unknown format"), format.stderr());
