@@ -192,6 +192,31 @@ class EnvCommandTest {
     }
 
     @Test
+    void aNamespaceNearTheExecLimitGetsAWarningWithCountAndSize(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            yaml.append("apiVersion: v1\nkind: Service\nmetadata: {name: svc-").append(i).append(", namespace: big}\n")
+                    .append("spec: {clusterIP: 127.97.").append(i / 250).append('.').append(i % 250 + 1)
+                    .append(", ports: [{name: http, port: 8080}]}\n---\n");
+        }
+        Path file = tmp.resolve("big.yaml");
+        java.nio.file.Files.writeString(file, yaml);
+        CommandResult r = ok(dev.clusterdns.tests.ServeProcess.run("env", "--manifests", file.toString(), "-n", "big",
+                "--format", "json"));
+        Map<String, String> vars = json(r.stdout());
+        assertEquals("127.97.3.250", vars.get("SVC_999_SERVICE_HOST"));
+        long bytes = 0;
+        for (Map.Entry<String, String> e : vars.entrySet()) {
+            bytes += e.getKey().length() + e.getValue().length() + 2 + 8;
+        }
+        // 1,000 Services plus default/kubernetes when the agent synthesizes it with an address.
+        int services = vars.containsKey("KUBERNETES_SERVICE_HOST") ? 1001 : 1000;
+        assertTrue(r.stderr().contains("namespace big: " + services + " Services give " + vars.size()
+                + " service variables (" + bytes + " bytes of environment)"), r.stderr());
+        assertTrue(r.stderr().contains("argument list too long"), r.stderr());
+    }
+
+    @Test
     void noWarningForASmallNamespace() {
         CommandResult r = ok(clusterdns("env", "-n", "shop"));
         assertFalse(r.stderr().contains("argument list too long"), r.stderr());
