@@ -63,6 +63,31 @@ public final class DnsClient {
         return tcpStream(query, 1).get(0);
     }
 
+    /** AXFR: every answer record of every message until the closing SOA. */
+    public List<Record> transfer(Message query) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(server, 3000);
+            s.setSoTimeout(3000);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            byte[] w = query.toWire();
+            out.writeShort(w.length);
+            out.write(w);
+            out.flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            List<Record> records = new ArrayList<>();
+            int soas = 0;
+            while (soas < 2) {
+                byte[] r = new byte[in.readUnsignedShort()];
+                in.readFully(r);
+                for (Record rec : new Message(r).getSection(Section.ANSWER)) {
+                    records.add(rec);
+                    soas += rec instanceof org.xbill.DNS.SOARecord ? 1 : 0;
+                }
+            }
+            return records;
+        }
+    }
+
     /** Sends one query and reads {@code count} reply messages on one connection. */
     public List<Message> tcpStream(Message query, int count) throws IOException {
         try (Socket s = new Socket()) {

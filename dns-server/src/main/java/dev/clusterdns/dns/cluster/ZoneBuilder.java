@@ -5,7 +5,6 @@ import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Namespace;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.model.ServicePort;
-import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.agent.net.IpAddresses;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import java.net.Inet4Address;
@@ -31,7 +30,6 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
-import org.xbill.DNS.Type;
 
 /**
  * Turns one snapshot into the records of the cluster zone and its reverse zones (dns-behaviour §2),
@@ -131,7 +129,6 @@ final class ZoneBuilder {
             }
             currentTransfer = null;
         }
-        glue();
     }
 
     private void externalName(Service svc, Name svcName) {
@@ -288,11 +285,6 @@ final class ZoneBuilder {
         }
     }
 
-    /** SRV and NS answers carry the targets' A/AAAA in the additional section. */
-    private void glue() {
-        // computed lazily by ClusterZone from the drafts; nothing to precompute here
-    }
-
     private static int weight(int items) {
         return items <= 0 ? 100 : Math.max(1, 100 / items);
     }
@@ -317,7 +309,8 @@ final class ZoneBuilder {
 
     private void add(Name owner, Record r) {
         Draft d = draft(owner, ReverseNames.isReverse(owner));
-        if (d.answers.computeIfAbsent(r.getType(), t -> new LinkedHashSet<>()).add(r) && currentTransfer != null) {
+        if (d.answers.computeIfAbsent(r.getType(), t -> new LinkedHashSet<>()).add(r) && currentTransfer != null
+                && !d.reverse) {
             currentTransfer.add(r);
         }
     }
@@ -346,11 +339,4 @@ final class ZoneBuilder {
         }
     }
 
-    static int addressType(Record r) {
-        return r.getType() == Type.A ? Type.A : Type.AAAA;
-    }
-
-    static List<Cidr> cidrs(List<Cidr> c) {
-        return c;
-    }
 }
