@@ -42,7 +42,7 @@ final class ClusterZone {
     record Answer(List<Record> records, List<Record> additional, byte[] template) {}
 
     /** One existing name: its answers by type, or (ExternalName) a CNAME target to chase. */
-    record Node(Name name, Apex apex, Map<Integer, Answer> answers, Name cnameTarget, byte[] nodata) {}
+    record Node(Name name, Apex apex, Map<Integer, Answer> answers, Name cnameTarget) {}
 
     /**
      * What the zone says about a query: a finished reply; or pass it on (outside our zones); or
@@ -64,11 +64,10 @@ final class ClusterZone {
     private final Set<String> namespaces;
     private final ClusterSnapshot snapshot;
     private final boolean synced;
-    private final long fingerprint;
     private final List<Record> transfer;
 
     private ClusterZone(ClusterOptions options, Apex apex, List<Apex> reverseApexes, Map<Name, Node> nodes,
-            Set<String> namespaces, ClusterSnapshot snapshot, long fingerprint, List<Record> transfer) {
+            Set<String> namespaces, ClusterSnapshot snapshot, List<Record> transfer) {
         this.options = options;
         this.apex = apex;
         this.reverseApexes = reverseApexes;
@@ -76,31 +75,44 @@ final class ClusterZone {
         this.namespaces = namespaces;
         this.snapshot = snapshot;
         this.synced = snapshot.revision() > 0;
-        this.fingerprint = fingerprint;
         this.transfer = transfer;
     }
 
     /**
-     * Builds the zone for {@code snapshot}. The SOA serial stays {@code previous}'s while the DNS
-     * content is unchanged and otherwise moves to the current Unix time (always forward).
+     * Builds the zone for {@code snapshot}. Answers whose records did not change since
+     * {@code previous} keep their encoded bytes; the SOA serial stays {@code previous}'s while nothing
+     * changed and otherwise moves to the current Unix time (always forward).
      */
     static ClusterZone build(ClusterSnapshot snapshot, ClusterOptions options, ClusterZone previous, long nowSeconds) {
         Name origin = ZoneBuilder.absolute(options.domain());
         ZoneBuilder b = new ZoneBuilder(options, origin);
         b.build(snapshot);
-        long fp = 17;
+        boolean changed = previous == null || previous.nodes.size() != b.drafts.size();
+        Map<Name, Map<Integer, Answer>> answersByName = new HashMap<>(b.drafts.size() * 2);
         for (ZoneBuilder.Draft d : b.drafts.values()) {
-            fp = fp * 31 + d.name.hashCode();
-            for (Collection<Record> rs : d.answers.values()) {
-                for (Record r : rs) {
-                    fp = fp * 31 + r.hashCode() + r.getTTL();
+            Node old = previous == null ? null : previous.nodes.get(d.name);
+            Map<Integer, Answer> answers = new HashMap<>();
+            for (Map.Entry<Integer, LinkedHashSet<Record>> e : d.answers.entrySet()) {
+                List<Record> records = List.copyOf(e.getValue());
+                List<Record> additional = glue(b.drafts, records);
+                Answer before = old == null ? null : old.answers().get(e.getKey());
+                if (before != null && before.records().equals(records) && before.additional().equals(additional)
+                        && sameTtls(before.records(), records)) {
+                    answers.put(e.getKey(), before);
+                } else {
+                    changed = true;
+                    answers.put(e.getKey(), new Answer(records, additional,
+                            encode(d.name, e.getKey(), Rcode.NOERROR, records, List.of(), additional)));
                 }
             }
+            int oldTypes = old == null ? -1 : old.answers().size() - (d.name.equals(origin) ? 1 : 0);
+            changed |= oldTypes != answers.size();
+            answersByName.put(d.name, answers);
         }
         long serial;
         if (previous == null) {
             serial = nowSeconds;
-        } else if (previous.fingerprint == fp) {
+        } else if (!changed) {
             serial = previous.apex.serial();
         } else {
             serial = Math.max(nowSeconds, previous.apex.serial() + 1);
@@ -114,20 +126,13 @@ final class ClusterZone {
         Map<Name, Node> nodes = new HashMap<>(b.drafts.size() * 2);
         for (ZoneBuilder.Draft d : b.drafts.values()) {
             Apex owner = d.reverse ? reverseApexFor(reverse, d.name, ttl, serial) : apex;
-            Map<Integer, Answer> answers = new HashMap<>();
-            for (Map.Entry<Integer, LinkedHashSet<Record>> e : d.answers.entrySet()) {
-                List<Record> records = List.copyOf(e.getValue());
-                List<Record> additional = glue(b.drafts, records);
-                byte[] template = encode(d.name, e.getKey(), Rcode.NOERROR, records, List.of(), additional);
-                answers.put(e.getKey(), new Answer(records, additional, template));
-            }
+            Map<Integer, Answer> answers = answersByName.get(d.name);
             if (d.name.equals(origin)) {
                 List<Record> soa = List.of(apex.soa());
                 answers.put(Type.SOA, new Answer(soa, List.of(), encode(origin, Type.SOA, Rcode.NOERROR, soa,
                         List.of(), List.of())));
             }
-            byte[] nodata = encode(d.name, Type.A, Rcode.NOERROR, List.of(), List.of(owner.soa()), List.of());
-            nodes.put(d.name, new Node(d.name, owner, Map.copyOf(answers), d.cnameTarget, nodata));
+            nodes.put(d.name, new Node(d.name, owner, Map.copyOf(answers), d.cnameTarget));
         }
         List<Record> transfer = new ArrayList<>();
         transfer.addAll(b.drafts.get(origin).answers.getOrDefault(Type.NS, new LinkedHashSet<>()));
@@ -135,8 +140,20 @@ final class ClusterZone {
         b.transfer.stream()
                 .sorted(java.util.Comparator.comparing(ZoneBuilder.TransferEntry::service))
                 .forEach(t -> transfer.addAll(t.records()));
-        return new ClusterZone(options, apex, List.copyOf(reverse), Map.copyOf(nodes), Set.copyOf(b.namespaces),
-                snapshot, fp, List.copyOf(transfer));
+        // Never mutated after this point; the volatile write that publishes the zone publishes the map.
+        return new ClusterZone(options, apex, List.copyOf(reverse), java.util.Collections.unmodifiableMap(nodes),
+                Set.copyOf(b.namespaces),
+                snapshot, List.copyOf(transfer));
+    }
+
+    /** Record equality ignores TTLs; the dns-version TXT and the rest must keep theirs. */
+    private static boolean sameTtls(List<Record> a, List<Record> b) {
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).getTTL() != b.get(i).getTTL()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Apex reverseApexFor(List<Apex> reverse, Name name, int ttl, long serial) {
@@ -230,7 +247,7 @@ final class ClusterZone {
 
     private Reply answer(Query q, Node n, int type) {
         Answer a = n.answers().get(type);
-        return Reply.encoded(q, a != null ? a.template() : n.nodata());
+        return a != null ? Reply.encoded(q, a.template()) : negative(q, n.apex(), Rcode.NOERROR, List.of());
     }
 
     private Resolution reverse(Query q, Name name) {
@@ -337,6 +354,9 @@ final class ClusterZone {
     /** NXDOMAIN or NODATA with the zone's SOA in authority; SERVFAIL instead of NXDOMAIN before sync (§12). */
     Reply negative(Query q, Apex zone, int rcode, List<Record> answer) {
         int code = rcode == Rcode.NXDOMAIN && !synced ? Rcode.SERVFAIL : rcode;
+        if (answer.isEmpty() && q.wire() != null) {
+            return Reply.encoded(q, NegativeReply.encode(q, zone, code));
+        }
         Message m = message(q, code, answer, List.of());
         m.addRecord(zone.soa(spelled(q, zone)), Section.AUTHORITY);
         return Reply.of(m);

@@ -27,6 +27,7 @@ import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
@@ -149,7 +150,7 @@ final class ZoneBuilder {
     }
 
     /** One ready address of a Service with the name it is published under and the ports of its slice. */
-    private record Ready(String ip, Name host, List<EndpointPort> ports) {}
+    private record Ready(InetAddress ip, Name host, List<EndpointPort> ports) {}
 
     private List<Ready> ready(Name svcName, List<EndpointSlice> slices) {
         List<Ready> out = new ArrayList<>();
@@ -158,13 +159,14 @@ final class ZoneBuilder {
                 if (!ep.isReady()) {
                     continue;
                 }
-                for (String ip : ep.addresses()) {
-                    if (!IpAddresses.isValid(ip)) {
+                for (String text : ep.addresses()) {
+                    InetAddress ip = parse(text);
+                    if (ip == null) {
                         continue;
                     }
                     Name host = label(hostLabel(ep, ip), svcName);
                     if (host != null) {
-                        out.add(new Ready(IpAddresses.canonical(ip), host, slice.ports()));
+                        out.add(new Ready(ip, host, slice.ports()));
                     }
                 }
             }
@@ -172,8 +174,44 @@ final class ZoneBuilder {
         return out;
     }
 
+    /** One parse per address (the snapshot holds validated text; anything odd is skipped). */
+    private static InetAddress parse(String text) {
+        try {
+            byte[] v4 = dottedQuad(text);
+            return InetAddress.getByAddress(v4 != null ? v4 : IpAddresses.parse(text));
+        } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
+    /** Plain `a.b.c.d` without regular expressions (the common case, once per address per snapshot). */
+    private static byte[] dottedQuad(String s) {
+        byte[] out = new byte[4];
+        int part = 0;
+        int value = -1;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                value = (value < 0 ? 0 : value * 10) + (c - '0');
+                if (value > 255) {
+                    return null;
+                }
+            } else if (c == '.' && value >= 0 && part < 3) {
+                out[part++] = (byte) value;
+                value = -1;
+            } else {
+                return null;
+            }
+        }
+        if (part != 3 || value < 0) {
+            return null;
+        }
+        out[3] = (byte) value;
+        return out;
+    }
+
     /** dns-behaviour §1.3: hostname, else (with endpoint pod names) the pod name, else the dashed IP. */
-    private String hostLabel(EndpointSlice.Endpoint ep, String ip) {
+    private String hostLabel(EndpointSlice.Endpoint ep, InetAddress ip) {
         if (ep.hostname() != null && !ep.hostname().isEmpty()) {
             return ep.hostname();
         }
@@ -184,8 +222,8 @@ final class ZoneBuilder {
         return dashed(ip);
     }
 
-    static String dashed(String ip) {
-        String c = IpAddresses.canonical(ip);
+    static String dashed(InetAddress ip) {
+        String c = IpAddresses.format(ip.getAddress());
         if (c.indexOf(':') < 0) {
             return c.replace('.', '-');
         }
@@ -198,10 +236,15 @@ final class ZoneBuilder {
         if (options.ignoreEmptyService() && ready.isEmpty()) {
             return;
         }
-        List<String> ips = svc.clusterIPs();
-        for (String ip : ips) {
+        List<InetAddress> ips = new ArrayList<>();
+        for (String text : svc.clusterIPs()) {
+            InetAddress ip = parse(text);
+            if (ip == null) {
+                continue;
+            }
+            ips.add(ip);
             add(svcName, address(svcName, ip));
-            Name ptr = ReverseNames.of(ip);
+            Name ptr = ReverseMap.fromAddress(ip);
             draft(ptr, true);
             add(ptr, new PTRRecord(ptr, DClass.IN, ttl, svcName));
             clusterIpPtrs.add(ptr);
@@ -223,7 +266,7 @@ final class ZoneBuilder {
             }
             add(srv, new SRVRecord(srv, DClass.IN, ttl, 0, weight(ips.size()), p.port(), svcName));
             // An A query on the SRV-shaped name answers the ClusterIP (CoreDNS, unpinned).
-            for (String ip : ips) {
+            for (InetAddress ip : ips) {
                 add(srv, address(srv, ip));
             }
         }
@@ -276,7 +319,7 @@ final class ZoneBuilder {
     private void endpointNames(List<Ready> ready) {
         for (Ready r : ready) {
             add(r.host(), address(r.host(), r.ip()));
-            Name ptr = ReverseNames.of(r.ip());
+            Name ptr = ReverseMap.fromAddress(r.ip());
             if (clusterIpPtrs.contains(ptr)) {
                 continue;
             }
@@ -289,8 +332,7 @@ final class ZoneBuilder {
         return items <= 0 ? 100 : Math.max(1, 100 / items);
     }
 
-    private Record address(Name owner, String ip) {
-        InetAddress a = IpAddresses.toInetAddress(ip);
+    private Record address(Name owner, InetAddress a) {
         return a instanceof Inet4Address ? new ARecord(owner, DClass.IN, ttl, a) : new AAAARecord(owner, DClass.IN, ttl, a);
     }
 
