@@ -62,6 +62,47 @@ final class ClusterReconciler {
     }
 
     synchronized ClusterSnapshot reconcile(long revision, List<Manifest> manifests, List<Problem> sourceProblems) {
+        return config.kubernetesApi() == null
+                ? reconcileManifests(revision, manifests, sourceProblems)
+                : reconcileObserved(revision, manifests, sourceProblems);
+    }
+
+    /**
+     * Objects read from a Kubernetes API server were validated and allocated there, and its
+     * controllers made the EndpointSlices: take them as they are (defaults are idempotent).
+     */
+    private ClusterSnapshot reconcileObserved(long revision, List<Manifest> manifests, List<Problem> problems) {
+        ClusterSnapshot.Builder b = ClusterSnapshot.builder(revision).problems(problems);
+        List<Service> services = new ArrayList<>();
+        List<Pod> pods = new ArrayList<>();
+        for (Manifest m : manifests) {
+            KubeObject o = m.object();
+            if (o instanceof Namespace n) {
+                b.namespaces(List.of(n));
+            } else if (o instanceof Service s) {
+                services.add(Defaults.service(s));
+            } else if (o instanceof Pod p) {
+                pods.add(Defaults.pod(p));
+            } else if (o instanceof EndpointSlice e) {
+                b.endpointSlices(List.of(Defaults.endpointSlice(e)));
+            } else if (o instanceof Endpoints e) {
+                b.endpoints(List.of(Defaults.endpoints(e)));
+            } else if (o instanceof ConfigMap c) {
+                b.configMaps(List.of(c));
+            } else if (o instanceof Secret sec) {
+                b.secrets(List.of(sec));
+            } else if (o instanceof Workload w) {
+                b.workloads(List.of(w));
+            }
+        }
+        Comparator<KubeObject> byKey = Comparator.comparing((KubeObject o) -> nullToEmpty(o.namespace()))
+                .thenComparing(o -> nullToEmpty(o.name()));
+        services.sort(byKey);
+        pods.sort(byKey);
+        return b.services(services).pods(pods).build();
+    }
+
+    private ClusterSnapshot reconcileManifests(long revision, List<Manifest> manifests, List<Problem> sourceProblems) {
         List<Problem> problems = new ArrayList<>(sourceProblems);
         String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
         Map<String, Manifest> unique = dedupe(manifests, problems);
@@ -79,7 +120,7 @@ final class ClusterReconciler {
         for (Manifest m : unique.values()) {
             KubeObject o = m.object();
             if (o instanceof Namespace n) {
-                accept(m, n, UnaryOperator.identity(), Validation::namespace, namespaces, problems);
+                accept(m, n, Defaults::namespace, Validation::namespace, namespaces, problems);
             } else if (o instanceof Service s) {
                 if (accept(m, s, Defaults::service, v -> Validation.service(v, nodePortBase, nodePortLast), services, problems)) {
                     serviceOrigin.put(services.get(services.size() - 1).metadata().key(), m.origin());
@@ -91,11 +132,11 @@ final class ClusterReconciler {
             } else if (o instanceof Endpoints e) {
                 accept(m, e, Defaults::endpoints, Validation::endpoints, endpoints, problems);
             } else if (o instanceof ConfigMap c) {
-                accept(m, c, UnaryOperator.identity(), Validation::configMap, configMaps, problems);
+                accept(m, c, Defaults::configMap, Validation::configMap, configMaps, problems);
             } else if (o instanceof Secret sec) {
-                accept(m, sec, UnaryOperator.identity(), Validation::secret, secrets, problems);
+                accept(m, sec, Defaults::secret, Validation::secret, secrets, problems);
             } else if (o instanceof Workload w) {
-                accept(m, w, UnaryOperator.identity(), Validation::workload, workloads, problems);
+                accept(m, w, Defaults::workload, Validation::workload, workloads, problems);
             } else {
                 problems.add(new Problem(m.origin(), m.describe(), "kind not handled"));
             }
