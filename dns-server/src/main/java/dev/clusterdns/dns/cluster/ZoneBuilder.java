@@ -104,6 +104,17 @@ final class ZoneBuilder {
                 draft(nsPod);
             }
         }
+        // ClusterIP PTRs win over endpoint PTRs for the same IP whatever the Service order (§2.3).
+        for (Service svc : snapshot.services()) {
+            if (namespaces.contains(svc.metadata().namespace())) {
+                for (String text : svc.clusterIPs()) {
+                    InetAddress ip = parse(text);
+                    if (ip != null) {
+                        clusterIpPtrs.add(ReverseMap.fromAddress(ip));
+                    }
+                }
+            }
+        }
         List<Service> services = new ArrayList<>(snapshot.services());
         services.sort(Comparator.comparing((Service s) -> s.metadata().name())
                 .thenComparing(s -> s.metadata().namespace()));
@@ -247,7 +258,6 @@ final class ZoneBuilder {
             Name ptr = ReverseMap.fromAddress(ip);
             draft(ptr, true);
             add(ptr, new PTRRecord(ptr, DClass.IN, ttl, svcName));
-            clusterIpPtrs.add(ptr);
         }
         List<ServicePort> ports = svc.spec().ports();
         // Plain `<svc>` SRV: every port; N = addresses × ports (§2.6), duplicates by (target, port) dropped.

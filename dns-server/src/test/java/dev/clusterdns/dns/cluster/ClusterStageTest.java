@@ -234,6 +234,21 @@ class ClusterStageTest {
     }
 
     @Test
+    void clusterIpPtrWinsOverAnEndpointWithTheSameAddress() throws Exception {
+        ClusterSnapshot base = TestCluster.snapshot(5);
+        List<dev.clusterdns.agent.model.Service> services = new java.util.ArrayList<>(base.services());
+        // "aaa" sorts before "web": its endpoint is web's ClusterIP.
+        services.add(TestCluster.headless("shop", "aaa", TestCluster.port("http", "TCP", 80)));
+        List<dev.clusterdns.agent.model.EndpointSlice> slices = new java.util.ArrayList<>(base.endpointSlices());
+        slices.add(TestCluster.slice("shop", "aaa", "a", List.of(TestCluster.epPort("http", "TCP", 80)),
+                TestCluster.endpoint("10.96.0.50", null, true, null)));
+        publisher.publish(ClusterSnapshot.builder(5).namespaces(base.namespaces()).services(services)
+                .endpointSlices(slices).build());
+        assertEquals(Set.of("PTR web.shop.svc.cluster.local."), answers(ask("50.0.96.10.in-addr.arpa.", Type.PTR)));
+        assertEquals(Set.of("A 10.96.0.50"), answers(ask("aaa.shop.svc.cluster.local.", Type.A)));
+    }
+
+    @Test
     void apexSoaNsAndSchemaVersion() throws Exception {
         Message soa = ask("cluster.local.", Type.SOA);
         assertInstanceOf(SOARecord.class, soa.getSection(Section.ANSWER).get(0));
