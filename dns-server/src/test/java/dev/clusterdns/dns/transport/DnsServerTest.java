@@ -206,6 +206,30 @@ class DnsServerTest {
     }
 
     @Test
+    void tcpReassemblesSplitQueriesAndClosesIdleConnections() throws Exception {
+        try (DnsServer idle = DnsServer.start(new DnsServer.Config(List.of(new InetSocketAddress("127.0.0.1", 0)), 1,
+                1232, java.time.Duration.ofMillis(300)), new Pipeline(List.of()), DnsMetrics.unregistered());
+                Socket s = new Socket()) {
+            s.connect(idle.addresses().get(0), 3000);
+            s.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            Message q = DnsClient.query("example.org.", Type.A);
+            byte[] w = q.toWire();
+            out.writeShort(w.length);
+            out.write(w, 0, 5);
+            out.flush();
+            Thread.sleep(50);
+            out.write(w, 5, w.length - 5);
+            out.flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] r = new byte[in.readUnsignedShort()];
+            in.readFully(r);
+            assertEquals(q.getHeader().getID(), new Message(r).getHeader().getID());
+            assertEquals(-1, in.read(), "the server closes an idle connection");
+        }
+    }
+
+    @Test
     void axfrStreamsOverTcpWithSoaFirstAndLastAndIsRefusedOverUdp() throws Exception {
         Message q = DnsClient.query("cluster.local.", Type.AXFR);
         assertEquals(Rcode.REFUSED, client.udp(q).getRcode());
