@@ -1,11 +1,9 @@
 package dev.clusterdns.dns.cluster;
 
 import dev.clusterdns.agent.net.Cidr;
-import dev.clusterdns.agent.net.IpAddresses;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.TextParseException;
 
 /** IP ⇄ `in-addr.arpa.` / `ip6.arpa.` names, and the reverse zone a CIDR stands for. */
@@ -14,10 +12,6 @@ final class ReverseNames {
     static final Name IP6_ARPA = Name.fromConstantString("ip6.arpa.");
 
     private ReverseNames() {}
-
-    static Name of(String ip) {
-        return ReverseMap.fromAddress(IpAddresses.parse(ip));
-    }
 
     static boolean isReverse(Name name) {
         return name.subdomain(IN_ADDR_ARPA) || name.subdomain(IP6_ARPA);

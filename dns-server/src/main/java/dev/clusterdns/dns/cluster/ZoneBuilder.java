@@ -73,18 +73,18 @@ final class ZoneBuilder {
     }
 
     void build(ClusterSnapshot snapshot) {
-        Name svcZone = child("svc", origin);
-        Name podZone = child("pod", origin);
+        Name svcZone = label("svc", origin);
+        Name podZone = label("pod", origin);
         draft(origin);
         draft(svcZone);
         draft(podZone);
-        Name nsName = child("ns", child("dns", origin));
+        Name nsName = label("ns", label("dns", origin));
         add(origin, new NSRecord(origin, DClass.IN, ttl, nsName));
         for (InetAddress a : options.nameServerAddresses()) {
             add(nsName, a instanceof Inet4Address ? new ARecord(nsName, DClass.IN, ttl, a)
                     : new AAAARecord(nsName, DClass.IN, ttl, a));
         }
-        Name version = child("dns-version", origin);
+        Name version = label("dns-version", origin);
         add(version, new TXTRecord(version, DClass.IN, SCHEMA_TTL, SCHEMA_VERSION));
 
         for (Namespace ns : snapshot.namespaces()) {
@@ -377,10 +377,6 @@ final class ZoneBuilder {
         } catch (TextParseException e) {
             return null;
         }
-    }
-
-    private static Name child(String label, Name parent) {
-        return label(label, parent);
     }
 
     static Name absolute(String domain) {
