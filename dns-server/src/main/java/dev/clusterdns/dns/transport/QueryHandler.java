@@ -37,13 +37,13 @@ final class QueryHandler {
 
     /**
      * Handles {@code wire} and calls {@code out} with the reply messages (possibly later, possibly on
-     * another thread); never calls it when the packet is dropped.
+     * another thread). Returns false, without ever calling {@code out}, when the packet is dropped.
      */
-    void handle(byte[] wire, InetSocketAddress client, Transport transport, Consumer<List<byte[]>> out) {
+    boolean handle(byte[] wire, InetSocketAddress client, Transport transport, Consumer<List<byte[]>> out) {
         long start = System.nanoTime();
         boolean tcp = transport == Transport.TCP;
         if (wire.length < 12 || (wire[2] & 0x80) != 0) {
-            return; // no readable header, or a response: nothing to answer (never reflect responses)
+            return false; // no readable header, or a response: nothing to answer (never reflect responses)
         }
         Query query;
         try {
@@ -52,13 +52,13 @@ final class QueryHandler {
             metrics.request(tcp, -1);
             metrics.response(tcp, Rcode.FORMERR, start);
             out.accept(List.of(formErr(wire)));
-            return;
+            return true;
         }
         metrics.request(tcp, query.type());
         Reply immediate = check(query);
         if (immediate != null) {
             send(query, immediate, out, tcp, start);
-            return;
+            return true;
         }
         CompletionStage<Reply> pending;
         try {
@@ -66,7 +66,7 @@ final class QueryHandler {
         } catch (RuntimeException e) {
             LOG.warn("query {} failed", query.name(), e);
             send(query, Reply.error(query, Rcode.SERVFAIL), out, tcp, start);
-            return;
+            return true;
         }
         pending.whenComplete((reply, error) -> {
             if (error != null || reply == null) {
@@ -78,6 +78,7 @@ final class QueryHandler {
                 send(query, reply, out, tcp, start);
             }
         });
+        return true;
     }
 
     /** Replies decided from the header alone; null when the query goes down the pipeline. */

@@ -230,6 +230,58 @@ class DnsServerTest {
     }
 
     @Test
+    void oneTcpClientCannotQueueUnboundedWork() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<java.util.concurrent.CompletableFuture<dev.clusterdns.dns.pipeline.Reply>>
+                held = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        dev.clusterdns.dns.pipeline.Stage slow = new dev.clusterdns.dns.pipeline.Stage() {
+            @Override
+            public String name() {
+                return "slow";
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<dev.clusterdns.dns.pipeline.Reply> serve(
+                    dev.clusterdns.dns.pipeline.Query q, dev.clusterdns.dns.pipeline.Next next) {
+                java.util.concurrent.CompletableFuture<dev.clusterdns.dns.pipeline.Reply> f =
+                        new java.util.concurrent.CompletableFuture<>();
+                seen.incrementAndGet();
+                held.add(f);
+                return f.thenCompose(x -> next.serve(q));
+            }
+        };
+        int total = TcpHandler.MAX_IN_FLIGHT + 72;
+        try (DnsServer s = DnsServer.start(DnsServer.Config.of(List.of(new InetSocketAddress("127.0.0.1", 0))),
+                new Pipeline(List.of(slow)), DnsMetrics.unregistered());
+                Socket socket = new Socket()) {
+            socket.connect(s.addresses().get(0), 3000);
+            socket.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            for (int i = 0; i < total; i++) {
+                byte[] w = DnsClient.query("q" + i + ".example.", Type.A).toWire();
+                out.writeShort(w.length);
+                out.write(w);
+            }
+            out.flush();
+            while (seen.get() < TcpHandler.MAX_IN_FLIGHT) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(200);
+            assertEquals(TcpHandler.MAX_IN_FLIGHT, seen.get(), "reading paused at the in-flight limit");
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            for (int answered = 0; answered < total; answered++) {
+                java.util.concurrent.CompletableFuture<dev.clusterdns.dns.pipeline.Reply> f =
+                        held.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(f != null, "query " + answered + " reached the pipeline");
+                f.complete(null);
+                byte[] r = new byte[in.readUnsignedShort()];
+                in.readFully(r);
+                assertEquals(Rcode.REFUSED, new Message(r).getRcode());
+            }
+        }
+    }
+
+    @Test
     void axfrStreamsOverTcpWithSoaFirstAndLastAndIsRefusedOverUdp() throws Exception {
         Message q = DnsClient.query("cluster.local.", Type.AXFR);
         assertEquals(Rcode.REFUSED, client.udp(q).getRcode());
