@@ -69,7 +69,9 @@ public final class TestCluster {
      * one not ready), db (headless, db-0, db-1 and an endpoint without hostname, mysql 3306), ext
      * (ExternalName www.example.com), alias (ExternalName to web), ipext (ExternalName 10.0.0.5),
      * dual (10.96.0.60 + fd00::60, dns 53/UDP), empty (headless, no endpoints), lonely (ClusterIP, no
-     * endpoints), big (headless, 100 endpoints); namespace `default` with my-nginx; pod shop/web-1.
+     * endpoints), big (headless, 100 endpoints), dualdb (headless, pg-0 in a v4 and a v6 slice), shared
+     * (headless without ports, two endpoints with hostname `same`), loop (ExternalName to itself),
+     * chain (ExternalName to alias); namespace `default` with my-nginx; hidden/secret; pod shop/web-1.
      */
     public static ClusterSnapshot snapshot(long revision) {
         List<Service> services = new ArrayList<>();
@@ -98,6 +100,14 @@ public final class TestCluster {
         slices.add(slice("default", "my-nginx", "a", List.of(epPort(null, "TCP", 80)),
                 endpoint("10.244.3.1", null, true, "my-nginx-1"), endpoint("10.244.3.2", null, true, "my-nginx-2")));
         services.add(clusterIp("hidden", "secret", List.of("10.96.0.90"), port("http", "TCP", 80)));
+        services.add(headless("shop", "dualdb", port("pg", "TCP", 5432)));
+        slices.add(slice("shop", "dualdb", "v4", List.of(epPort("pg", "TCP", 5432)), endpoint("10.244.5.1", "pg-0", true, null)));
+        slices.add(slice("shop", "dualdb", "v6", List.of(epPort("pg", "TCP", 5432)), endpoint("fd00::5:1", "pg-0", true, null)));
+        services.add(headless("shop", "shared"));
+        slices.add(slice("shop", "shared", "a", List.of(), endpoint("10.244.6.1", "same", true, null),
+                endpoint("10.244.6.2", "same", true, null)));
+        services.add(externalName("shop", "loop", "loop.shop.svc.cluster.local"));
+        services.add(externalName("shop", "chain", "alias.shop.svc.cluster.local"));
         return ClusterSnapshot.builder(revision)
                 .namespaces(List.of(Namespace.named("default"), Namespace.named("kube-system"), Namespace.named("shop"),
                         Namespace.named("hidden")))

@@ -194,6 +194,30 @@ class ClusterStageTest {
     }
 
     @Test
+    void dualStackHeadlessSharedHostnamesAndPortlessServices() throws Exception {
+        assertEquals(Set.of("A 10.244.5.1"), answers(ask("dualdb.shop.svc.cluster.local.", Type.A)));
+        assertEquals(Set.of("AAAA fd00:0:0:0:0:0:5:1"), answers(ask("dualdb.shop.svc.cluster.local.", Type.AAAA)));
+        assertEquals(Set.of("AAAA fd00:0:0:0:0:0:5:1"), answers(ask("pg-0.dualdb.shop.svc.cluster.local.", Type.AAAA)));
+        Message srv = ask("_pg._tcp.dualdb.shop.svc.cluster.local.", Type.SRV);
+        assertEquals(Set.of("SRV 0 50 5432 pg-0.dualdb.shop.svc.cluster.local."), answers(srv));
+        assertEquals(Set.of("pg-0.dualdb.shop.svc.cluster.local. A 10.244.5.1",
+                "pg-0.dualdb.shop.svc.cluster.local. AAAA fd00:0:0:0:0:0:5:1"), additional(srv));
+        assertEquals(Set.of("A 10.244.6.1", "A 10.244.6.2"), answers(ask("same.shared.shop.svc.cluster.local.", Type.A)));
+        assertNegative(ask("shared.shop.svc.cluster.local.", Type.SRV), Rcode.NOERROR, "cluster.local.");
+        assertNegative(ask("shared.shop.svc.cluster.local.", Type.AAAA), Rcode.NOERROR, "cluster.local.");
+        assertNegative(ask("db.shop.svc.cluster.local.", Type.AAAA), Rcode.NOERROR, "cluster.local.");
+    }
+
+    @Test
+    void externalNameChainsAndLoops() throws Exception {
+        Message chain = ask("chain.shop.svc.cluster.local.", Type.A);
+        assertEquals(Set.of("CNAME alias.shop.svc.cluster.local.", "CNAME web.shop.svc.cluster.local.", "A 10.96.0.50"),
+                answers(chain));
+        assertEquals("chain.shop.svc.cluster.local.", chain.getSection(Section.ANSWER).get(0).getName().toString());
+        assertNegative(ask("loop.shop.svc.cluster.local.", Type.A), Rcode.NOERROR, "cluster.local.");
+    }
+
+    @Test
     void endpointNamesExistUnderClusterIpServicesToo() throws Exception {
         assertEquals(Set.of("A 10.244.1.5"), answers(ask("10-244-1-5.web.shop.svc.cluster.local.", Type.A)));
         // not ready: absent

@@ -295,6 +295,22 @@ class DnsServerTest {
     }
 
     @Test
+    void ixfrWithTheCurrentSerialIsOneSoa() throws Exception {
+        SOARecord current = (SOARecord) client.udp("cluster.local.", Type.SOA).getSection(Section.ANSWER).get(0);
+        Message ixfr = DnsClient.query("cluster.local.", Type.IXFR);
+        ixfr.addRecord(new SOARecord(current.getName(), current.getDClass(), 0, current.getHost(), current.getAdmin(),
+                current.getSerial(), 0, 0, 0, 0), Section.AUTHORITY);
+        Message r = client.tcp(ixfr);
+        assertEquals(1, r.getSection(Section.ANSWER).size());
+        assertEquals(current.getSerial(), ((SOARecord) r.getSection(Section.ANSWER).get(0)).getSerial());
+        Message old = DnsClient.query("cluster.local.", Type.IXFR);
+        old.addRecord(new SOARecord(current.getName(), current.getDClass(), 0, current.getHost(), current.getAdmin(),
+                current.getSerial() - 1, 0, 0, 0, 0), Section.AUTHORITY);
+        List<Record> full = client.transfer(old);
+        assertTrue(full.size() > 10, "an older serial gets the whole zone");
+    }
+
+    @Test
     void namesOutsideEveryZoneWithoutUpstreamAreRefused() throws Exception {
         Message r = client.udp("example.org.", Type.A);
         assertEquals(Rcode.REFUSED, r.getRcode());
