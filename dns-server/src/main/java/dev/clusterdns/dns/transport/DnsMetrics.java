@@ -16,10 +16,12 @@ import org.xbill.DNS.Type;
 public final class DnsMetrics {
     private static final int[] TYPES = {Type.A, Type.AAAA, Type.SRV, Type.PTR, Type.TXT, Type.CNAME, Type.SOA,
         Type.NS, Type.MX, Type.ANY, Type.AXFR, Type.IXFR, Type.HTTPS};
-    private static final int MAX_RCODE = 24;
+    /** NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED: pre-resolved; rarer rcodes on first use. */
+    private static final int COMMON_RCODES = 6;
 
     private final CounterDataPoint[][] requests; // [proto][type index]
     private final CounterDataPoint[] responses;
+    private final Counter responsesByRcode;
     private final DistributionDataPoint[] duration; // [proto]
 
     private DnsMetrics(PrometheusRegistry registry) {
@@ -47,8 +49,9 @@ public final class DnsMetrics {
             requests[p][TYPES.length] = req.labelValues(protos[p], "other");
             duration[p] = dur.labelValues(protos[p]);
         }
-        responses = new CounterDataPoint[MAX_RCODE + 1];
-        for (int r = 0; r <= MAX_RCODE; r++) {
+        responsesByRcode = resp;
+        responses = new CounterDataPoint[COMMON_RCODES];
+        for (int r = 0; r < COMMON_RCODES; r++) {
             responses[r] = resp.labelValues(Rcode.string(r));
         }
     }
@@ -75,7 +78,11 @@ public final class DnsMetrics {
     }
 
     void response(boolean tcp, int rcode, long startNanos) {
-        responses[rcode >= 0 && rcode <= MAX_RCODE ? rcode : Rcode.SERVFAIL].inc();
+        if (rcode >= 0 && rcode < COMMON_RCODES) {
+            responses[rcode].inc();
+        } else {
+            responsesByRcode.labelValues(Rcode.string(rcode)).inc();
+        }
         duration[tcp ? 1 : 0].observe((System.nanoTime() - startNanos) / 1e9);
     }
 }
