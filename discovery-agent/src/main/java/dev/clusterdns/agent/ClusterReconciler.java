@@ -159,6 +159,7 @@ final class ClusterReconciler {
         pods.replaceAll(p -> new Pod(p.apiVersion(), p.kind(), identity(p, now), p.spec(), p.status()));
 
         EndpointsController.Result controlled = EndpointsController.reconcile(services, pods, slices, endpoints);
+        controlled = stampCreation(controlled, services, now);
 
         namespaces = completeNamespaces(namespaces, services, pods, controlled.endpointSlices(), configMaps, secrets, workloads, now);
         firstSeen.keySet().retainAll(liveKeys(unique, services));
@@ -181,6 +182,26 @@ final class ClusterReconciler {
                 .workloads(workloads)
                 .problems(problems)
                 .build();
+    }
+
+    /** Controller-made objects are as old as their Service (for AGE); given ones keep their own time. */
+    private static EndpointsController.Result stampCreation(EndpointsController.Result r, List<Service> services, String now) {
+        Map<String, String> created = new HashMap<>();
+        services.forEach(s -> created.put(s.namespace() + "/" + s.name(), s.metadata().creationTimestamp()));
+        List<Endpoints> eps = new ArrayList<>();
+        for (Endpoints e : r.endpoints()) {
+            ObjectMeta m = e.metadata();
+            eps.add(m.creationTimestamp() != null ? e : new Endpoints(e.apiVersion(), e.kind(),
+                    m.withCreationTimestamp(created.getOrDefault(e.namespace() + "/" + e.name(), now)), e.subsets()));
+        }
+        List<EndpointSlice> slices = new ArrayList<>();
+        for (EndpointSlice e : r.endpointSlices()) {
+            ObjectMeta m = e.metadata();
+            slices.add(m.creationTimestamp() != null ? e : new EndpointSlice(e.apiVersion(), e.kind(),
+                    m.withCreationTimestamp(created.getOrDefault(e.namespace() + "/" + e.serviceName(), now)),
+                    e.addressType(), e.endpoints(), e.ports()));
+        }
+        return new EndpointsController.Result(slices, eps);
     }
 
     /** Same kind, namespace and name twice: the first (by file order) wins, as `kubectl create` would. */
@@ -208,7 +229,7 @@ final class ClusterReconciler {
                                                           List<Problem> problems) {
         T defaulted;
         try {
-            defaulted = defaults.apply(withNamespace(object));
+            defaulted = defaults.apply(object);
         } catch (RuntimeException e) {
             problems.add(new Problem(m.origin(), m.describe(), "The " + object.kind() + " \"" + object.name()
                     + "\" is invalid: " + e.getMessage()));
@@ -222,32 +243,6 @@ final class ClusterReconciler {
         }
         out.add(defaulted);
         return true;
-    }
-
-    /** Namespaced objects without a namespace land in `default`, as with `kubectl apply`. */
-    @SuppressWarnings("unchecked")
-    private static <T extends KubeObject> T withNamespace(T o) {
-        if (o instanceof Namespace || (o.namespace() != null && !o.namespace().isEmpty())) {
-            return o;
-        }
-        ObjectMeta meta = (o.metadata() == null ? ObjectMeta.of(null, null) : o.metadata()).withNamespace("default");
-        KubeObject out = o;
-        if (o instanceof Service s) {
-            out = s.withMetadata(meta);
-        } else if (o instanceof Pod p) {
-            out = new Pod(p.apiVersion(), p.kind(), meta, p.spec(), p.status());
-        } else if (o instanceof EndpointSlice e) {
-            out = new EndpointSlice(e.apiVersion(), e.kind(), meta, e.addressType(), e.endpoints(), e.ports());
-        } else if (o instanceof Endpoints e) {
-            out = new Endpoints(e.apiVersion(), e.kind(), meta, e.subsets());
-        } else if (o instanceof ConfigMap c) {
-            out = new ConfigMap(c.apiVersion(), c.kind(), meta, c.data(), c.binaryData());
-        } else if (o instanceof Secret sec) {
-            out = new Secret(sec.apiVersion(), sec.kind(), meta, sec.type(), sec.data(), sec.stringData());
-        } else if (o instanceof Workload w) {
-            out = new Workload(w.apiVersion(), w.kind(), meta, w.spec());
-        }
-        return (T) out;
     }
 
     private static String namespaceOf(KubeObject o) {

@@ -96,7 +96,12 @@ final class IpLiterals {
         return errs;
     }
 
-    /** ValidateEndpointIP: addresses that make no sense as a destination. */
+    /**
+     * ValidateEndpointIP: addresses that make no sense as a destination. One deliberate deviation:
+     * loopback is allowed. clusterdns runs Services on this host's loopback (the default service
+     * CIDR is 127.96.0.0/12) and backends commonly listen on 127.x, so endpoint and external IPs
+     * there are exactly what a user means.
+     */
     static List<FieldError> nonSpecial(String field, String value) {
         Parsed p = parse(value);
         if (p == null) {
@@ -106,10 +111,6 @@ final class IpLiterals {
         List<FieldError> errs = new ArrayList<>();
         if (isZero(b)) {
             errs.add(FieldError.invalid(field, value, "may not be unspecified (" + value + ")"));
-        }
-        boolean loopback = b.length == 4 ? (b[0] & 0xff) == 127 : isZero(b, 15) && b[15] == 1;
-        if (loopback) {
-            errs.add(FieldError.invalid(field, value, "may not be in the loopback range (127.0.0.0/8, ::1/128)"));
         }
         boolean linkLocal = b.length == 4
                 ? (b[0] & 0xff) == 169 && (b[1] & 0xff) == 254

@@ -79,8 +79,8 @@ class OtherKindsValidationTest {
                 slice(SLICE_HEAD + "addressType: IPv4\nendpoints: [{addresses: ['fd00::5']}]"));
         assertEquals(List.of("endpoints[0].addresses[0]: Invalid value: \"10.1.0.5\": must be a valid IPv6 address"),
                 slice(SLICE_HEAD + "addressType: IPv6\nendpoints: [{addresses: [10.1.0.5]}]"));
-        assertEquals(List.of("endpoints[0].addresses[0]: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"),
-                slice(SLICE_HEAD + "addressType: IPv4\nendpoints: [{addresses: [127.0.0.1]}]"));
+        // Loopback is allowed on purpose (backends on this host), unlike the API server.
+        assertEquals(List.of(), slice(SLICE_HEAD + "addressType: IPv4\nendpoints: [{addresses: [127.0.0.1]}]"));
         assertEquals(List.of("endpoints[0].addresses[0]: Invalid value: \"db\": should be a domain with at least two segments separated by dots"),
                 slice(SLICE_HEAD + "addressType: FQDN\nendpoints: [{addresses: [db]}]"));
         assertEquals(List.of("endpoints[0].addresses: Required value: must contain at least 1 address"),

