@@ -318,6 +318,23 @@ class DnsServerTest {
     }
 
     @Test
+    void servesIpv6ListenAddresses() throws Exception {
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
+        DnsServer server6;
+        try {
+            server6 = DnsServer.start(DnsServer.Config.of(List.of(v6)), new Pipeline(List.of()), DnsMetrics.unregistered());
+        } catch (BindException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+            return;
+        }
+        try (server6) {
+            DnsClient c = new DnsClient(server6.addresses().get(0));
+            assertEquals(Rcode.REFUSED, c.udp("example.org.", Type.A).getRcode());
+            assertEquals(Rcode.REFUSED, c.tcp(DnsClient.query("example.org.", Type.A)).getRcode());
+        }
+    }
+
+    @Test
     void anAddressInUseFailsWithTheAddressInTheMessage() {
         InetSocketAddress taken = server.addresses().get(0);
         BindException e = assertThrows(BindException.class, () -> DnsServer.start(
