@@ -205,10 +205,6 @@ final class ClusterZone {
         return apex.serial();
     }
 
-    boolean synced() {
-        return synced;
-    }
-
     /** True when this stage answers for the name at all (cluster zone or one of its reverse zones). */
     boolean covers(Name name) {
         return name.subdomain(apex.origin()) || ReverseNames.isReverse(name);
