@@ -1,21 +1,150 @@
 package dev.clusterdns.cli.serve;
 
+import dev.clusterdns.agent.net.Cidr;
+import dev.clusterdns.dns.DnsServer;
+import dev.clusterdns.dns.cluster.ClusterOptions;
+import dev.clusterdns.dns.cluster.ClusterStage;
+import dev.clusterdns.dns.cluster.PodMode;
+import dev.clusterdns.dns.pipeline.Pipeline;
 import dev.clusterdns.dns.pipeline.Stage;
+import dev.clusterdns.dns.transport.DnsMetrics;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /** DNS server flags and start-up. Owned by the dns-server work (issue 3). */
 @picocli.CommandLine.Command
 public final class DnsOptions {
+    private static final Logger LOG = LoggerFactory.getLogger(DnsOptions.class);
+    static final String DEFAULT_LISTEN = "127.0.0.1:1053";
 
     @Option(names = "--dns-listen", paramLabel = "HOST:PORT", description = "DNS listen address, UDP and TCP (repeatable; default 127.0.0.1:1053).")
     List<String> listen;
+
+    @Option(names = "--ttl", paramLabel = "SECONDS", defaultValue = "5",
+            description = "TTL of cluster records, 0-3600 (default ${DEFAULT-VALUE}); SOA TTL is min(ttl, 300).")
+    int ttl;
+
+    @Option(names = "--pods", paramLabel = "MODE", defaultValue = "insecure",
+            description = "Pod records a-b-c-d.<ns>.pod.<zone>: disabled, insecure or verified (default ${DEFAULT-VALUE}).")
+    String pods;
+
+    @Option(names = "--namespaces", paramLabel = "NS[,NS...]", split = ",",
+            description = "Only these namespaces exist for DNS (default: all).")
+    List<String> namespaces;
+
+    @Option(names = "--endpoint-pod-names", description = "Name endpoints without a hostname after their pod, not their dashed IP.")
+    boolean endpointPodNames;
+
+    @Option(names = "--ignore-empty-service", description = "ClusterIP Services without ready endpoints are NXDOMAIN.")
+    boolean ignoreEmptyService;
+
+    @Option(names = "--dns-sockets", paramLabel = "N",
+            description = "UDP sockets (SO_REUSEPORT) and event-loop threads per DNS address (default: cores, at most 4).")
+    Integer sockets;
+
+    @Option(names = "--edns-size", paramLabel = "BYTES", defaultValue = "1232",
+            description = "EDNS UDP payload size advertised and honoured at most (default ${DEFAULT-VALUE}).")
+    int ednsSize;
+
+    @Option(names = "--dns-tcp-idle", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Idle timeout of DNS TCP connections (default ${DEFAULT-VALUE}).")
+    int tcpIdleSeconds;
+
+    /**
+     * Asks the running server a few questions of its own zone over UDP and TCP before `/ready` opens,
+     * so class loading and JIT of the query path are not paid by the first client (about a second).
+     */
+    private static void warmUp(InetSocketAddress at, String domain) {
+        InetSocketAddress target = at.getAddress().isAnyLocalAddress()
+                ? new InetSocketAddress(InetAddress.getLoopbackAddress(), at.getPort()) : at;
+        String[][] questions = {{domain + ".", "SOA"}, {"dns-version." + domain + ".", "TXT"},
+            {"warm-up.invalid-namespace.svc." + domain + ".", "A"}, {"kubernetes.default.svc." + domain + ".", "SRV"}};
+        for (int round = 0; round < 20; round++) {
+            for (String[] q : questions) {
+                try {
+                    byte[] wire = org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+                            org.xbill.DNS.Name.fromString(q[0]), org.xbill.DNS.Type.value(q[1]),
+                            org.xbill.DNS.DClass.IN)).toWire();
+                    try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+                        s.setSoTimeout(2000);
+                        s.send(new java.net.DatagramPacket(wire, wire.length, target));
+                        s.receive(new java.net.DatagramPacket(new byte[4096], 4096));
+                    }
+                    if (round < 2) {
+                        try (java.net.Socket s = new java.net.Socket()) {
+                            s.connect(target, 2000);
+                            s.setSoTimeout(2000);
+                            var out = new java.io.DataOutputStream(s.getOutputStream());
+                            out.writeShort(wire.length);
+                            out.write(wire);
+                            out.flush();
+                            var in = new java.io.DataInputStream(s.getInputStream());
+                            in.readFully(new byte[in.readUnsignedShort()]);
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    LOG.debug("DNS warm-up query {} failed: {}", q[0], e.toString());
+                    return;
+                }
+            }
+        }
+    }
 
     /**
      * Starts the DNS server with the cluster zone between {@code before} and {@code after} (stages
      * from {@link ResolverOptions}).
      */
     public AutoCloseable start(ServeContext context, List<Stage> before, List<Stage> after) throws Exception {
-        return () -> {};
+        Runnable ready = context.readiness().gate("dns");
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String text : listen == null || listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen) {
+            try {
+                addresses.add(HostPort.parse(text, 53));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--dns-listen: " + e.getMessage());
+            }
+        }
+        List<Cidr> cidrs = new ArrayList<>();
+        for (String c : context.agent().serviceCidrs()) {
+            cidrs.add(Cidr.parse(c));
+        }
+        Set<String> exposed = new LinkedHashSet<>();
+        if (namespaces != null) {
+            namespaces.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(exposed::add);
+        }
+        List<InetAddress> nsAddresses = addresses.stream().map(InetSocketAddress::getAddress)
+                .filter(a -> !a.isAnyLocalAddress()).distinct().toList();
+        ClusterOptions options = new ClusterOptions(context.agent().clusterDomain(), ttl, PodMode.parse(pods), exposed,
+                endpointPodNames, ignoreEmptyService, cidrs, nsAddresses);
+        ClusterStage cluster = new ClusterStage(context.cluster(), options);
+        List<Stage> stages = new ArrayList<>(before);
+        stages.add(cluster);
+        stages.addAll(after);
+        int n = sockets != null ? sockets : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        DnsServer server;
+        try {
+            server = DnsServer.start(new DnsServer.Config(addresses, n, ednsSize, Duration.ofSeconds(tcpIdleSeconds)),
+                    new Pipeline(stages), DnsMetrics.register(context.metrics()));
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+        LOG.info("DNS on {} (UDP+TCP, {} x {} sockets), zone {}., stages {}", server.addresses(), n,
+                server.transportName(), options.domain(), Arrays.toString(stages.stream().map(Stage::name).toArray()));
+        warmUp(server.addresses().get(0), options.domain());
+        ready.run();
+        return () -> {
+            server.close();
+            cluster.close();
+        };
     }
 }

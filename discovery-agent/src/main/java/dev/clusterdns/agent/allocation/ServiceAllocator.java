@@ -65,9 +65,14 @@ public final class ServiceAllocator {
      * @throws IllegalArgumentException when a CIDR or the port range in {@code config} is unusable
      */
     public ServiceAllocator(AgentConfig config) {
-        this(config, new SplittableRandom(), Clock.systemUTC());
+        this(config, null, Clock.systemUTC());
     }
 
+    /**
+     * @param random where dynamic scans start; null derives each start from the Service's name
+     *     instead, so every process given the same manifests (`serve`, `env`, `resolvconf`) makes the
+     *     same choices even without a state dir
+     */
     ServiceAllocator(AgentConfig config, RandomGenerator random, Clock clock) {
         List<String> cidrs = config.serviceCidrs();
         if (cidrs.size() > 2) {
@@ -450,7 +455,7 @@ public final class ServiceAllocator {
                 w.ips[i] = range.addressOf(0);
                 continue;
             }
-            int slot = range.bitmap().claimNext(random);
+            int slot = range.bitmap().claimNext(startFor(w, "ip/" + i));
             if (slot < 0) {
                 w.errors.add(FieldError.internal("", "failed to allocate a serviceIP: range is full"));
                 return;
@@ -484,7 +489,7 @@ public final class ServiceAllocator {
             w.undo.add(() -> w.healthCheckNodePort = null);
         }
         if (w.needsLoadBalancerIP && w.loadBalancerIP == null) {
-            int slot = loadBalancers.bitmap().claimNext(random);
+            int slot = loadBalancers.bitmap().claimNext(startFor(w, "lb"));
             if (slot < 0) {
                 w.errors.add(FieldError.internal("", "failed to allocate a loadBalancer IP: range is full"));
                 return;
@@ -495,6 +500,19 @@ public final class ServiceAllocator {
                 w.loadBalancerIP = null;
             });
         }
+    }
+
+    /** The scan start for one claim: the injected generator, or one seeded by the Service and claim. */
+    private RandomGenerator startFor(Work w, String claim) {
+        if (random != null) {
+            return random;
+        }
+        // FNV-1a: a stable, well-spread seed from the text (String.hashCode is too clustered).
+        long h = 0xcbf29ce484222325L;
+        for (byte b : (w.key + "#" + claim).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return new SplittableRandom(h);
     }
 
     /**
@@ -510,7 +528,7 @@ public final class ServiceAllocator {
                 }
             }
         }
-        int slot = nodePorts.bitmap().claimNext(random);
+        int slot = nodePorts.bitmap().claimNext(startFor(w, "nodePort/" + servicePort));
         if (slot < 0) {
             w.errors.add(FieldError.internal("", "failed to allocate a nodePort: range is full"));
             return null;

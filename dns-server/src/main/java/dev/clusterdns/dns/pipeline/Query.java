@@ -2,59 +2,192 @@ package dev.clusterdns.dns.pipeline;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.DNSInput;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+import org.xbill.DNS.WireParseException;
 
 /**
  * One question as the pipeline sees it: the header fields, the question (name spelled as the client
- * sent it, for 0x20 echo), EDNS, and where it came from. The full dnsjava {@link Message} is kept
- * for stages that need it (forwarding); stages that answer from memory use only the fields.
+ * sent it, for 0x20 echo), EDNS, and where it came from.
+ *
+ * <p>The common shape of a query (one question, at most an OPT record) is read straight from the wire
+ * without building a dnsjava {@link Message}; {@link #message()} parses the full message lazily for
+ * stages that need it (forwarding). Stages that answer from memory use only the fields.
  */
 public final class Query {
-    private final Message message;
+    /** EDNS fields when the query carried no OPT record. */
+    private static final int NO_EDNS = -1;
+
+    private final byte[] wire;
+    private final int questionEnd;
+    private Message message;
+    private final int id;
+    private final int flags;
     private final Name name;
     private final int type;
     private final int dclass;
+    private final int ednsPayload;
+    private final int ednsVersion;
+    private final int ednsFlags;
     private final InetSocketAddress client;
     private final Transport transport;
 
-    private Query(Message message, Name name, int type, int dclass, InetSocketAddress client, Transport transport) {
+    private Query(byte[] wire, int questionEnd, Message message, int id, int flags, Name name, int type, int dclass,
+            int ednsPayload, int ednsVersion, int ednsFlags, InetSocketAddress client, Transport transport) {
+        this.wire = wire;
+        this.questionEnd = questionEnd;
         this.message = message;
+        this.id = id;
+        this.flags = flags;
         this.name = name;
         this.type = type;
         this.dclass = dclass;
+        this.ednsPayload = ednsPayload;
+        this.ednsVersion = ednsVersion;
+        this.ednsFlags = ednsFlags;
         this.client = client;
         this.transport = transport;
     }
 
     /** Parses a wire-format query; throws on malformed input (the transport answers FORMERR or drops). */
     public static Query parse(byte[] wire, InetSocketAddress client, Transport transport) throws IOException {
-        return of(new Message(wire), client, transport);
+        Query fast = parseSimple(wire, client, transport);
+        if (fast != null) {
+            return fast;
+        }
+        Query q = of(new Message(wire), client, transport);
+        return q;
     }
 
     /** Wraps an already parsed message; the question may be null (QDCOUNT 0), stages must cope. */
     public static Query of(Message message, InetSocketAddress client, Transport transport) {
         Record q = message.getQuestion();
-        return new Query(message, q == null ? null : q.getName(), q == null ? 0 : q.getType(),
-                q == null ? 0 : q.getDClass(), client, transport);
+        OPTRecord opt = message.getOPT();
+        return new Query(null, 0, message, message.getHeader().getID(), headerFlags(message),
+                q == null ? null : q.getName(), q == null ? 0 : q.getType(), q == null ? 0 : q.getDClass(),
+                opt == null ? NO_EDNS : opt.getPayloadSize(), opt == null ? 0 : opt.getVersion(),
+                opt == null ? 0 : opt.getFlags(), client, transport);
+    }
+
+    private static int headerFlags(Message m) {
+        byte[] h = m.getHeader().toWire();
+        return (h[2] & 0xff) << 8 | (h[3] & 0xff);
+    }
+
+    /**
+     * Reads header, one uncompressed question and an optional OPT record straight off the wire;
+     * returns null for anything else (the caller falls back to dnsjava's full parser).
+     */
+    private static Query parseSimple(byte[] w, InetSocketAddress client, Transport transport) {
+        int n = w.length;
+        if (n < 17 || u16(w, 4) != 1 || u16(w, 6) != 0 || u16(w, 8) != 0 || u16(w, 10) > 1) {
+            return null;
+        }
+        int flags = u16(w, 2);
+        int pos = 12;
+        int nameLen = 0;
+        while (true) {
+            if (pos >= n) {
+                return null;
+            }
+            int len = w[pos] & 0xff;
+            if (len == 0) {
+                pos++;
+                nameLen++;
+                break;
+            }
+            if (len > 63) {
+                return null; // compression pointer or extended label: leave to dnsjava
+            }
+            nameLen += len + 1;
+            pos += len + 1;
+            if (nameLen > 255) {
+                return null;
+            }
+        }
+        if (pos + 4 > n) {
+            return null;
+        }
+        int type = u16(w, pos);
+        int dclass = u16(w, pos + 2);
+        int questionEnd = pos + 4;
+        pos = questionEnd;
+        int payload = NO_EDNS;
+        int version = 0;
+        int ednsFlags = 0;
+        if (u16(w, 10) == 1) {
+            if (pos + 11 > n || w[pos] != 0 || u16(w, pos + 1) != Type.OPT) {
+                return null;
+            }
+            payload = u16(w, pos + 3);
+            version = w[pos + 6] & 0xff;
+            ednsFlags = u16(w, pos + 7);
+            int rdlen = u16(w, pos + 9);
+            pos += 11 + rdlen;
+        }
+        if (pos != n) {
+            return null;
+        }
+        Name qname;
+        try {
+            DNSInput in = new DNSInput(w);
+            in.jump(12);
+            qname = new Name(in);
+        } catch (WireParseException e) {
+            return null;
+        }
+        return new Query(w, questionEnd, null, u16(w, 0), flags, qname, type, dclass, payload, version, ednsFlags,
+                client, transport);
+    }
+
+    private static int u16(byte[] w, int at) {
+        return (w[at] & 0xff) << 8 | (w[at + 1] & 0xff);
     }
 
     /** The same query asked for another name (CNAME chasing, autopath); the message is rebuilt. */
     public Query withName(Name newName) {
-        Message copy = message.clone();
-        copy.removeAllRecords(org.xbill.DNS.Section.QUESTION);
-        copy.addRecord(Record.newRecord(newName, type, dclass), org.xbill.DNS.Section.QUESTION);
-        return new Query(copy, newName, type, dclass, client, transport);
+        Message copy = message().clone();
+        copy.removeAllRecords(Section.QUESTION);
+        copy.addRecord(Record.newRecord(newName, type, dclass == 0 ? DClass.IN : dclass), Section.QUESTION);
+        return new Query(null, 0, copy, id, flags, newName, type, dclass, ednsPayload, ednsVersion, ednsFlags,
+                client, transport);
     }
 
+    /** The full dnsjava message (parsed on first use when the query came in through the fast path). */
     public Message message() {
-        return message;
+        Message m = message;
+        if (m == null) {
+            try {
+                m = new Message(wire);
+            } catch (IOException e) {
+                // parseSimple only accepts what dnsjava also reads; keep the contract total anyway.
+                throw new IllegalStateException("query no longer parses", e);
+            }
+            message = m;
+        }
+        return m;
     }
 
     public int id() {
-        return message.getHeader().getID();
+        return id;
+    }
+
+    /** The 16 flag bits of the header (QR, opcode, AA, TC, RD, RA, Z, AD, CD, rcode). */
+    public int headerFlags() {
+        return flags;
+    }
+
+    public boolean flag(int flag) {
+        // dnsjava numbers flags from the most significant bit of the 16-bit flags word.
+        return (flags & (1 << (15 - flag))) != 0;
     }
 
     /** The question name exactly as the client spelled it; may be null when there is no question. */
@@ -71,12 +204,48 @@ public final class Query {
     }
 
     public int opcode() {
-        return message.getHeader().getOpcode();
+        return (flags >> 11) & 0xf;
+    }
+
+    /** True for an ordinary QUERY with RD set (copied into the reply). */
+    public boolean recursionDesired() {
+        return flag(Flags.RD);
     }
 
     /** The client's OPT record, or null without EDNS. */
     public OPTRecord opt() {
-        return message.getOPT();
+        return ednsPayload == NO_EDNS ? null : message().getOPT();
+    }
+
+    public boolean hasEdns() {
+        return ednsPayload != NO_EDNS;
+    }
+
+    /** The client's advertised UDP payload size, or -1 without EDNS. */
+    public int ednsPayload() {
+        return ednsPayload;
+    }
+
+    public int ednsVersion() {
+        return ednsVersion;
+    }
+
+    /** The EDNS flags word (DO is bit 15); 0 without EDNS. */
+    public int ednsFlags() {
+        return ednsFlags;
+    }
+
+    /**
+     * The raw wire of the query when it came through the fast path (else null); the question name
+     * starts at offset 12. The transport copies the client's exact spelling from here.
+     */
+    public byte[] wire() {
+        return wire;
+    }
+
+    /** End offset of the question section in {@link #wire()}. */
+    public int questionEnd() {
+        return questionEnd;
     }
 
     public InetSocketAddress client() {
@@ -87,15 +256,18 @@ public final class Query {
         return transport;
     }
 
+    public boolean isStandardQuery() {
+        return opcode() == Opcode.QUERY;
+    }
+
     /** Largest reply this client accepts on this transport (RFC 1035 512, EDNS size capped by the server). */
     public int maxReplySize(int serverUdpSize) {
         if (transport == Transport.TCP) {
             return 65535;
         }
-        OPTRecord opt = opt();
-        if (opt == null) {
+        if (ednsPayload == NO_EDNS) {
             return 512;
         }
-        return Math.max(512, Math.min(opt.getPayloadSize(), serverUdpSize));
+        return Math.max(512, Math.min(ednsPayload, serverUdpSize));
     }
 }

@@ -1,5 +1,6 @@
 package dev.clusterdns.dns.pipeline;
 
+import java.io.IOException;
 import java.util.List;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -9,18 +10,40 @@ import org.xbill.DNS.Section;
 /**
  * A stage's answer. The transport finishes it for the wire: echoes ID, RD and the question, sets QR,
  * adds/handles OPT and truncates for UDP. Stages fill rcode, AA and the three record sections.
+ *
+ * <p>A reply is either a dnsjava {@link Message} or a pre-encoded wire template (see
+ * {@link #encoded(byte[])}); {@link #message()} always works and decodes a template on demand.
  */
 public final class Reply {
-    private final Message message;
+    private Message message;
+    private final Query query;
+    private final byte[] template;
     private final List<Message> continuation;
 
-    private Reply(Message message, List<Message> continuation) {
+    private Reply(Message message, Query query, byte[] template, List<Message> continuation) {
         this.message = message;
+        this.query = query;
+        this.template = template;
         this.continuation = List.copyOf(continuation);
     }
 
     public static Reply of(Message message) {
-        return new Reply(message, List.of());
+        return new Reply(message, null, null, List.of());
+    }
+
+    /**
+     * A reply already in wire form, built once per zone snapshot: ID 0, QR and AA set, the question
+     * spelled in lower case at offset 12, every later name compressed against it where possible, no
+     * OPT. The transport copies it, patches the ID and RD and writes the client's question (name,
+     * type, class) over the template's, so owners that point into the question echo the client's
+     * spelling; one template may therefore serve several query types (a per-name NODATA). The
+     * caller must not modify the array.
+     *
+     * <p>{@link #message()} decodes the template with the ID and question of {@code query}. It is a
+     * fresh copy: a stage that changes a reply must return a new {@code Reply.of(changed)}.
+     */
+    public static Reply encoded(Query query, byte[] template) {
+        return new Reply(null, query, template, List.of());
     }
 
     /**
@@ -28,27 +51,50 @@ public final class Reply {
      * order on the same connection. Over UDP only {@code first} would fit, so stages refuse AXFR there.
      */
     public static Reply stream(Message first, List<Message> rest) {
-        return new Reply(first, rest);
+        return new Reply(first, null, null, rest);
     }
 
     /** An empty reply to {@code query} with this rcode (no AA). */
     public static Reply error(Query query, int rcode) {
         Message m = new Message(query.id());
         m.getHeader().setFlag(Flags.QR);
-        if (query.message().getHeader().getFlag(Flags.RD)) {
+        if (query.recursionDesired()) {
             m.getHeader().setFlag(Flags.RD);
         }
         m.getHeader().setOpcode(query.opcode());
-        Record q = query.message().getQuestion();
-        if (q != null) {
-            m.addRecord(q, Section.QUESTION);
+        if (query.name() != null) {
+            m.addRecord(Record.newRecord(query.name(), query.type(), query.dclass()), Section.QUESTION);
         }
         m.getHeader().setRcode(rcode);
-        return new Reply(m, List.of());
+        return new Reply(m, null, null, List.of());
     }
 
     public Message message() {
-        return message;
+        Message m = message;
+        if (m == null) {
+            try {
+                m = new Message(template);
+                m.getHeader().setID(query.id());
+                if (query.name() != null) {
+                    m.removeAllRecords(Section.QUESTION);
+                    m.addRecord(Record.newRecord(query.name(), query.type(), query.dclass()), Section.QUESTION);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("pre-encoded reply does not parse", e);
+            }
+            message = m;
+        }
+        return m;
+    }
+
+    /** The query a pre-encoded template answers (null for plain messages). */
+    public Query query() {
+        return query;
+    }
+
+    /** The pre-encoded template, or null when this reply is a plain message. */
+    public byte[] template() {
+        return template;
     }
 
     /** Further messages of a stream (AXFR); empty for ordinary answers. */
@@ -57,6 +103,9 @@ public final class Reply {
     }
 
     public int rcode() {
+        if (template != null) {
+            return template[3] & 0x0f;
+        }
         return message.getRcode();
     }
 }

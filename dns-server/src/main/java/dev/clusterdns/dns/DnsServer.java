@@ -1,0 +1,73 @@
+package dev.clusterdns.dns;
+
+import dev.clusterdns.dns.pipeline.Pipeline;
+import dev.clusterdns.dns.transport.DnsMetrics;
+import dev.clusterdns.dns.transport.Listeners;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The DNS server: UDP and TCP listeners on every configured address feeding one {@link Pipeline}.
+ * Start it with {@link #start}; {@link #close} stops the listeners and their threads.
+ */
+public final class DnsServer implements AutoCloseable {
+
+    /**
+     * @param listen addresses to serve (UDP and TCP on each); port 0 picks a free port
+     * @param sockets UDP sockets per address (SO_REUSEPORT) and event-loop threads
+     * @param ednsSize the UDP payload size we advertise and honour at most (RFC 6891; 1232 by default)
+     * @param tcpIdle how long an idle TCP connection stays open (RFC 7766)
+     */
+    public record Config(List<InetSocketAddress> listen, int sockets, int ednsSize, Duration tcpIdle) {
+        public static final int DEFAULT_EDNS_SIZE = 1232;
+        public static final Duration DEFAULT_TCP_IDLE = Duration.ofSeconds(10);
+
+        public Config {
+            listen = List.copyOf(listen);
+            if (listen.isEmpty()) {
+                throw new IllegalArgumentException("no DNS listen address");
+            }
+            if (sockets < 1) {
+                throw new IllegalArgumentException("--dns-sockets must be at least 1, not " + sockets);
+            }
+            if (ednsSize < 512 || ednsSize > 65535) {
+                throw new IllegalArgumentException("--edns-size must be between 512 and 65535, not " + ednsSize);
+            }
+        }
+
+        public static Config of(List<InetSocketAddress> listen) {
+            return new Config(listen, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
+                    DEFAULT_EDNS_SIZE, DEFAULT_TCP_IDLE);
+        }
+    }
+
+    private final Listeners listeners;
+
+    private DnsServer(Listeners listeners) {
+        this.listeners = listeners;
+    }
+
+    /**
+     * Binds every address (UDP and TCP) and starts serving. Throws {@link java.net.BindException} with
+     * the address in the message when one cannot be bound; nothing stays open then.
+     */
+    public static DnsServer start(Config config, Pipeline pipeline, DnsMetrics metrics) throws java.io.IOException {
+        return new DnsServer(Listeners.bind(config, pipeline, metrics));
+    }
+
+    /** The addresses actually bound (ports resolved when 0 was asked), in configuration order. */
+    public List<InetSocketAddress> addresses() {
+        return listeners.addresses();
+    }
+
+    /** "epoll" or "nio". */
+    public String transportName() {
+        return listeners.transportName();
+    }
+
+    @Override
+    public void close() {
+        listeners.close();
+    }
+}

@@ -1,0 +1,388 @@
+package dev.clusterdns.dns.cluster;
+
+import dev.clusterdns.agent.model.Pod;
+import dev.clusterdns.agent.net.Cidr;
+import dev.clusterdns.agent.net.IpAddresses;
+import dev.clusterdns.agent.snapshot.ClusterSnapshot;
+import dev.clusterdns.dns.pipeline.Query;
+import dev.clusterdns.dns.pipeline.Reply;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.NSRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * The cluster zone and its reverse zones for one snapshot: an immutable name index whose positive
+ * answers (and per-name NODATA) are pre-encoded. Queries read it without locks; a new snapshot
+ * builds a new zone that the stage publishes with one volatile write.
+ */
+final class ClusterZone {
+
+    /** A pre-built answer for one (name, type). */
+    record Answer(List<Record> records, List<Record> additional, byte[] template) {}
+
+    /** One existing name: its answers by type, or (ExternalName) a CNAME target to chase. */
+    record Node(Name name, Apex apex, Map<Integer, Answer> answers, Name cnameTarget) {}
+
+    /**
+     * What the zone says about a query: a finished reply; or pass it on (outside our zones); or
+     * an ExternalName chain whose target lies outside the cluster zone (resolve it through the rest of
+     * the pipeline and append).
+     */
+    record Resolution(Reply reply, List<Record> chain, Name external) {
+        static final Resolution PASS = new Resolution(null, null, null);
+
+        static Resolution done(Reply r) {
+            return new Resolution(r, null, null);
+        }
+    }
+
+    private final ClusterOptions options;
+    private final Apex apex;
+    private final List<Apex> reverseApexes;
+    private final Map<Name, Node> nodes;
+    private final Set<String> namespaces;
+    private final ClusterSnapshot snapshot;
+    private final boolean synced;
+    private final List<Record> transfer;
+
+    private ClusterZone(ClusterOptions options, Apex apex, List<Apex> reverseApexes, Map<Name, Node> nodes,
+            Set<String> namespaces, ClusterSnapshot snapshot, List<Record> transfer) {
+        this.options = options;
+        this.apex = apex;
+        this.reverseApexes = reverseApexes;
+        this.nodes = nodes;
+        this.namespaces = namespaces;
+        this.snapshot = snapshot;
+        this.synced = snapshot.revision() > 0;
+        this.transfer = transfer;
+    }
+
+    /**
+     * Builds the zone for {@code snapshot}. Answers whose records did not change since
+     * {@code previous} keep their encoded bytes; the SOA serial stays {@code previous}'s while nothing
+     * changed and otherwise moves to the current Unix time (always forward).
+     */
+    static ClusterZone build(ClusterSnapshot snapshot, ClusterOptions options, ClusterZone previous, long nowSeconds) {
+        Name origin = ZoneBuilder.absolute(options.domain());
+        ZoneBuilder b = new ZoneBuilder(options, origin);
+        b.build(snapshot);
+        boolean changed = previous == null || previous.nodes.size() != b.drafts.size();
+        Map<Name, Map<Integer, Answer>> answersByName = new HashMap<>(b.drafts.size() * 2);
+        for (ZoneBuilder.Draft d : b.drafts.values()) {
+            Node old = previous == null ? null : previous.nodes.get(d.name);
+            Map<Integer, Answer> answers = new HashMap<>();
+            for (Map.Entry<Integer, LinkedHashSet<Record>> e : d.answers.entrySet()) {
+                List<Record> records = List.copyOf(e.getValue());
+                List<Record> additional = glue(b.drafts, records);
+                Answer before = old == null ? null : old.answers().get(e.getKey());
+                if (before != null && before.records().equals(records) && before.additional().equals(additional)
+                        && sameTtls(before.records(), records)) {
+                    answers.put(e.getKey(), before);
+                } else {
+                    changed = true;
+                    answers.put(e.getKey(), new Answer(records, additional,
+                            encode(d.name, e.getKey(), Rcode.NOERROR, records, List.of(), additional)));
+                }
+            }
+            int oldTypes = old == null ? -1 : old.answers().size() - (d.name.equals(origin) ? 1 : 0);
+            changed |= oldTypes != answers.size();
+            answersByName.put(d.name, answers);
+        }
+        long serial;
+        if (previous == null) {
+            serial = nowSeconds;
+        } else if (!changed) {
+            serial = previous.apex.serial();
+        } else {
+            serial = Math.max(nowSeconds, previous.apex.serial() + 1);
+        }
+        int ttl = options.ttl();
+        Apex apex = new Apex(origin, null, serial, ttl);
+        List<Apex> reverse = new ArrayList<>();
+        for (Cidr c : options.serviceCidrs()) {
+            reverse.add(new Apex(ReverseNames.zoneOf(c), c, serial, ttl));
+        }
+        Map<Name, Node> nodes = new HashMap<>(b.drafts.size() * 2);
+        for (ZoneBuilder.Draft d : b.drafts.values()) {
+            Apex owner = d.reverse ? reverseApexFor(reverse, d.name, ttl, serial) : apex;
+            Map<Integer, Answer> answers = answersByName.get(d.name);
+            if (d.name.equals(origin)) {
+                List<Record> soa = List.of(apex.soa());
+                answers.put(Type.SOA, new Answer(soa, List.of(), encode(origin, Type.SOA, Rcode.NOERROR, soa,
+                        List.of(), List.of())));
+            }
+            nodes.put(d.name, new Node(d.name, owner, Map.copyOf(answers), d.cnameTarget));
+        }
+        List<Record> transfer = new ArrayList<>();
+        transfer.addAll(b.drafts.get(origin).answers.getOrDefault(Type.NS, new LinkedHashSet<>()));
+        transfer.addAll(glue(b.drafts, transfer));
+        b.transfer.stream()
+                .sorted(java.util.Comparator.comparing(ZoneBuilder.TransferEntry::service))
+                .forEach(t -> transfer.addAll(t.records()));
+        // Never mutated after this point; the volatile write that publishes the zone publishes the map.
+        return new ClusterZone(options, apex, List.copyOf(reverse), java.util.Collections.unmodifiableMap(nodes),
+                Set.copyOf(b.namespaces),
+                snapshot, List.copyOf(transfer));
+    }
+
+    /** Record equality ignores TTLs; the dns-version TXT and the rest must keep theirs. */
+    private static boolean sameTtls(List<Record> a, List<Record> b) {
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i).getTTL() != b.get(i).getTTL()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Apex reverseApexFor(List<Apex> reverse, Name name, int ttl, long serial) {
+        InetAddress ip = ReverseNames.address(name);
+        if (ip != null) {
+            for (Apex a : reverse) {
+                if (a.cidr().contains(ip)) {
+                    return a;
+                }
+            }
+        }
+        return new Apex(name.subdomain(ReverseNames.IN_ADDR_ARPA) ? ReverseNames.IN_ADDR_ARPA : ReverseNames.IP6_ARPA,
+                null, serial, ttl);
+    }
+
+    /** A/AAAA of every SRV or NS target that lives in the zone. */
+    private static List<Record> glue(Map<Name, ZoneBuilder.Draft> drafts, Collection<Record> records) {
+        Set<Record> out = new LinkedHashSet<>();
+        for (Record r : records) {
+            Name target = r instanceof SRVRecord s ? s.getTarget() : r instanceof NSRecord ns ? ns.getTarget() : null;
+            ZoneBuilder.Draft t = target == null ? null : drafts.get(target);
+            if (t != null) {
+                out.addAll(t.answers.getOrDefault(Type.A, new LinkedHashSet<>()));
+                out.addAll(t.answers.getOrDefault(Type.AAAA, new LinkedHashSet<>()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Wire form with ID 0, QR+AA, lower-case question; later names compress against the question. */
+    static byte[] encode(Name qname, int qtype, int rcode, List<Record> answer, List<Record> authority,
+            List<Record> additional) {
+        Message m = new Message(0);
+        m.getHeader().setFlag(Flags.QR);
+        m.getHeader().setFlag(Flags.AA);
+        m.getHeader().setRcode(rcode);
+        m.addRecord(Record.newRecord(qname, qtype, DClass.IN), Section.QUESTION);
+        answer.forEach(r -> m.addRecord(r, Section.ANSWER));
+        authority.forEach(r -> m.addRecord(r, Section.AUTHORITY));
+        additional.forEach(r -> m.addRecord(r, Section.ADDITIONAL));
+        return m.toWire();
+    }
+
+    Name origin() {
+        return apex.origin();
+    }
+
+    long serial() {
+        return apex.serial();
+    }
+
+    /** True when this stage answers for the name at all (cluster zone or one of its reverse zones). */
+    boolean covers(Name name) {
+        return name.subdomain(apex.origin()) || ReverseNames.isReverse(name);
+    }
+
+    Resolution resolve(Query q) {
+        Name name = q.name();
+        int type = q.type();
+        if (name.subdomain(apex.origin())) {
+            return forward(q, name, type);
+        }
+        if (ReverseNames.isReverse(name)) {
+            return reverse(q, name);
+        }
+        return Resolution.PASS;
+    }
+
+    private Resolution forward(Query q, Name name, int type) {
+        Node n = nodes.get(name);
+        if (n != null) {
+            if (n.cnameTarget() != null && (type == Type.A || type == Type.AAAA)) {
+                return chase(q, n);
+            }
+            return Resolution.done(answer(q, n, type));
+        }
+        if (type == Type.SOA) {
+            // CoreDNS does not check existence for SOA below the apex: NODATA (§4.2).
+            return Resolution.done(negative(q, apex, Rcode.NOERROR, List.of()));
+        }
+        Resolution pod = pod(q, name, type);
+        if (pod != null) {
+            return pod;
+        }
+        return Resolution.done(negative(q, apex, Rcode.NXDOMAIN, List.of()));
+    }
+
+    private Reply answer(Query q, Node n, int type) {
+        Answer a = n.answers().get(type);
+        return a != null ? Reply.encoded(q, a.template()) : negative(q, n.apex(), Rcode.NOERROR, List.of());
+    }
+
+    private Resolution reverse(Query q, Name name) {
+        Node n = nodes.get(name);
+        if (n != null) {
+            return Resolution.done(answer(q, n, q.type()));
+        }
+        InetAddress ip = ReverseNames.address(name);
+        if (ip != null) {
+            for (Apex a : reverseApexes) {
+                if (a.cidr().contains(ip)) {
+                    return Resolution.done(negative(q, a, Rcode.NXDOMAIN, List.of()));
+                }
+            }
+        }
+        // Addresses outside the service CIDRs that no endpoint uses: not ours to deny (fall through,
+        // as kubeadm's `fallthrough in-addr.arpa ip6.arpa` does), so zone files or upstreams may answer.
+        for (Apex a : reverseApexes) {
+            if (name.equals(a.origin()) && (q.type() == Type.SOA)) {
+                return Resolution.done(Reply.of(message(q, Rcode.NOERROR, List.of(a.soa(spelled(q, a))), List.of())));
+            }
+        }
+        return Resolution.PASS;
+    }
+
+    /** `a-b-c-d.<ns>.pod.<zone>` (§2.5, §7.2); null when the name is not pod-shaped. */
+    private Resolution pod(Query q, Name name, int type) {
+        int rel = name.labels() - apex.origin().labels();
+        if (rel != 3 || !"pod".equalsIgnoreCase(name.getLabelString(2))) {
+            return null;
+        }
+        String ns = name.getLabelString(1).toLowerCase(Locale.ROOT);
+        if (options.pods() == PodMode.DISABLED || !namespaces.contains(ns)) {
+            return null;
+        }
+        String ip = podIp(name.getLabelString(0));
+        if (ip == null) {
+            return null;
+        }
+        if (options.pods() == PodMode.VERIFIED) {
+            boolean found = false;
+            for (Pod p : snapshot.podsByIp(ip)) {
+                found |= ns.equals(p.metadata().namespace());
+            }
+            if (!found) {
+                return null;
+            }
+        }
+        InetAddress addr = IpAddresses.toInetAddress(ip);
+        boolean v4 = addr instanceof Inet4Address;
+        if ((type == Type.A && v4) || (type == Type.AAAA && !v4)) {
+            Record r = v4 ? new ARecord(q.name(), DClass.IN, options.ttl(), addr)
+                    : new AAAARecord(q.name(), DClass.IN, options.ttl(), addr);
+            return Resolution.done(Reply.of(message(q, Rcode.NOERROR, List.of(), List.of(r))));
+        }
+        return Resolution.done(negative(q, apex, Rcode.NOERROR, List.of()));
+    }
+
+    /** Dashed label → canonical IP: three dashes and no `--` is IPv4, anything else IPv6 (§7.2). */
+    static String podIp(String label) {
+        long dashes = label.chars().filter(c -> c == '-').count();
+        String text = dashes == 3 && !label.contains("--") ? label.replace('-', '.') : label.replace('-', ':');
+        try {
+            return IpAddresses.canonical(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** ExternalName chain for A/AAAA (§9): in-zone targets from this index, others through the pipeline. */
+    private Resolution chase(Query q, Node start) {
+        List<Record> chain = new ArrayList<>();
+        Set<Name> seen = new HashSet<>();
+        Name owner = q.name();
+        Node n = start;
+        for (int step = 0; step < 10; step++) {
+            Name target = n.cnameTarget();
+            if (!seen.add(n.name()) || target.equals(n.name())) {
+                break; // loop: CoreDNS drops the looping CNAME
+            }
+            chain.add(new CNAMERecord(owner, DClass.IN, options.ttl(), target));
+            if (!target.subdomain(apex.origin())) {
+                return new Resolution(null, List.copyOf(chain), target);
+            }
+            Node t = nodes.get(target);
+            if (t == null) {
+                break; // missing in-zone target: CoreDNS drops the CNAME and answers NODATA (#6088)
+            }
+            if (t.cnameTarget() == null) {
+                Answer a = t.answers().get(q.type());
+                List<Record> answer = new ArrayList<>(chain);
+                if (a != null) {
+                    answer.addAll(a.records());
+                    return Resolution.done(Reply.of(message(q, Rcode.NOERROR, List.of(), answer)));
+                }
+                return Resolution.done(negative(q, apex, Rcode.NOERROR, chain));
+            }
+            owner = target;
+            n = t;
+        }
+        return Resolution.done(negative(q, apex, Rcode.NOERROR, List.of()));
+    }
+
+    /** NXDOMAIN or NODATA with the zone's SOA in authority; SERVFAIL instead of NXDOMAIN before sync (§12). */
+    Reply negative(Query q, Apex zone, int rcode, List<Record> answer) {
+        int code = rcode == Rcode.NXDOMAIN && !synced ? Rcode.SERVFAIL : rcode;
+        if (answer.isEmpty() && q.wire() != null) {
+            return Reply.encoded(q, NegativeReply.encode(q, zone, code));
+        }
+        Message m = message(q, code, answer, List.of());
+        m.addRecord(zone.soa(spelled(q, zone)), Section.AUTHORITY);
+        return Reply.of(m);
+    }
+
+    /** The zone origin as the query spelled it (the query name's last labels). */
+    private static Name spelled(Query q, Apex zone) {
+        Name name = q.name();
+        int skip = name.labels() - zone.origin().labels();
+        return skip <= 0 ? name : new Name(name, skip);
+    }
+
+    private static Message message(Query q, int rcode, List<Record> chain, List<Record> answer) {
+        Message m = new Message(q.id());
+        m.getHeader().setFlag(Flags.QR);
+        m.getHeader().setFlag(Flags.AA);
+        m.getHeader().setRcode(rcode);
+        m.addRecord(Record.newRecord(q.name(), q.type(), DClass.IN), Section.QUESTION);
+        chain.forEach(r -> m.addRecord(r, Section.ANSWER));
+        answer.forEach(r -> m.addRecord(r, Section.ANSWER));
+        return m;
+    }
+
+    /** The reply for SOA at the apex, spelled as asked (first and last record of a transfer). */
+    Record soa(Name spelledOrigin) {
+        return apex.soa(spelledOrigin);
+    }
+
+    /** NS, glue and every Service's records in zone-transfer order (§11), without the SOAs. */
+    List<Record> transferRecords() {
+        return transfer;
+    }
+}

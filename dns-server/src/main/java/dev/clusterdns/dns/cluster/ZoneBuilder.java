@@ -1,0 +1,390 @@
+package dev.clusterdns.dns.cluster;
+
+import dev.clusterdns.agent.model.EndpointPort;
+import dev.clusterdns.agent.model.EndpointSlice;
+import dev.clusterdns.agent.model.Namespace;
+import dev.clusterdns.agent.model.Service;
+import dev.clusterdns.agent.model.ServicePort;
+import dev.clusterdns.agent.net.IpAddresses;
+import dev.clusterdns.agent.snapshot.ClusterSnapshot;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.NSRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.TextParseException;
+
+/**
+ * Turns one snapshot into the records of the cluster zone and its reverse zones (dns-behaviour §2),
+ * in O(objects). Not thread-safe; one builder per snapshot.
+ */
+final class ZoneBuilder {
+    static final String SCHEMA_VERSION = "1.1.0";
+    static final int SCHEMA_TTL = 28800;
+
+    private final ClusterOptions options;
+    private final Name origin;
+    private final int ttl;
+    final Map<Name, Draft> drafts = new LinkedHashMap<>();
+    /** Names owned by ClusterIPs: their PTR wins over endpoint PTRs. */
+    private final Set<Name> clusterIpPtrs = new java.util.HashSet<>();
+    /** Zone-transfer content per Service, ordered by Service name then namespace. */
+    final List<TransferEntry> transfer = new ArrayList<>();
+    final Set<String> namespaces = new TreeSet<>();
+    private List<Record> currentTransfer;
+
+    record TransferEntry(String service, String namespace, List<Record> records) {}
+
+    /** Records of one name while building; frozen into a {@link ClusterZone.Node}. */
+    static final class Draft {
+        final Name name;
+        final boolean reverse;
+        final Map<Integer, LinkedHashSet<Record>> answers = new LinkedHashMap<>();
+        Name cnameTarget;
+
+        Draft(Name name, boolean reverse) {
+            this.name = name;
+            this.reverse = reverse;
+        }
+    }
+
+    ZoneBuilder(ClusterOptions options, Name origin) {
+        this.options = options;
+        this.origin = origin;
+        this.ttl = options.ttl();
+    }
+
+    void build(ClusterSnapshot snapshot) {
+        Name svcZone = label("svc", origin);
+        Name podZone = label("pod", origin);
+        draft(origin);
+        draft(svcZone);
+        draft(podZone);
+        Name nsName = label("ns", label("dns", origin));
+        add(origin, new NSRecord(origin, DClass.IN, ttl, nsName));
+        for (InetAddress a : options.nameServerAddresses()) {
+            add(nsName, a instanceof Inet4Address ? new ARecord(nsName, DClass.IN, ttl, a)
+                    : new AAAARecord(nsName, DClass.IN, ttl, a));
+        }
+        Name version = label("dns-version", origin);
+        add(version, new TXTRecord(version, DClass.IN, SCHEMA_TTL, SCHEMA_VERSION));
+
+        for (Namespace ns : snapshot.namespaces()) {
+            namespaces.add(ns.metadata().name());
+        }
+        for (Service s : snapshot.services()) {
+            namespaces.add(s.metadata().namespace());
+        }
+        namespaces.removeIf(ns -> ns == null || !options.exposes(ns));
+        for (String ns : namespaces) {
+            Name nsSvc = label(ns, svcZone);
+            Name nsPod = label(ns, podZone);
+            if (nsSvc != null) {
+                draft(nsSvc);
+            }
+            if (nsPod != null) {
+                draft(nsPod);
+            }
+        }
+        // ClusterIP PTRs win over endpoint PTRs for the same IP whatever the Service order (§2.3).
+        for (Service svc : snapshot.services()) {
+            if (namespaces.contains(svc.metadata().namespace())) {
+                for (String text : svc.clusterIPs()) {
+                    InetAddress ip = parse(text);
+                    if (ip != null) {
+                        clusterIpPtrs.add(ReverseMap.fromAddress(ip));
+                    }
+                }
+            }
+        }
+        List<Service> services = new ArrayList<>(snapshot.services());
+        services.sort(Comparator.comparing((Service s) -> s.metadata().name())
+                .thenComparing(s -> s.metadata().namespace()));
+        for (Service svc : services) {
+            String ns = svc.metadata().namespace();
+            if (!namespaces.contains(ns)) {
+                continue;
+            }
+            Name nsSvc = label(ns, svcZone);
+            Name svcName = nsSvc == null ? null : label(svc.metadata().name(), nsSvc);
+            if (svcName == null) {
+                continue;
+            }
+            currentTransfer = new ArrayList<>();
+            if (svc.isExternalName()) {
+                externalName(svc, svcName);
+            } else if (svc.hasClusterIP()) {
+                clusterIp(svc, svcName, snapshot.endpointSlices(ns, svc.metadata().name()));
+            } else if (svc.isHeadless()) {
+                headless(svcName, snapshot.endpointSlices(ns, svc.metadata().name()));
+            }
+            if (!currentTransfer.isEmpty()) {
+                transfer.add(new TransferEntry(svc.metadata().name(), ns, currentTransfer));
+            }
+            currentTransfer = null;
+        }
+    }
+
+    private void externalName(Service svc, Name svcName) {
+        String target = svc.spec().externalName();
+        // IP-valued externalName: CoreDNS makes no record at all (issues #2164, #2324).
+        if (target == null || target.isEmpty() || IpAddresses.isValid(target)) {
+            return;
+        }
+        Name t;
+        try {
+            t = Name.fromString(target.endsWith(".") ? target : target + ".");
+        } catch (TextParseException e) {
+            return;
+        }
+        Draft d = draft(svcName);
+        d.cnameTarget = t;
+        add(svcName, new CNAMERecord(svcName, DClass.IN, ttl, t));
+    }
+
+    /** One ready address of a Service with the name it is published under and the ports of its slice. */
+    private record Ready(InetAddress ip, Name host, List<EndpointPort> ports) {}
+
+    private List<Ready> ready(Name svcName, List<EndpointSlice> slices) {
+        List<Ready> out = new ArrayList<>();
+        for (EndpointSlice slice : slices) {
+            for (EndpointSlice.Endpoint ep : slice.endpoints()) {
+                if (!ep.isReady()) {
+                    continue;
+                }
+                for (String text : ep.addresses()) {
+                    InetAddress ip = parse(text);
+                    if (ip == null) {
+                        continue;
+                    }
+                    Name host = label(hostLabel(ep, ip), svcName);
+                    if (host != null) {
+                        out.add(new Ready(ip, host, slice.ports()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One parse per address (the snapshot holds validated text; anything odd is skipped). */
+    private static InetAddress parse(String text) {
+        try {
+            byte[] v4 = dottedQuad(text);
+            return InetAddress.getByAddress(v4 != null ? v4 : IpAddresses.parse(text));
+        } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
+    /** Plain `a.b.c.d` without regular expressions (the common case, once per address per snapshot). */
+    private static byte[] dottedQuad(String s) {
+        byte[] out = new byte[4];
+        int part = 0;
+        int value = -1;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                value = (value < 0 ? 0 : value * 10) + (c - '0');
+                if (value > 255) {
+                    return null;
+                }
+            } else if (c == '.' && value >= 0 && part < 3) {
+                out[part++] = (byte) value;
+                value = -1;
+            } else {
+                return null;
+            }
+        }
+        if (part != 3 || value < 0) {
+            return null;
+        }
+        out[3] = (byte) value;
+        return out;
+    }
+
+    /** dns-behaviour §1.3: hostname, else (with endpoint pod names) the pod name, else the dashed IP. */
+    private String hostLabel(EndpointSlice.Endpoint ep, InetAddress ip) {
+        if (ep.hostname() != null && !ep.hostname().isEmpty()) {
+            return ep.hostname();
+        }
+        if (options.endpointPodNames() && ep.targetRef() != null && ep.targetRef().name() != null
+                && !ep.targetRef().name().isEmpty() && ep.targetRef().name().length() < 64) {
+            return ep.targetRef().name();
+        }
+        return dashed(ip);
+    }
+
+    static String dashed(InetAddress ip) {
+        String c = IpAddresses.format(ip.getAddress());
+        if (c.indexOf(':') < 0) {
+            return c.replace('.', '-');
+        }
+        String d = c.replace(':', '-');
+        return d.endsWith("-") ? d + "0" : d;
+    }
+
+    private void clusterIp(Service svc, Name svcName, List<EndpointSlice> slices) {
+        List<Ready> ready = ready(svcName, slices);
+        if (options.ignoreEmptyService() && ready.isEmpty()) {
+            return;
+        }
+        List<InetAddress> ips = new ArrayList<>();
+        for (String text : svc.clusterIPs()) {
+            InetAddress ip = parse(text);
+            if (ip == null) {
+                continue;
+            }
+            ips.add(ip);
+            add(svcName, address(svcName, ip));
+            Name ptr = ReverseMap.fromAddress(ip);
+            draft(ptr, true);
+            add(ptr, new PTRRecord(ptr, DClass.IN, ttl, svcName));
+        }
+        List<ServicePort> ports = svc.spec().ports();
+        // Plain `<svc>` SRV: every port; N = addresses × ports (§2.6), duplicates by (target, port) dropped.
+        int all = ips.size() * ports.size();
+        for (ServicePort p : ports) {
+            if (p.port() == null) {
+                continue;
+            }
+            add(svcName, new SRVRecord(svcName, DClass.IN, ttl, 0, weight(all), p.port(), svcName));
+            if (p.name() == null || p.name().isEmpty()) {
+                continue;
+            }
+            Name srv = portName(p.name(), p.protocolOrTcp(), svcName);
+            if (srv == null) {
+                continue;
+            }
+            add(srv, new SRVRecord(srv, DClass.IN, ttl, 0, weight(ips.size()), p.port(), svcName));
+            // An A query on the SRV-shaped name answers the ClusterIP (CoreDNS, unpinned).
+            for (InetAddress ip : ips) {
+                add(srv, address(srv, ip));
+            }
+        }
+        endpointNames(ready);
+    }
+
+    private void headless(Name svcName, List<EndpointSlice> slices) {
+        List<Ready> ready = ready(svcName, slices);
+        if (ready.isEmpty()) {
+            return; // no ready endpoints: the Service name is NXDOMAIN (spec, issue #1814)
+        }
+        for (Ready r : ready) {
+            add(svcName, address(svcName, r.ip()));
+        }
+        endpointNames(ready);
+        int all = 0;
+        Map<Name, Integer> perPortName = new HashMap<>();
+        for (Ready r : ready) {
+            for (EndpointPort p : r.ports()) {
+                if (p.port() == null || p.port() < 0) {
+                    continue;
+                }
+                all++;
+                if (p.name() != null && !p.name().isEmpty()) {
+                    Name srv = portName(p.name(), p.protocolOrTcp(), svcName);
+                    if (srv != null) {
+                        perPortName.merge(srv, 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        for (Ready r : ready) {
+            for (EndpointPort p : r.ports()) {
+                if (p.port() == null || p.port() < 0) {
+                    continue;
+                }
+                add(svcName, new SRVRecord(svcName, DClass.IN, ttl, 0, weight(all), p.port(), r.host()));
+                if (p.name() != null && !p.name().isEmpty()) {
+                    Name srv = portName(p.name(), p.protocolOrTcp(), svcName);
+                    if (srv != null) {
+                        add(srv, new SRVRecord(srv, DClass.IN, ttl, 0, weight(perPortName.get(srv)), p.port(),
+                                r.host()));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Per-endpoint A/AAAA names and their PTRs (for every Service, §2.2–2.3). */
+    private void endpointNames(List<Ready> ready) {
+        for (Ready r : ready) {
+            add(r.host(), address(r.host(), r.ip()));
+            Name ptr = ReverseMap.fromAddress(r.ip());
+            if (clusterIpPtrs.contains(ptr)) {
+                continue;
+            }
+            draft(ptr, true);
+            add(ptr, new PTRRecord(ptr, DClass.IN, ttl, r.host()));
+        }
+    }
+
+    private static int weight(int items) {
+        return items <= 0 ? 100 : Math.max(1, 100 / items);
+    }
+
+    private Record address(Name owner, InetAddress a) {
+        return a instanceof Inet4Address ? new ARecord(owner, DClass.IN, ttl, a) : new AAAARecord(owner, DClass.IN, ttl, a);
+    }
+
+    private Name portName(String port, String proto, Name svcName) {
+        Name p = label("_" + proto.toLowerCase(Locale.ROOT), svcName);
+        return p == null ? null : label("_" + port.toLowerCase(Locale.ROOT), p);
+    }
+
+    Draft draft(Name name) {
+        return draft(name, false);
+    }
+
+    private Draft draft(Name name, boolean reverse) {
+        return drafts.computeIfAbsent(name, n -> new Draft(n, reverse));
+    }
+
+    private void add(Name owner, Record r) {
+        Draft d = draft(owner, ReverseNames.isReverse(owner));
+        if (d.answers.computeIfAbsent(r.getType(), t -> new LinkedHashSet<>()).add(r) && currentTransfer != null
+                && !d.reverse) {
+            currentTransfer.add(r);
+        }
+    }
+
+    /** {@code label.parent}, or null when the label is not a valid DNS label (bad object names). */
+    static Name label(String label, Name parent) {
+        if (label == null || label.isEmpty() || label.length() > 63 || label.indexOf('.') >= 0) {
+            return null;
+        }
+        try {
+            return Name.fromString(label.toLowerCase(Locale.ROOT), parent);
+        } catch (TextParseException e) {
+            return null;
+        }
+    }
+
+    static Name absolute(String domain) {
+        try {
+            return Name.fromString(domain.toLowerCase(Locale.ROOT) + ".");
+        } catch (TextParseException e) {
+            throw new IllegalArgumentException("bad cluster domain '" + domain + "': " + e.getMessage());
+        }
+    }
+
+}

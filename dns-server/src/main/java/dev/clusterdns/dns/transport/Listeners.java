@@ -1,0 +1,157 @@
+package dev.clusterdns.dns.transport;
+
+import dev.clusterdns.dns.DnsServer;
+import dev.clusterdns.dns.pipeline.Pipeline;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Netty side: one event-loop group (epoll when available, NIO otherwise), per address one TCP
+ * listener and {@code sockets} UDP sockets bound with SO_REUSEPORT so the kernel spreads clients over
+ * the loops.
+ */
+public final class Listeners implements AutoCloseable {
+    private static final int MAX_DATAGRAM = 4096;
+
+    private final EventLoopGroup group;
+    private final List<Channel> channels;
+    private final List<InetSocketAddress> addresses;
+    private final boolean epoll;
+
+    private Listeners(EventLoopGroup group, List<Channel> channels, List<InetSocketAddress> addresses, boolean epoll) {
+        this.group = group;
+        this.channels = channels;
+        this.addresses = addresses;
+        this.epoll = epoll;
+    }
+
+    public static Listeners bind(DnsServer.Config config, Pipeline pipeline, DnsMetrics metrics) throws IOException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.sockets(), new DefaultThreadFactory("dns", true), io);
+        QueryHandler queries = new QueryHandler(pipeline, new ReplyEncoder(config.ednsSize()), metrics);
+        UdpHandler udp = new UdpHandler(queries);
+        List<Channel> channels = new ArrayList<>();
+        List<InetSocketAddress> bound = new ArrayList<>();
+        try {
+            for (InetSocketAddress want : config.listen()) {
+                // TCP first: with port 0 it picks the port that the UDP sockets then share.
+                Channel tcp = bindTcp(group, epoll, queries, config, want);
+                channels.add(tcp);
+                InetSocketAddress actual = new InetSocketAddress(want.getAddress(),
+                        ((InetSocketAddress) tcp.localAddress()).getPort());
+                for (int i = 0; i < config.sockets(); i++) {
+                    channels.add(bindUdp(group, epoll, udp, actual));
+                }
+                bound.add(actual);
+            }
+        } catch (IOException | RuntimeException e) {
+            channels.forEach(Channel::close);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        return new Listeners(group, channels, List.copyOf(bound), epoll);
+    }
+
+    private static Channel bindUdp(EventLoopGroup group, boolean epoll, UdpHandler handler, InetSocketAddress at)
+            throws IOException {
+        Bootstrap b = new Bootstrap().group(group).handler(handler);
+        if (epoll) {
+            b.channel(EpollDatagramChannel.class)
+                    .option(EpollChannelOption.SO_REUSEPORT, true)
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * 16));
+        } else {
+            b.channel(NioDatagramChannel.class)
+                    .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+        }
+        b.option(ChannelOption.SO_RCVBUF, 4 << 20);
+        return bindOrExplain(b.bind(at), "UDP", at);
+    }
+
+    private static Channel bindTcp(EventLoopGroup group, boolean epoll, QueryHandler queries, DnsServer.Config config,
+            InetSocketAddress at) throws IOException {
+        Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        long idleMillis = config.tcpIdle().toMillis();
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(type)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                                new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2),
+                                new LengthFieldPrepender(2),
+                                new TcpHandler(queries));
+                    }
+                });
+        return bindOrExplain(b.bind(at), "TCP", at);
+    }
+
+    private static Channel bindOrExplain(io.netty.channel.ChannelFuture f, String proto, InetSocketAddress at)
+            throws IOException {
+        f.awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            Throwable cause = f.cause();
+            BindException e = new BindException("cannot listen for DNS on " + proto + " " + format(at) + ": "
+                    + (cause == null ? "unknown error" : cause.getMessage()));
+            if (cause != null) {
+                e.initCause(cause);
+            }
+            throw e;
+        }
+        return f.channel();
+    }
+
+    static String format(InetSocketAddress a) {
+        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    public List<InetSocketAddress> addresses() {
+        return addresses;
+    }
+
+    public String transportName() {
+        return epoll ? "epoll" : "nio";
+    }
+
+    @Override
+    public void close() {
+        for (Channel c : channels) {
+            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.clusterdns.dns.transport;
+
+import dev.clusterdns.dns.pipeline.Query;
+import dev.clusterdns.dns.pipeline.Reply;
+import dev.clusterdns.dns.pipeline.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedFlags;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+
+/**
+ * Finishes a stage's reply for the wire (RFC 1035, 6891, 2181 §9): echoes ID, RD, CD, opcode and the
+ * question byte for byte, sets QR, puts our OPT in when the client sent one (our payload size, DO
+ * echoed, no options), and cuts UDP replies to the client's size with TC set.
+ */
+final class ReplyEncoder {
+    private static final int OPT_LENGTH = 11;
+    private static final int DO_BIT = ExtendedFlags.DO;
+
+    private final int ednsSize;
+
+    ReplyEncoder(int ednsSize) {
+        this.ednsSize = ednsSize;
+    }
+
+    int ednsSize() {
+        return ednsSize;
+    }
+
+    /** The messages to write, in order (more than one only for a TCP stream such as AXFR). */
+    List<byte[]> encode(Query query, Reply reply) {
+        int limit = query.maxReplySize(ednsSize);
+        if (reply.continuation().isEmpty()) {
+            byte[] fast = fromTemplate(query, reply, limit);
+            return List.of(fast != null ? fast : fromMessage(query, reply.message(), limit));
+        }
+        List<byte[]> out = new ArrayList<>(reply.continuation().size() + 1);
+        out.add(fromMessage(query, reply.message(), limit));
+        for (Message m : reply.continuation()) {
+            out.add(fromMessage(query, m, limit));
+        }
+        return out;
+    }
+
+    /** Copy + patch of a pre-encoded reply; null when it does not apply (no raw query, too large). */
+    private byte[] fromTemplate(Query query, Reply reply, int limit) {
+        byte[] t = reply.template();
+        byte[] w = query.wire();
+        if (t == null || w == null || reply.query() != query) {
+            return null;
+        }
+        int qEnd = query.questionEnd();
+        if (t.length < qEnd || !sameQuestionLength(t, qEnd)) {
+            return null;
+        }
+        boolean edns = query.hasEdns();
+        int size = t.length + (edns ? OPT_LENGTH : 0);
+        if (size > limit) {
+            return null; // let dnsjava truncate at an RRset boundary
+        }
+        byte[] out = new byte[size];
+        System.arraycopy(t, 0, out, 0, t.length);
+        out[0] = w[0];
+        out[1] = w[1];
+        // QR, opcode 0, AA, TC from the template; RD copied. RA/Z/AD clear, CD copied, rcode from template.
+        out[2] = (byte) ((t[2] & 0xfe) | (w[2] & 0x01));
+        out[3] = (byte) ((t[3] & 0x0f) | (w[3] & 0x10));
+        System.arraycopy(w, 12, out, 12, qEnd - 12);
+        if (edns) {
+            int arcount = ((out[10] & 0xff) << 8 | (out[11] & 0xff)) + 1;
+            out[10] = (byte) (arcount >> 8);
+            out[11] = (byte) arcount;
+            int p = t.length;
+            out[p] = 0;
+            out[p + 1] = 0;
+            out[p + 2] = 41;
+            out[p + 3] = (byte) (ednsSize >> 8);
+            out[p + 4] = (byte) ednsSize;
+            // extended rcode 0, version 0, flags: DO echoed
+            out[p + 7] = (byte) ((query.ednsFlags() & DO_BIT) != 0 ? 0x80 : 0);
+        }
+        return out;
+    }
+
+    /** The template's question ends exactly where the client's does (same name length). */
+    private static boolean sameQuestionLength(byte[] t, int qEnd) {
+        int pos = 12;
+        while (pos < t.length) {
+            int len = t[pos] & 0xff;
+            if (len == 0) {
+                return pos + 5 == qEnd;
+            }
+            pos += len + 1;
+        }
+        return false;
+    }
+
+    byte[] fromMessage(Query query, Message source, int limit) {
+        Message m = source.clone();
+        int rcode = m.getRcode();
+        var h = m.getHeader();
+        h.setID(query.id());
+        h.setFlag(Flags.QR);
+        h.setOpcode(query.opcode());
+        set(m, Flags.RD, query.flag(Flags.RD));
+        set(m, Flags.CD, query.flag(Flags.CD));
+        if (query.name() != null) {
+            m.removeAllRecords(Section.QUESTION);
+            m.addRecord(Record.newRecord(query.name(), query.type(), query.dclass() == 0 ? DClass.IN : query.dclass()),
+                    Section.QUESTION);
+        }
+        for (Record r : m.getSection(Section.ADDITIONAL)) {
+            if (r instanceof OPTRecord) {
+                m.removeRecord(r, Section.ADDITIONAL);
+            }
+        }
+        h.setRcode(rcode & 0xf);
+        if (query.hasEdns()) {
+            m.addRecord(new OPTRecord(ednsSize, rcode >>> 4, 0, query.ednsFlags() & DO_BIT), Section.ADDITIONAL);
+        }
+        return query.transport() == Transport.TCP ? m.toWire(65535) : m.toWire(limit);
+    }
+
+    private static void set(Message m, int flag, boolean on) {
+        if (on) {
+            m.getHeader().setFlag(flag);
+        } else {
+            m.getHeader().unsetFlag(flag);
+        }
+    }
+}

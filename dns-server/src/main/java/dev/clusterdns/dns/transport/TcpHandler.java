@@ -1,0 +1,106 @@
+package dev.clusterdns.dns.transport;
+
+import dev.clusterdns.dns.pipeline.Transport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * RFC 7766 on one connection: every framed query is handled as it arrives (pipelining), replies go out
+ * as they complete (possibly out of order, matched by ID), an idle connection is closed. At most
+ * {@link #MAX_IN_FLIGHT} queries per connection are in the pipeline at once; beyond that the
+ * connection stops being read and decoded queries wait here, so one client cannot queue unbounded work
+ * behind a slow upstream. All fields are confined to the channel's event loop.
+ */
+final class TcpHandler extends ChannelInboundHandlerAdapter {
+    static final int MAX_IN_FLIGHT = 128;
+
+    private final QueryHandler queries;
+    private final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
+    private int inFlight;
+    private boolean drainScheduled;
+
+    TcpHandler(QueryHandler queries) {
+        this.queries = queries;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        byte[] wire;
+        try {
+            wire = ByteBufUtil.getBytes((ByteBuf) msg);
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+        if (inFlight >= MAX_IN_FLIGHT) {
+            waiting.add(wire);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        start(ctx, wire);
+    }
+
+    private void start(ChannelHandlerContext ctx, byte[] wire) {
+        inFlight++;
+        InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+        boolean replies = queries.handle(wire, client, Transport.TCP, out -> {
+            for (byte[] r : out) {
+                ctx.write(Unpooled.wrappedBuffer(r), ctx.voidPromise());
+            }
+            ctx.flush();
+            finished(ctx);
+        });
+        if (!replies) {
+            finished(ctx); // dropped without a reply
+        }
+    }
+
+    /** Called when a query is answered, on any thread. */
+    private void finished(ChannelHandlerContext ctx) {
+        if (ctx.executor().inEventLoop()) {
+            inFlight--;
+            scheduleDrain(ctx);
+        } else {
+            ctx.executor().execute(() -> finished(ctx));
+        }
+    }
+
+    /** Starts waiting queries from a fresh task (no recursion through synchronous answers). */
+    private void scheduleDrain(ChannelHandlerContext ctx) {
+        if (drainScheduled || (waiting.isEmpty() && ctx.channel().config().isAutoRead())) {
+            return;
+        }
+        drainScheduled = true;
+        ctx.executor().execute(() -> {
+            drainScheduled = false;
+            while (inFlight < MAX_IN_FLIGHT && !waiting.isEmpty()) {
+                start(ctx, waiting.poll());
+            }
+            if (waiting.isEmpty() && inFlight < MAX_IN_FLIGHT && !ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (inFlight == 0 && waiting.isEmpty()) {
+                ctx.close(); // RFC 7766 §6.2.3: only idle connections, never with answers still owed
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close(); // bad framing or a reset: this connection only
+    }
+}
