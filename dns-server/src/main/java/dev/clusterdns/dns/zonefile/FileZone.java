@@ -84,10 +84,13 @@ public final class FileZone {
                 throw new IllegalArgumentException(file + ": record " + r.getName() + " " + Type.string(r.getType())
                         + " is outside the zone " + origin);
             }
-            if (r.getType() == Type.SOA && r != soa) {
-                continue;
+            if (r.getType() == Type.SOA) {
+                if (r != soa) {
+                    continue;
+                }
+            } else {
+                records.add(r);
             }
-            records.add(r);
             Map<Integer, RRset> node = nodes.computeIfAbsent(r.getName(), n -> new LinkedHashMap<>());
             RRset set = node.get(r.getType());
             if (set == null) {
