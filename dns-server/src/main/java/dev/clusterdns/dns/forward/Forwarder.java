@@ -8,6 +8,7 @@ import dev.clusterdns.dns.pipeline.Stage;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -64,7 +65,8 @@ public final class Forwarder implements Stage, AutoCloseable {
     private final AtomicInteger loopsDetected = new AtomicInteger();
 
     public Forwarder(ForwardConfig config, PrometheusRegistry registry) {
-        this(config, registry, new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()), true);
+        this(config, registry, new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("dns-forward", true),
+                NioIoHandler.newFactory()), true);
     }
 
     Forwarder(ForwardConfig config, PrometheusRegistry registry, EventLoopGroup group, boolean ownGroup) {
@@ -281,6 +283,16 @@ public final class Forwarder implements Stage, AutoCloseable {
             probes.put(name, u);
             Message q = Message.newQuery(Record.newRecord(name, Type.HINFO, DClass.IN));
             exchange.send(u.address(), q, false, config.timeout());
+        }
+    }
+
+    /**
+     * Probes for loops after {@code delays} (our listeners must be up for a looping upstream to
+     * reach us), with a fresh random name each time, as CoreDNS's `loop` retries its probe.
+     */
+    public void probeForLoopsLater(List<Duration> delays) {
+        for (Duration d : delays) {
+            group.schedule(this::probeForLoops, d.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -28,6 +28,9 @@ public final class AddressShuffle implements Stage {
 
     @Override
     public CompletionStage<Reply> serve(Query query, Next next) {
+        if (query.type() == Type.AXFR || query.type() == Type.IXFR) {
+            return next.serve(query);
+        }
         return next.serve(query).thenApply(reply -> {
             shuffle(reply.message());
             return reply;
