@@ -22,10 +22,25 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine cli = commandLine();
+        String[] expanded;
+        try {
+            expanded = ConfigFile.expand(cli, args);
+        } catch (RuntimeException e) {
+            System.err.println("clusterdns: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(cli.execute(expanded));
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                    // Bad input is reported in one line, not a stack trace.
+                    cmd.getErr().println("clusterdns " + cmd.getCommandName() + ": " + ex.getMessage());
+                    return 1;
+                });
     }
 }

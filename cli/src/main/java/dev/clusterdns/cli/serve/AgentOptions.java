@@ -9,6 +9,9 @@ import picocli.CommandLine.Option;
 @picocli.CommandLine.Command
 public final class AgentOptions {
 
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file of flag settings (keys are flag names without dashes); flags given on the command line win.")
+    Path configFile;
+
     @Option(names = "--manifests", paramLabel = "PATH", description = "Manifest file or directory (repeatable; default examples/manifests).")
     List<Path> manifests;
 
@@ -26,6 +29,22 @@ public final class AgentOptions {
 
     @Option(names = "--cluster-domain", paramLabel = "NAME", description = "Cluster domain (default " + AgentConfig.DEFAULT_CLUSTER_DOMAIN + ").")
     String clusterDomain;
+
+    /** The `--config` file as a tree (an empty map without one). */
+    public com.fasterxml.jackson.databind.JsonNode configTree() {
+        return configFile == null
+                ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                : dev.clusterdns.cli.ConfigFile.read(configFile);
+    }
+
+    /** Fails with a clear message when a --manifests path does not exist. */
+    public void checkPaths() {
+        for (Path p : config().manifests()) {
+            if (!java.nio.file.Files.exists(p)) {
+                throw new IllegalArgumentException("--manifests " + p + ": no such file or directory");
+            }
+        }
+    }
 
     public AgentConfig config() {
         List<Path> paths = manifests == null || manifests.isEmpty() ? List.of(Path.of("examples", "manifests")) : manifests;

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Proxy benchmark: wrk through the clusterdns proxy (a ClusterIP) and through HAProxy in TCP mode to
+# the same backend, in the same run, on loopback; keep-alive requests and one connection per request.
+# The backend is HAProxy answering a fixed 200 itself, so neither proxy is measured against a slow
+# server.
+#
+#   bench/proxy.sh [SECONDS]     (default 15 s per measurement)
+#
+# Needs: wrk, haproxy, curl (Debian packages), a JDK and Maven.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+seconds="${1:-15}"
+for tool in wrk haproxy curl; do
+  command -v "$tool" >/dev/null || { echo "bench/proxy.sh: $tool is not installed (apt-get install wrk haproxy curl)" >&2; exit 2; }
+done
+
+work="$(mktemp -d /tmp/clusterdns-bench.XXXXXX)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+backend_ip=127.244.9.1
+backend_port=18080
+ref_port="$(free_port)"
+cat > "$work/haproxy.cfg" <<CFG
+global
+  maxconn 20000
+defaults
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend backend
+  bind $backend_ip:$backend_port
+  mode http
+  http-request return status 200 content-type text/plain string "ok"
+frontend reference
+  bind 127.0.0.1:$ref_port
+  mode tcp
+  default_backend app
+backend app
+  mode tcp
+  server a $backend_ip:$backend_port
+CFG
+haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
+pids+=($!)
+
+mkdir -p "$work/manifests"
+cat > "$work/manifests/app.yaml" <<YAML
+apiVersion: v1
+kind: Service
+metadata: {name: app, namespace: bench}
+spec: {clusterIP: 127.96.9.9, selector: {app: app}, ports: [{port: 80, targetPort: $backend_port}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app-1, namespace: bench, labels: {app: app}}
+spec: {containers: [{name: app, image: app, ports: [{containerPort: $backend_port}]}]}
+status: {phase: Running, podIP: $backend_ip}
+YAML
+dns_port="$(free_port)"
+http_port="$(free_port)"
+"$root/clusterdns" serve --manifests "$work/manifests" --dns-listen "127.0.0.1:$dns_port" \
+  --http-listen "127.0.0.1:$http_port" --node-address 127.0.0.1 --upstream none >"$work/clusterdns.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 600); do
+  curl -fs "http://127.0.0.1:$http_port/ready" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fs "http://127.96.9.9/" >/dev/null || { echo "no answer through the ClusterIP:"; cat "$work/clusterdns.log"; exit 1; }
+
+rps() { awk '/Requests\/sec/ {print $2}'; }
+p99() { awk '/ 99%/ {print $2}'; }
+measure() { # label url [extra wrk args...]
+  local out; out=$(wrk -t1 -c64 -d"${seconds}s" --latency "${@:2}" 2>&1)
+  echo "$out" > "$work/$1.out"
+  printf '%s %s\n' "$(echo "$out" | rps)" "$(echo "$out" | p99)"
+}
+
+echo "warming up (JIT) ..."
+wrk -t1 -c64 -d5s http://127.96.9.9/ >/dev/null 2>&1
+echo "measuring $seconds s each, wrk -t1 -c64 on $(nproc) cores"
+read -r direct_ka direct_ka99 < <(measure direct-ka "http://$backend_ip:$backend_port/")
+read -r ours_ka ours_ka99 < <(measure ours-ka http://127.96.9.9/)
+read -r ref_ka ref_ka99 < <(measure ref-ka "http://127.0.0.1:$ref_port/")
+read -r ours_new ours_new99 < <(measure ours-new http://127.96.9.9/ -H "Connection: close")
+read -r ref_new ref_new99 < <(measure ref-new "http://127.0.0.1:$ref_port/" -H "Connection: close")
+printf '\n| path | keep-alive req/s | p99 | new connection req/s | p99 |\n| --- | --- | --- | --- | --- |\n'
+printf '| backend direct | %s | %s | | |\n' "$direct_ka" "$direct_ka99"
+printf '| clusterdns proxy | %s | %s | %s | %s |\n' "$ours_ka" "$ours_ka99" "$ours_new" "$ours_new99"
+printf '| HAProxy %s (tcp) | %s | %s | %s | %s |\n' "$(haproxy -v | head -1 | awk '{print $3}')" "$ref_ka" "$ref_ka99" "$ref_new" "$ref_new99"
+awk -v a="$ours_ka" -v b="$ref_ka" -v c="$ours_new" -v d="$ref_new" 'BEGIN {
+  if (b > 0) printf "\nratio clusterdns/HAProxy: keep-alive %.2f", a / b;
+  if (d > 0) printf ", new connections %.2f", c / d; printf "\n" }'

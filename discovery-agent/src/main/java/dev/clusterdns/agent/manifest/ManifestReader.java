@@ -1,0 +1,178 @@
+package dev.clusterdns.agent.manifest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.clusterdns.agent.model.ConfigMap;
+import dev.clusterdns.agent.model.EndpointSlice;
+import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.KubeObject;
+import dev.clusterdns.agent.model.Namespace;
+import dev.clusterdns.agent.model.Pod;
+import dev.clusterdns.agent.model.Secret;
+import dev.clusterdns.agent.model.Service;
+import dev.clusterdns.agent.model.Workload;
+import dev.clusterdns.agent.snapshot.Problem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads Kubernetes manifests: `.yaml`/`.yml` (multi-document) and `.json` files, `kind: List`
+ * (what `kubectl get -o yaml` prints) expanded. Supported kinds bind to the model records; other
+ * kinds are reported and skipped. Thread-safe.
+ */
+public final class ManifestReader {
+
+    /** apiVersion/kind → model type. */
+    private static final Map<String, Class<? extends KubeObject>> KINDS = Map.ofEntries(
+            Map.entry("v1/Service", Service.class),
+            Map.entry("v1/Pod", Pod.class),
+            Map.entry("v1/Namespace", Namespace.class),
+            Map.entry("v1/Endpoints", Endpoints.class),
+            Map.entry("v1/ConfigMap", ConfigMap.class),
+            Map.entry("v1/Secret", Secret.class),
+            Map.entry("discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class),
+            Map.entry("apps/v1/Deployment", Workload.class),
+            Map.entry("apps/v1/ReplicaSet", Workload.class));
+
+    private final ObjectMapper yaml;
+    private final ObjectMapper json;
+
+    public ManifestReader() {
+        this.yaml = configure(new YAMLMapper(new YAMLFactory()));
+        this.json = configure(new JsonMapper());
+    }
+
+    private static ObjectMapper configure(ObjectMapper m) {
+        // Manifests carry many fields we do not model (resources, probes, status details): ignore them.
+        return m.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, false);
+    }
+
+    /** True for the file names this reader loads (hidden and editor backup files excluded). */
+    public static boolean isManifest(Path file) {
+        String n = file.getFileName().toString();
+        if (n.startsWith(".") || n.endsWith("~")) {
+            return false;
+        }
+        String lower = n.toLowerCase(java.util.Locale.ROOT);
+        return lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json");
+    }
+
+    public ManifestFile read(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString(), file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json"));
+        } catch (IOException e) {
+            return unreadable(file.toString(), "cannot read file: " + e.getMessage());
+        }
+    }
+
+    /** Reads manifests from a stream; {@code name} is used in errors. */
+    public ManifestFile read(InputStream in, String name, boolean isJson) {
+        List<JsonNode> documents = new ArrayList<>();
+        ObjectMapper mapper = isJson ? json : yaml;
+        try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(in)) {
+            while (it.hasNextValue()) {
+                documents.add(it.nextValue());
+            }
+        } catch (IOException | RuntimeException e) {
+            return unreadable(name, "cannot parse: " + oneLine(e));
+        }
+        List<Manifest> manifests = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        boolean multi = documents.size() > 1;
+        for (int i = 0; i < documents.size(); i++) {
+            JsonNode doc = documents.get(i);
+            String origin = multi ? name + " (document " + (i + 1) + ")" : name;
+            collect(doc, origin, manifests, problems);
+        }
+        return new ManifestFile(manifests, problems, false);
+    }
+
+    private void collect(JsonNode doc, String origin, List<Manifest> out, List<Problem> problems) {
+        if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())) {
+            return; // empty YAML document (e.g. a trailing ---)
+        }
+        if (!doc.isObject()) {
+            problems.add(new Problem(origin, "", "error validating data: expected a Kubernetes object, found " + doc.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+            return;
+        }
+        String apiVersion = doc.path("apiVersion").asText("");
+        String kind = doc.path("kind").asText("");
+        if (apiVersion.isEmpty() || kind.isEmpty()) {
+            List<String> missing = new ArrayList<>();
+            if (apiVersion.isEmpty()) {
+                missing.add("apiVersion not set");
+            }
+            if (kind.isEmpty()) {
+                missing.add("kind not set");
+            }
+            problems.add(new Problem(origin, "", "error validating data: " + missing + "; the object is ignored"));
+            return;
+        }
+        if (kind.equals("List") || (kind.endsWith("List") && doc.has("items"))) {
+            JsonNode items = doc.path("items");
+            for (int i = 0; i < items.size(); i++) {
+                collect(items.get(i), origin + " items[" + i + "]", out, problems);
+            }
+            return;
+        }
+        Class<? extends KubeObject> type = KINDS.get(apiVersion + "/" + kind);
+        String name = doc.path("metadata").path("name").asText("");
+        if (type == null) {
+            problems.add(new Problem(origin, kind + " " + name,
+                    "kind " + kind + " (" + apiVersion + ") is not supported; ignored (supported: "
+                            + String.join(", ", supportedKinds()) + ")"));
+            return;
+        }
+        try {
+            out.add(new Manifest(json.treeToValue(doc, type), origin));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            problems.add(new Problem(origin, kind + " " + name, bindingError(kind, name, e)));
+        }
+    }
+
+    static List<String> supportedKinds() {
+        return KINDS.keySet().stream().sorted().toList();
+    }
+
+    /** `The Service "web" is invalid: spec.ports[0].port: Invalid value: "eighty": ...` style text. */
+    private static String bindingError(String kind, String name, Exception e) {
+        String field = "";
+        if (e instanceof JsonMappingException jme) {
+            StringBuilder sb = new StringBuilder();
+            for (JsonMappingException.Reference ref : jme.getPath()) {
+                if (ref.getFieldName() != null) {
+                    sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
+                } else if (ref.getIndex() >= 0) {
+                    sb.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+            field = sb.toString();
+        }
+        String detail = e instanceof JsonMappingException jme ? jme.getOriginalMessage() : e.getMessage();
+        detail = detail == null ? e.toString() : detail.lines().findFirst().orElse(detail);
+        return "The " + kind + " \"" + name + "\" is invalid: " + (field.isEmpty() ? "" : field + ": ")
+                + "Invalid value: " + detail;
+    }
+
+    private static ManifestFile unreadable(String name, String message) {
+        return new ManifestFile(List.of(), List.of(new Problem(name, "", message)), true);
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        return m.replace('\n', ' ').replaceAll("\\s+", " ").trim();
+    }
+}
