@@ -36,9 +36,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Zone files, hosts file, forwarding, cache, autopath, loadbalance and transfer flags. Each flag can
- * also be set in the `--config` YAML (key in parentheses in the README); a flag on the command line
- * wins. Per-domain upstreams exist only in the YAML (`stubDomains`).
+ * Zone files, hosts file, forwarding, cache, autopath, loadbalance and transfer flags (each also
+ * settable in the `--config` YAML under its flag name). Per-domain upstreams exist only in the YAML:
+ * `stubDomains: {"corp.example": ["127.0.0.1:5300"]}`.
  */
 @picocli.CommandLine.Command
 public final class ResolverOptions {
@@ -103,13 +103,12 @@ public final class ResolverOptions {
 
     /** Stages that run before the cluster zone: loadbalance (wraps everything), transfer ACL, autopath. */
     public List<Stage> before(ServeContext context) throws Exception {
-        JsonNode yaml = yaml(context);
         List<Stage> stages = new ArrayList<>();
-        if (flag(loadbalance, yaml, "loadbalance")) {
+        if (Boolean.TRUE.equals(loadbalance)) {
             stages.add(new AddressShuffle());
         }
-        stages.add(new TransferGate(cidrs(list(transferTo, yaml, "transferTo", DEFAULT_TRANSFER_TO), "--transfer-to")));
-        if (flag(autopath, yaml, "autopath")) {
+        stages.add(new TransferGate(cidrs(or(transferTo, DEFAULT_TRANSFER_TO), "--transfer-to")));
+        if (Boolean.TRUE.equals(autopath)) {
             stages.add(new Autopath(context.cluster(), context.agent().clusterDomain(), ResolvConf.read(HOST_RESOLV_CONF).search()));
         }
         return stages;
@@ -123,26 +122,24 @@ public final class ResolverOptions {
     public List<Stage> after(ServeContext context) throws Exception {
         JsonNode yaml = yaml(context);
         List<Stage> stages = new ArrayList<>();
-        Path dir = zonefiles != null ? zonefiles : yaml.hasNonNull("zonefiles") ? Path.of(yaml.get("zonefiles").asText()) : null;
-        if (dir != null && !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--zonefiles " + dir + ": not a directory");
+        if (zonefiles != null && !Files.isDirectory(zonefiles)) {
+            throw new IllegalArgumentException("--zonefiles " + zonefiles + ": not a directory");
         }
-        ZoneDirectory zones = new ZoneDirectory(dir == null ? DEFAULT_ZONEFILES : dir);
+        ZoneDirectory zones = new ZoneDirectory(zonefiles == null ? DEFAULT_ZONEFILES : zonefiles);
         zones.scan();
         zones.watch(2, TimeUnit.SECONDS);
         stages.add(new ZoneFileAuthority(zones::zones));
 
-        Path hostsFile = hosts != null ? hosts : yaml.hasNonNull("hosts") ? Path.of(yaml.get("hosts").asText()) : null;
-        if (hostsFile != null) {
-            if (!Files.isRegularFile(hostsFile)) {
-                throw new IllegalArgumentException("--hosts " + hostsFile + ": no such file");
+        if (hosts != null) {
+            if (!Files.isRegularFile(hosts)) {
+                throw new IllegalArgumentException("--hosts " + hosts + ": no such file");
             }
-            stages.add(new HostsAuthority(hostsFile));
+            stages.add(new HostsAuthority(hosts));
         }
 
         ForwardConfig forward = forwardConfig(yaml);
         stages.add(new RecursionGate(forward.allowRecursion()));
-        CacheConfig cache = cacheConfig(yaml.path("cache"));
+        CacheConfig cache = cacheConfig();
         if (cache.maxEntries() > 0) {
             stages.add(new ResponseCache(cache, context.metrics()));
         }
@@ -155,7 +152,7 @@ public final class ResolverOptions {
     }
 
     ForwardConfig forwardConfig(JsonNode yaml) {
-        List<String> up = list(upstreams, yaml, "upstreams", null);
+        List<String> up = or(upstreams, null);
         List<InetSocketAddress> addresses = new ArrayList<>();
         if (up == null) {
             for (String ns : ResolvConf.read(HOST_RESOLV_CONF).nameservers()) {
@@ -187,14 +184,17 @@ public final class ResolverOptions {
             e.getValue().forEach(v -> list.add(upstream(v.asText(), where)));
             stubs.put(domain, list);
         }
-        String policyText = forwardPolicy != null ? forwardPolicy : yaml.path("forwardPolicy").asText("random");
-        long timeout = forwardTimeout != null ? forwardTimeout : yaml.path("forwardTimeout").asLong(2000);
+        String policyText = forwardPolicy != null ? forwardPolicy : "random";
+        long timeout = forwardTimeout != null ? forwardTimeout : 2000;
         if (timeout <= 0) {
             throw new IllegalArgumentException("--forward-timeout must be > 0 milliseconds, got " + timeout);
         }
-        int fails = maxFails != null ? maxFails : yaml.path("maxFails").asInt(2);
-        int concurrent = maxConcurrent != null ? maxConcurrent : yaml.path("maxConcurrent").asInt(1000);
-        List<Cidr> allow = cidrs(list(allowRecursion, yaml, "allowRecursion", ForwardConfig.DEFAULT_ALLOW_RECURSION), "--allow-recursion");
+        int fails = maxFails != null ? maxFails : 2;
+        int concurrent = maxConcurrent != null ? maxConcurrent : 1000;
+        if (fails < 0 || concurrent < 1) {
+            throw new IllegalArgumentException("--max-fails must be >= 0 and --max-concurrent >= 1");
+        }
+        List<Cidr> allow = cidrs(or(allowRecursion, ForwardConfig.DEFAULT_ALLOW_RECURSION), "--allow-recursion");
         return ForwardConfig.defaults(addresses)
                 .withStubDomains(stubs)
                 .withPolicy(ForwardPolicy.parse(policyText), fails, concurrent)
@@ -202,14 +202,14 @@ public final class ResolverOptions {
                 .withAccess(allow, ownListenAddresses());
     }
 
-    CacheConfig cacheConfig(JsonNode yaml) {
+    CacheConfig cacheConfig() {
         CacheConfig d = CacheConfig.defaults();
-        long size = cacheSize != null ? cacheSize : yaml.path("size").asLong(d.maxEntries());
-        long min = cacheMinTtl != null ? cacheMinTtl : yaml.path("minTtl").asLong(d.minTtl());
-        long max = cacheMaxTtl != null ? cacheMaxTtl : yaml.path("maxTtl").asLong(d.maxTtl());
-        long denialMax = cacheDenialMaxTtl != null ? cacheDenialMaxTtl : yaml.path("denialMaxTtl").asLong(d.maxDenialTtl());
-        long stale = serveStale != null ? serveStale : yaml.path("serveStale").asLong(0);
-        int hits = prefetch != null ? prefetch : yaml.path("prefetch").asInt(d.prefetchHits());
+        long size = cacheSize != null ? cacheSize : d.maxEntries();
+        long min = cacheMinTtl != null ? cacheMinTtl : d.minTtl();
+        long max = cacheMaxTtl != null ? cacheMaxTtl : d.maxTtl();
+        long denialMax = cacheDenialMaxTtl != null ? cacheDenialMaxTtl : d.maxDenialTtl();
+        long stale = serveStale != null ? serveStale : 0;
+        int hits = prefetch != null ? prefetch : d.prefetchHits();
         if (stale < 0 || hits < 0) {
             throw new IllegalArgumentException("--serve-stale and --prefetch must be >= 0");
         }
@@ -272,23 +272,7 @@ public final class ResolverOptions {
         return context.configFile() == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : context.configFile();
     }
 
-    private static boolean flag(Boolean value, JsonNode yaml, String key) {
-        return value != null ? value : yaml.path(key).asBoolean(false);
-    }
-
-    private static List<String> list(List<String> value, JsonNode yaml, String key, List<String> fallback) {
-        if (value != null && !value.isEmpty()) {
-            return value;
-        }
-        JsonNode n = yaml.path(key);
-        if (n.isArray()) {
-            List<String> out = new ArrayList<>();
-            n.forEach(v -> out.add(v.asText()));
-            return out;
-        }
-        if (n.isTextual()) {
-            return List.of(n.asText());
-        }
-        return fallback;
+    private static List<String> or(List<String> value, List<String> fallback) {
+        return value != null && !value.isEmpty() ? value : fallback;
     }
 }
