@@ -1,0 +1,110 @@
+package dev.clusterdns.tests.resolver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clusterdns.tests.ServeProcess;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Loop detection, autopath for a pod identified by source IP, and the hosts-file authority, end to end. */
+class LoopAutopathHostsTest {
+
+    @BeforeEach
+    void tools() {
+        Assumptions.assumeTrue(Dig.installed(), "dig is not installed");
+    }
+
+    /**
+     * An "upstream" that relays every query back to the server (what systemd-resolved pointing at us
+     * does): the start-up probe comes back, the loop is reported and the probe is not amplified.
+     */
+    @Test
+    void forwardingLoopIsDetectedAndReported() throws Exception {
+        try (DatagramSocket relay = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            AtomicInteger relayed = new AtomicInteger();
+            int[] target = {0};
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[4096];
+                try (DatagramSocket out = new DatagramSocket()) {
+                    while (!relay.isClosed()) {
+                        DatagramPacket p = new DatagramPacket(buf, buf.length);
+                        relay.receive(p);
+                        if (target[0] == 0) {
+                            continue;
+                        }
+                        relayed.incrementAndGet();
+                        out.send(new DatagramPacket(p.getData(), p.getLength(), InetAddress.getLoopbackAddress(), target[0]));
+                    }
+                } catch (Exception closed) {
+                    // relay closed
+                }
+            }, "loop-relay");
+            t.setDaemon(true);
+            t.start();
+            try (ServeProcess serve = ServeProcess.start("--upstream", "127.0.0.1:" + relay.getLocalPort())) {
+                target[0] = serve.dnsPort();
+                long deadline = System.nanoTime() + 40_000_000_000L;
+                while (!serve.output().contains("forwarding loop detected") && System.nanoTime() < deadline) {
+                    Nsd.sleep(200);
+                }
+                assertTrue(serve.output().contains("forwarding loop detected"), serve.output());
+                int after = relayed.get();
+                Nsd.sleep(1000);
+                assertEquals(after, relayed.get(), "the probe is not amplified");
+                assertTrue(after <= 3, "one relayed probe per attempt at most, got " + after);
+            }
+        }
+    }
+
+    @Test
+    void ownListenAddressIsRefusedAsUpstream() throws Exception {
+        int port = ServeProcess.freePort();
+        try (ServeProcess serve = ServeProcess.start("--dns-listen", "127.0.0.1:" + port, "--upstream", "127.0.0.1:" + port)) {
+            assertTrue(serve.output().contains("own DNS listen addresses"), serve.output());
+            assertEquals("REFUSED", Dig.query(serve.dnsPort(), "www.example.invalid", "A").status());
+        }
+    }
+
+    @Test
+    void autopathAnswersAPodsSearchWalkInOneRoundTrip() throws Exception {
+        Path manifests = Files.createTempDirectory("manifests");
+        Files.copy(Path.of("src/test/resources/resolver/autopath-pod.yaml"), manifests.resolve("pod.yaml"));
+        try (ServeProcess serve = ServeProcess.start("--manifests", manifests.toString(), "--autopath",
+                "--pods", "verified", "--upstream", "none")) {
+            Dig d = Dig.query(serve.dnsPort(), "www.example.org.shop.svc.cluster.local", "A", "-b", "127.0.0.77");
+            assertEquals("NOERROR", d.status(), d.raw());
+            assertTrue(d.answer().get(0).startsWith("www.example.org.shop.svc.cluster.local. "), d.raw());
+            assertTrue(d.answer().get(0).endsWith("cname www.example.org."), d.raw());
+            assertTrue(d.answer().stream().anyMatch(l -> l.endsWith("a 192.0.2.80")), d.raw());
+            Dig other = Dig.query(serve.dnsPort(), "www.example.org.shop.svc.cluster.local", "A", "-b", "127.0.0.78");
+            assertEquals("NXDOMAIN", other.status(), "an unknown client walks its search list itself");
+        }
+    }
+
+    @Test
+    void hostsFileAndLoadbalance() throws Exception {
+        Path hosts = Files.createTempFile("hosts", "");
+        Files.writeString(hosts, "192.0.2.41 printer.lan\n192.0.2.42 printer.lan\n192.0.2.43 printer.lan\n");
+        try (ServeProcess serve = ServeProcess.start("--hosts", hosts.toString(), "--loadbalance", "--upstream", "none")) {
+            java.util.Set<String> firsts = new java.util.HashSet<>();
+            for (int i = 0; i < 20; i++) {
+                Dig d = Dig.query(serve.dnsPort(), "printer.lan", "A");
+                assertEquals(3, d.answer().size(), d.raw());
+                assertTrue(d.aa());
+                firsts.add(d.answer().get(0));
+            }
+            assertTrue(firsts.size() > 1, "answers are shuffled: " + firsts);
+            assertEquals(List.of(), Dig.query(serve.dnsPort(), "printer.lan", "AAAA").answer());
+        }
+    }
+}
