@@ -101,8 +101,12 @@ public final class ResolverOptions {
     static final Path DEFAULT_ZONEFILES = Path.of("zonefiles");
     static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
+    /** Held from {@link #before} until {@link #after} has built every stage (zones loaded). */
+    private Runnable building;
+
     /** Stages that run before the cluster zone: loadbalance (wraps everything), transfer ACL, autopath. */
     public List<Stage> before(ServeContext context) throws Exception {
+        building = context.readiness().gate("resolver");
         List<Stage> stages = new ArrayList<>();
         if (Boolean.TRUE.equals(loadbalance)) {
             stages.add(new AddressShuffle());
@@ -147,6 +151,9 @@ public final class ResolverOptions {
             Forwarder forwarder = new Forwarder(forward, context.metrics());
             forwarder.probeForLoopsLater(List.of(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30)));
             stages.add(forwarder);
+        }
+        if (building != null) {
+            building.run();
         }
         return stages;
     }
