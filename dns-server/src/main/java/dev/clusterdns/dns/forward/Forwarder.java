@@ -216,7 +216,12 @@ public final class Forwarder implements Stage, AutoCloseable {
                     if (error == null) {
                         upstream.succeeded();
                         metrics.responses.labelValues(upstream.label(), Rcode.string(reply.getRcode())).inc();
-                        result.complete(Reply.of(clean(reply)));
+                        try {
+                            result.complete(Reply.of(clean(reply)));
+                        } catch (RuntimeException e) {
+                            // Never leave the client waiting: whenComplete would swallow this.
+                            result.completeExceptionally(e);
+                        }
                         return;
                     }
                     metrics.errors.labelValues(upstream.label()).inc();
@@ -239,10 +244,14 @@ public final class Forwarder implements Stage, AutoCloseable {
 
     /** The upstream's reply without its OPT record: the transport writes our own. */
     private static Message clean(Message reply) {
+        List<Record> drop = new ArrayList<>(1);
         for (Record r : reply.getSection(Section.ADDITIONAL)) {
             if (r.getType() == Type.OPT || r.getType() == Type.TSIG) {
-                reply.removeRecord(r, Section.ADDITIONAL);
+                drop.add(r);
             }
+        }
+        for (Record r : drop) {
+            reply.removeRecord(r, Section.ADDITIONAL);
         }
         return reply;
     }

@@ -107,6 +107,23 @@ class ForwarderTest {
     }
 
     @Test
+    void ednsRepliesAreRelayedWithoutTheUpstreamsOpt() throws Exception {
+        TestUpstream up = TestUpstream.answering(q -> {
+            Message r = answer(q, "192.0.2.8");
+            r.addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+            return r;
+        });
+        closing.add(up);
+        Forwarder f = forwarder(ForwardConfig.defaults(List.of(up.address())));
+        Query q = query("edns.example.com.", Type.A, LOCAL_CLIENT);
+        q.message().addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+        Message r = ask(f, Query.of(q.message(), LOCAL_CLIENT, Transport.UDP));
+        assertEquals("192.0.2.8", firstA(r));
+        assertEquals(null, r.getOPT(), "the transport adds our own OPT");
+        assertTrue(up.udpQueries.get(0).getOPT() != null, "the client's EDNS goes upstream");
+    }
+
+    @Test
     void truncatedUdpReplyIsRetriedOverTcp() throws Exception {
         TestUpstream up = new TestUpstream(q -> {
             Message tc = new Message(q.getHeader().getID());
