@@ -113,6 +113,13 @@ public final class ResolverOptions {
         }
         stages.add(new TransferGate(cidrs(or(transferTo, DEFAULT_TRANSFER_TO), "--transfer-to")));
         if (Boolean.TRUE.equals(autopath)) {
+            // CoreDNS refuses `autopath @kubernetes` without `pods verified`: the client's namespace
+            // comes from its pod, which must really exist at that IP.
+            OptionSpec pods = mixee == null ? null : mixee.findOption("--pods");
+            if (pods != null && pods.getValue() != null && !"verified".equals(String.valueOf(pods.getValue()))) {
+                throw new IllegalArgumentException("--autopath needs --pods verified (the client's namespace comes from "
+                        + "the pod with its source IP), got --pods " + pods.getValue());
+            }
             stages.add(new Autopath(context.cluster(), context.agent().clusterDomain(), ResolvConf.read(HOST_RESOLV_CONF).search()));
         }
         return stages;

@@ -9,7 +9,6 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.Serial;
 import org.xbill.DNS.Type;
 
 /** Builds AXFR/IXFR replies (RFC 5936): SOA, the records, SOA, split over several TCP messages. */
@@ -62,9 +61,5 @@ public final class TransferStream {
             m.addRecord(q, Section.QUESTION);
         }
         return m;
-    }
-
-    static boolean newer(long a, long b) {
-        return Serial.compare(a, b) > 0;
     }
 }
