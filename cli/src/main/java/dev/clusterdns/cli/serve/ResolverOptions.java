@@ -155,9 +155,7 @@ public final class ResolverOptions {
             stages.add(new ResponseCache(cache, context.metrics()));
         }
         if (!forward.upstreams().isEmpty() || !forward.stubDomains().isEmpty()) {
-            Forwarder forwarder = new Forwarder(forward, context.metrics());
-            forwarder.probeForLoopsLater(List.of(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30)));
-            stages.add(forwarder);
+            stages.add(new Forwarder(forward, context.metrics()));
         }
         if (building != null) {
             building.run();

@@ -44,8 +44,8 @@ import org.xbill.DNS.Type;
  * timeout within an overall deadline, a cap on in-flight queries (REFUSED beyond it), SERVFAIL when
  * every upstream fails. Per-domain upstreams (stub domains) win over the default ones. Only clients
  * in the recursion ACL are served (never an open resolver). Loops are detected with a random probe
- * name per upstream at start-up (CoreDNS `loop`): a probe that comes back marks that upstream as
- * looping, is logged, and is answered here instead of being forwarded again.
+ * name sent to each upstream before its first use (CoreDNS `loop`): a probe that comes back marks
+ * that upstream as looping, is logged, and is answered here instead of being forwarded again.
  */
 public final class Forwarder implements Stage, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
@@ -63,6 +63,7 @@ public final class Forwarder implements Stage, AutoCloseable {
     /** Loop probe names, each sent to one upstream. */
     private final Map<Name, Upstream> probes = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger loopsDetected = new AtomicInteger();
+    private final SecureRandom random = new SecureRandom();
 
     public Forwarder(ForwardConfig config, PrometheusRegistry registry) {
         this(config, registry, new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("dns-forward", true),
@@ -206,6 +207,9 @@ public final class Forwarder implements Stage, AutoCloseable {
             return;
         }
         Upstream upstream = order.get(index);
+        if (upstream.probed.compareAndSet(false, true)) {
+            probe(upstream);
+        }
         Duration timeout = Duration.ofNanos(Math.min(config.timeout().toNanos(), left));
         metrics.requests.labelValues(upstream.label()).inc();
         exchange.send(upstream.address(), query.message(), false, timeout)
@@ -276,33 +280,30 @@ public final class Forwarder implements Stage, AutoCloseable {
         group.schedule(check[0], config.healthCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * Sends `HINFO <random>.<random>.` to each default upstream. An upstream that forwards it back to
-     * us makes it arrive here again, where it is recognised, logged and answered without forwarding.
-     */
+    /** Sends the loop probe to every default upstream now (tests; normal operation probes on first use). */
     public void probeForLoops() {
-        SecureRandom random = new SecureRandom();
         for (Upstream u : defaults.upstreams()) {
-            Name name;
-            try {
-                name = Name.fromString(random.nextLong() + "-" + Math.abs(random.nextInt()) + "." + Math.abs(random.nextLong()) + ".");
-            } catch (TextParseException e) {
-                throw new IllegalStateException(e);
+            if (u.probed.compareAndSet(false, true)) {
+                probe(u);
             }
-            probes.put(name, u);
-            Message q = Message.newQuery(Record.newRecord(name, Type.HINFO, DClass.IN));
-            exchange.send(u.address(), q, false, config.timeout());
         }
     }
 
     /**
-     * Probes for loops after {@code delays} (our listeners must be up for a looping upstream to
-     * reach us), with a fresh random name each time, as CoreDNS's `loop` retries its probe.
+     * Sends `HINFO <random>.<random>.` to one upstream, just before its first use (so an unused
+     * upstream never sees traffic from us). If that upstream forwards it back to us, it arrives here
+     * again, where it is recognised, logged and answered without being forwarded.
      */
-    public void probeForLoopsLater(List<Duration> delays) {
-        for (Duration d : delays) {
-            group.schedule(this::probeForLoops, d.toMillis(), TimeUnit.MILLISECONDS);
+    private void probe(Upstream u) {
+        Name name;
+        try {
+            name = Name.fromString(Long.toUnsignedString(random.nextLong(), 36) + "." + Long.toUnsignedString(random.nextLong(), 36) + ".");
+        } catch (TextParseException e) {
+            throw new IllegalStateException(e);
         }
+        probes.put(name, u);
+        Message q = Message.newQuery(Record.newRecord(name, Type.HINFO, DClass.IN));
+        exchange.send(u.address(), q, false, config.timeout());
     }
 
     private void loopDetected(Upstream upstream) {

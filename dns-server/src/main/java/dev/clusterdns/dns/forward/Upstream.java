@@ -12,6 +12,8 @@ final class Upstream {
     private final AtomicInteger fails = new AtomicInteger();
     /** True while a health-check loop runs for this upstream (at most one). */
     final AtomicBoolean checking = new AtomicBoolean();
+    /** True once the loop probe went to this upstream (before its first use). */
+    final AtomicBoolean probed = new AtomicBoolean();
     /** Set when our loop probe came back through this upstream: never used again. */
     volatile boolean looping;
 

@@ -42,7 +42,7 @@ class ForwardPipelineTest {
                     new ResponseCache(cache, registry), forwarder));
             assertEquals("192.0.2.60", ForwarderTest.firstA(ask(p, "svc.example.", "127.0.0.1")));
             assertEquals("192.0.2.60", ForwarderTest.firstA(ask(p, "svc.example.", "127.0.0.1")));
-            assertEquals(1, up.udpQueries.size(), "the second answer came from the cache");
+            assertEquals(1, up.clientQueries().size(), "the second answer came from the cache");
             assertEquals(Rcode.REFUSED, ask(p, "svc.example.", "203.0.113.5").getRcode(), "no cached answers for strangers");
 
             up.close();

@@ -99,10 +99,12 @@ class ForwarderTest {
             assertEquals(Rcode.NOERROR, r.getRcode());
             assertEquals("192.0.2.7", firstA(r));
         }
-        for (Message m : up.udpQueries) {
+        for (Message m : up.clientQueries()) {
             ids.add(m.getHeader().getID());
         }
         assertTrue(ids.size() > 1, "the upstream saw random IDs, not the client's: " + ids);
+        assertEquals(1, up.udpQueries.stream().filter(m -> m.getQuestion().getType() == Type.HINFO).count(),
+                "one loop probe, before the upstream's first use");
         assertFalse(ids.contains(4242) && ids.size() == 1);
     }
 
@@ -120,7 +122,7 @@ class ForwarderTest {
         Message r = ask(f, Query.of(q.message(), LOCAL_CLIENT, Transport.UDP));
         assertEquals("192.0.2.8", firstA(r));
         assertEquals(null, r.getOPT(), "the transport adds our own OPT");
-        assertTrue(up.udpQueries.get(0).getOPT() != null, "the client's EDNS goes upstream");
+        assertTrue(up.clientQueries().get(0).getOPT() != null, "the client's EDNS goes upstream");
     }
 
     @Test
@@ -168,7 +170,7 @@ class ForwarderTest {
                 .withPolicy(ForwardPolicy.SEQUENTIAL, 2, 100);
         Forwarder f = forwarder(cfg);
         assertEquals("192.0.2.2", firstA(ask(f, query("a.example.com.", Type.A, LOCAL_CLIENT))));
-        assertEquals(1, silent.udpQueries.size());
+        assertEquals(1, silent.clientQueries().size());
 
         good.close();
         silent.close();
@@ -185,10 +187,10 @@ class ForwarderTest {
                 .withPolicy(ForwardPolicy.SEQUENTIAL, 1, 100).withHealthCheckInterval(Duration.ofMillis(50));
         Forwarder f = forwarder(cfg);
         ask(f, query("x.example.com.", Type.A, LOCAL_CLIENT));
-        int before = flaky.udpQueries.size();
+        int before = flaky.clientQueries().size();
         ask(f, query("y.example.com.", Type.A, LOCAL_CLIENT));
         // Only health checks (`. NS`) reach the unhealthy upstream now, not client queries.
-        assertTrue(flaky.udpQueries.stream().skip(before).allMatch(m -> m.getQuestion().getType() == Type.NS));
+        assertTrue(flaky.clientQueries().stream().skip(before).allMatch(m -> m.getQuestion().getType() == Type.NS));
         flaky.onUdp(q -> List.of(answer(q, "192.0.2.4")));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         String got = null;
@@ -207,8 +209,8 @@ class ForwarderTest {
         for (int i = 0; i < 6; i++) {
             ask(f, query("rr" + i + ".example.com.", Type.A, LOCAL_CLIENT));
         }
-        assertEquals(3, a.udpQueries.size());
-        assertEquals(3, b.udpQueries.size());
+        assertEquals(3, a.clientQueries().size());
+        assertEquals(3, b.clientQueries().size());
     }
 
     @Test
@@ -217,7 +219,7 @@ class ForwarderTest {
         Forwarder f = forwarder(ForwardConfig.defaults(List.of(up.address())));
         Message r = ask(f, query("www.example.com.", Type.A, new InetSocketAddress("203.0.113.9", 5353)));
         assertEquals(Rcode.REFUSED, r.getRcode());
-        assertEquals(0, up.udpQueries.size());
+        assertEquals(0, up.clientQueries().size());
         Message inside = ask(f, query("www.example.com.", Type.A, new InetSocketAddress("10.1.2.3", 5353)));
         assertEquals("192.0.2.5", firstA(inside));
     }
@@ -257,7 +259,7 @@ class ForwarderTest {
                 .withAccess(ForwardConfig.DEFAULT_ALLOW_RECURSION.stream().map(Cidr::parse).toList(), Set.of(up.address()));
         Forwarder f = forwarder(cfg);
         assertEquals(Rcode.REFUSED, ask(f, query("www.example.com.", Type.A, LOCAL_CLIENT)).getRcode(), "nothing to forward to");
-        assertEquals(0, up.udpQueries.size());
+        assertEquals(0, up.clientQueries().size());
         assertTrue(Forwarder.isOwnAddress(new InetSocketAddress("127.0.0.1", 1053), Set.of(new InetSocketAddress("0.0.0.0", 1053))));
         assertFalse(Forwarder.isOwnAddress(new InetSocketAddress("127.0.0.1", 53), Set.of(new InetSocketAddress("0.0.0.0", 1053))));
     }

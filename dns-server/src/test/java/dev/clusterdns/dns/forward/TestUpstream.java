@@ -63,6 +63,11 @@ final class TestUpstream implements AutoCloseable {
         t.start();
     }
 
+    /** UDP queries other than the forwarder's HINFO loop probes. */
+    List<Message> clientQueries() {
+        return udpQueries.stream().filter(m -> m.getQuestion().getType() != org.xbill.DNS.Type.HINFO).toList();
+    }
+
     InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), udp.getLocalPort());
     }
