@@ -53,6 +53,7 @@ class LoopAutopathHostsTest {
             t.setDaemon(true);
             t.start();
             try (ServeProcess serve = ServeProcess.start("--upstream", "127.0.0.1:" + relay.getLocalPort())) {
+                Dig.assumeAnswering(serve.dnsPort());
                 target[0] = serve.dnsPort();
                 Dig first = Dig.query(serve.dnsPort(), "www.example.invalid", "A", "+time=3");
                 assertTrue(first.status().equals("SERVFAIL") || first.status().isEmpty(), first.raw());
@@ -77,6 +78,7 @@ class LoopAutopathHostsTest {
     void ownListenAddressIsRefusedAsUpstream() throws Exception {
         int port = ServeProcess.freePort();
         try (ServeProcess serve = ServeProcess.start("--dns-listen", "127.0.0.1:" + port, "--upstream", "127.0.0.1:" + port)) {
+            Dig.assumeAnswering(serve.dnsPort());
             assertTrue(serve.output().contains("own DNS listen addresses"), serve.output());
             assertEquals("REFUSED", Dig.query(serve.dnsPort(), "www.example.invalid", "A").status());
         }
@@ -88,6 +90,7 @@ class LoopAutopathHostsTest {
         Files.copy(Path.of("src/test/resources/resolver/autopath-pod.yaml"), manifests.resolve("pod.yaml"));
         try (ServeProcess serve = ServeProcess.start("--manifests", manifests.toString(), "--autopath",
                 "--pods", "verified", "--upstream", "none")) {
+            Dig.assumeAnswering(serve.dnsPort());
             Dig d = Dig.query(serve.dnsPort(), "www.example.org.shop.svc.cluster.local", "A", "-b", "127.0.0.77");
             assertEquals("NOERROR", d.status(), d.raw());
             assertTrue(d.answer().get(0).startsWith("www.example.org.shop.svc.cluster.local. "), d.raw());
@@ -103,6 +106,7 @@ class LoopAutopathHostsTest {
         Path hosts = Files.createTempFile("hosts", "");
         Files.writeString(hosts, "192.0.2.41 printer.lan\n192.0.2.42 printer.lan\n192.0.2.43 printer.lan\n");
         try (ServeProcess serve = ServeProcess.start("--hosts", hosts.toString(), "--loadbalance", "--upstream", "none")) {
+            Dig.assumeAnswering(serve.dnsPort());
             java.util.Set<String> firsts = new java.util.HashSet<>();
             for (int i = 0; i < 20; i++) {
                 Dig d = Dig.query(serve.dnsPort(), "printer.lan", "A");
