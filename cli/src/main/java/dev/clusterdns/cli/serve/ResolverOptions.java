@@ -116,9 +116,10 @@ public final class ResolverOptions {
             // CoreDNS refuses `autopath @kubernetes` without `pods verified`: the client's namespace
             // comes from its pod, which must really exist at that IP.
             OptionSpec pods = mixee == null ? null : mixee.findOption("--pods");
-            if (pods != null && pods.getValue() != null && !"verified".equals(String.valueOf(pods.getValue()))) {
+            Object mode = pods == null ? null : pods.getValue();
+            if (mode != null && !"verified".equalsIgnoreCase(mode.toString())) {
                 throw new IllegalArgumentException("--autopath needs --pods verified (the client's namespace comes from "
-                        + "the pod with its source IP), got --pods " + pods.getValue());
+                        + "the pod with its source IP), got --pods " + mode);
             }
             stages.add(new Autopath(context.cluster(), context.agent().clusterDomain(), ResolvConf.read(HOST_RESOLV_CONF).search()));
         }
@@ -235,7 +236,8 @@ public final class ResolverOptions {
         Set<InetSocketAddress> own = new HashSet<>();
         List<String> listen = null;
         OptionSpec opt = mixee == null ? null : mixee.findOption("--dns-listen");
-        if (opt != null && opt.getValue() instanceof List<?> l) {
+        Object value = opt == null ? null : opt.getValue();
+        if (value instanceof List<?> l) {
             listen = (List<String>) l;
         }
         if (listen == null || listen.isEmpty()) {
