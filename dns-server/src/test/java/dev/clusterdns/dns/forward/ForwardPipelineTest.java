@@ -35,7 +35,7 @@ class ForwardPipelineTest {
     void cachesThenServesStaleWhenTheUpstreamIsGone() throws Exception {
         TestUpstream up = TestUpstream.answering(q -> ForwarderTest.answer(q, "192.0.2.60"));
         PrometheusRegistry registry = new PrometheusRegistry();
-        ForwardConfig cfg = ForwardConfig.defaults(List.of(up.address())).withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(1));
+        ForwardConfig cfg = ForwardConfig.defaults(List.of(up.address())).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5));
         try (Forwarder forwarder = new Forwarder(cfg, registry)) {
             CacheConfig cache = CacheConfig.defaults().withTtls(0, 1, 1).withServeStale(Duration.ofHours(1));
             Pipeline p = new Pipeline(List.of(new RecursionGate(List.of(Cidr.parse("127.0.0.0/8"))),

@@ -64,7 +64,7 @@ class ForwarderTest {
     }
 
     Forwarder forwarder(ForwardConfig config) {
-        Forwarder f = new Forwarder(config.withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(3)), new PrometheusRegistry());
+        Forwarder f = new Forwarder(config.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(5)), new PrometheusRegistry());
         closing.add(f);
         return f;
     }
