@@ -146,7 +146,8 @@ public final class Forwarder implements Stage, AutoCloseable {
 
     @Override
     public CompletionStage<Reply> serve(Query query, Next next) {
-        if (query.name() == null) {
+        if (query.name() == null || query.type() == Type.AXFR || query.type() == Type.IXFR) {
+            // Zone transfers are answered by the zone's own stage or not at all; never proxied.
             return next.serve(query);
         }
         UpstreamGroup upstreams = groupFor(query.name());

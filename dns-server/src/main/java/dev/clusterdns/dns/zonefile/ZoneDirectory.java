@@ -35,6 +35,7 @@ public final class ZoneDirectory implements AutoCloseable {
     private volatile ZoneSet zones = ZoneSet.EMPTY;
     private volatile List<String> problems = List.of();
     private ScheduledExecutorService watcher;
+    private boolean missingLogged;
 
     private record Loaded(long modified, long size, FileZone zone) {}
 
@@ -77,7 +78,12 @@ public final class ZoneDirectory implements AutoCloseable {
     /** Loads new and changed files, drops removed ones, and publishes the result. */
     public synchronized ZoneSet scan() {
         List<Path> files = new ArrayList<>();
+        if (!Files.isDirectory(dir) && !missingLogged) {
+            missingLogged = true;
+            LOG.info("zone file directory {} does not exist: no file zones until it does", dir.toAbsolutePath());
+        }
         if (Files.isDirectory(dir)) {
+            missingLogged = false;
             try (Stream<Path> s = Files.list(dir)) {
                 s.filter(Files::isRegularFile)
                         .filter(p -> !p.getFileName().toString().startsWith("."))
