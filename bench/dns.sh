@@ -9,16 +9,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 services="${1:-1000}"
 seconds="${2:-15}"
-for tool in dnsperf nsd curl; do
-  command -v "$tool" >/dev/null || { echo "bench/dns.sh: $tool is not installed (apt-get install dnsperf nsd curl)" >&2; exit 2; }
-done
-
-work="$(mktemp -d /tmp/clusterdns-bench.XXXXXX)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$root/bench/lib.sh"
+need dnsperf nsd curl python3
 
 # The same records two ways: Service manifests for clusterdns, a zone file for NSD.
 mkdir -p "$work/manifests" "$work/nsd" "$work/empty"
@@ -60,17 +52,7 @@ CONF
 nsd -d -c "$work/nsd/nsd.conf" >"$work/nsd.log" 2>&1 &
 pids+=($!)
 
-dns_port="$(free_port)"
-http_port="$(free_port)"
-"$root/clusterdns" serve --manifests "$work/manifests" --zonefiles "$work/empty" \
-  --dns-listen "127.0.0.1:$dns_port" --http-listen "127.0.0.1:$http_port" --no-proxy --upstream none \
-  >"$work/clusterdns.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 600); do
-  curl -fs "http://127.0.0.1:$http_port/ready" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -fs "http://127.0.0.1:$http_port/ready" >/dev/null || { echo "clusterdns did not become ready:"; cat "$work/clusterdns.log"; exit 1; }
+serve_clusterdns "$work/clusterdns.log" --manifests "$work/manifests" --zonefiles "$work/empty" --no-proxy --upstream none
 
 run() { # name port seconds -> prints qps
   dnsperf -s 127.0.0.1 -p "$2" -d "$work/queries.txt" -l "$3" -c 4 -q 500 -T 1 2>&1 | tee "$work/$1.out" |

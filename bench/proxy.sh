@@ -10,15 +10,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-15}"
-for tool in wrk haproxy curl; do
-  command -v "$tool" >/dev/null || { echo "bench/proxy.sh: $tool is not installed (apt-get install wrk haproxy curl)" >&2; exit 2; }
-done
-
-work="$(mktemp -d /tmp/clusterdns-bench.XXXXXX)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$root/bench/lib.sh"
+need wrk haproxy curl python3
 
 backend_ip=127.244.9.1
 backend_port=18080
@@ -58,15 +51,7 @@ metadata: {name: app-1, namespace: bench, labels: {app: app}}
 spec: {containers: [{name: app, image: app, ports: [{containerPort: $backend_port}]}]}
 status: {phase: Running, podIP: $backend_ip}
 YAML
-dns_port="$(free_port)"
-http_port="$(free_port)"
-"$root/clusterdns" serve --manifests "$work/manifests" --dns-listen "127.0.0.1:$dns_port" \
-  --http-listen "127.0.0.1:$http_port" --node-address 127.0.0.1 --upstream none >"$work/clusterdns.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 600); do
-  curl -fs "http://127.0.0.1:$http_port/ready" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+serve_clusterdns "$work/clusterdns.log" --manifests "$work/manifests" --node-address 127.0.0.1 --upstream none
 curl -fs "http://127.96.9.9/" >/dev/null || { echo "no answer through the ClusterIP:"; cat "$work/clusterdns.log"; exit 1; }
 
 rps() { awk '/Requests\/sec/ {print $2}'; }

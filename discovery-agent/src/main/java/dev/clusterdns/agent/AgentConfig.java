@@ -13,6 +13,9 @@ import java.util.List;
  * @param nodePortRange `A-B`, inclusive
  * @param loadBalancerCidr where LoadBalancer ingress IPs come from
  * @param clusterDomain e.g. `cluster.local`, without a trailing dot
+ * @param kubernetesApi when set, the objects come from this Kubernetes API server instead of
+ *     manifests; its API server has already validated and allocated them, and its controllers
+ *     made the EndpointSlices, so the agent only watches and publishes
  */
 public record AgentConfig(
         List<Path> manifests,
@@ -20,7 +23,19 @@ public record AgentConfig(
         List<String> serviceCidrs,
         String nodePortRange,
         String loadBalancerCidr,
-        String clusterDomain) {
+        String clusterDomain,
+        KubernetesApi kubernetesApi) {
+
+    /**
+     * How to reach a Kubernetes API server: a kubeconfig file (its current context), or a server URL
+     * (e.g. `kubectl proxy`'s http://127.0.0.1:8001), or both (the URL overrides the file's server).
+     */
+    public record KubernetesApi(java.nio.file.Path kubeconfig, String server) {}
+
+    public AgentConfig(List<Path> manifests, Path stateDir, List<String> serviceCidrs, String nodePortRange,
+                       String loadBalancerCidr, String clusterDomain) {
+        this(manifests, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain, null);
+    }
 
     public static final String DEFAULT_SERVICE_CIDR = "127.96.0.0/12";
     public static final String DEFAULT_NODE_PORT_RANGE = "30000-32767";

@@ -62,6 +62,47 @@ final class ClusterReconciler {
     }
 
     synchronized ClusterSnapshot reconcile(long revision, List<Manifest> manifests, List<Problem> sourceProblems) {
+        return config.kubernetesApi() == null
+                ? reconcileManifests(revision, manifests, sourceProblems)
+                : reconcileObserved(revision, manifests, sourceProblems);
+    }
+
+    /**
+     * Objects read from a Kubernetes API server were validated and allocated there, and its
+     * controllers made the EndpointSlices: take them as they are (defaults are idempotent).
+     */
+    private ClusterSnapshot reconcileObserved(long revision, List<Manifest> manifests, List<Problem> problems) {
+        ClusterSnapshot.Builder b = ClusterSnapshot.builder(revision).problems(problems);
+        List<Service> services = new ArrayList<>();
+        List<Pod> pods = new ArrayList<>();
+        for (Manifest m : manifests) {
+            KubeObject o = m.object();
+            if (o instanceof Namespace n) {
+                b.namespaces(List.of(n));
+            } else if (o instanceof Service s) {
+                services.add(Defaults.service(s));
+            } else if (o instanceof Pod p) {
+                pods.add(Defaults.pod(p));
+            } else if (o instanceof EndpointSlice e) {
+                b.endpointSlices(List.of(Defaults.endpointSlice(e)));
+            } else if (o instanceof Endpoints e) {
+                b.endpoints(List.of(Defaults.endpoints(e)));
+            } else if (o instanceof ConfigMap c) {
+                b.configMaps(List.of(c));
+            } else if (o instanceof Secret sec) {
+                b.secrets(List.of(sec));
+            } else if (o instanceof Workload w) {
+                b.workloads(List.of(w));
+            }
+        }
+        Comparator<KubeObject> byKey = Comparator.comparing((KubeObject o) -> nullToEmpty(o.namespace()))
+                .thenComparing(o -> nullToEmpty(o.name()));
+        services.sort(byKey);
+        pods.sort(byKey);
+        return b.services(services).pods(pods).build();
+    }
+
+    private ClusterSnapshot reconcileManifests(long revision, List<Manifest> manifests, List<Problem> sourceProblems) {
         List<Problem> problems = new ArrayList<>(sourceProblems);
         String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
         Map<String, Manifest> unique = dedupe(manifests, problems);
@@ -79,7 +120,7 @@ final class ClusterReconciler {
         for (Manifest m : unique.values()) {
             KubeObject o = m.object();
             if (o instanceof Namespace n) {
-                accept(m, n, UnaryOperator.identity(), Validation::namespace, namespaces, problems);
+                accept(m, n, Defaults::namespace, Validation::namespace, namespaces, problems);
             } else if (o instanceof Service s) {
                 if (accept(m, s, Defaults::service, v -> Validation.service(v, nodePortBase, nodePortLast), services, problems)) {
                     serviceOrigin.put(services.get(services.size() - 1).metadata().key(), m.origin());
@@ -91,11 +132,11 @@ final class ClusterReconciler {
             } else if (o instanceof Endpoints e) {
                 accept(m, e, Defaults::endpoints, Validation::endpoints, endpoints, problems);
             } else if (o instanceof ConfigMap c) {
-                accept(m, c, UnaryOperator.identity(), Validation::configMap, configMaps, problems);
+                accept(m, c, Defaults::configMap, Validation::configMap, configMaps, problems);
             } else if (o instanceof Secret sec) {
-                accept(m, sec, UnaryOperator.identity(), Validation::secret, secrets, problems);
+                accept(m, sec, Defaults::secret, Validation::secret, secrets, problems);
             } else if (o instanceof Workload w) {
-                accept(m, w, UnaryOperator.identity(), Validation::workload, workloads, problems);
+                accept(m, w, Defaults::workload, Validation::workload, workloads, problems);
             } else {
                 problems.add(new Problem(m.origin(), m.describe(), "kind not handled"));
             }
@@ -118,6 +159,7 @@ final class ClusterReconciler {
         pods.replaceAll(p -> new Pod(p.apiVersion(), p.kind(), identity(p, now), p.spec(), p.status()));
 
         EndpointsController.Result controlled = EndpointsController.reconcile(services, pods, slices, endpoints);
+        controlled = stampCreation(controlled, services, now);
 
         namespaces = completeNamespaces(namespaces, services, pods, controlled.endpointSlices(), configMaps, secrets, workloads, now);
         firstSeen.keySet().retainAll(liveKeys(unique, services));
@@ -140,6 +182,26 @@ final class ClusterReconciler {
                 .workloads(workloads)
                 .problems(problems)
                 .build();
+    }
+
+    /** Controller-made objects are as old as their Service (for AGE); given ones keep their own time. */
+    private static EndpointsController.Result stampCreation(EndpointsController.Result r, List<Service> services, String now) {
+        Map<String, String> created = new HashMap<>();
+        services.forEach(s -> created.put(s.namespace() + "/" + s.name(), s.metadata().creationTimestamp()));
+        List<Endpoints> eps = new ArrayList<>();
+        for (Endpoints e : r.endpoints()) {
+            ObjectMeta m = e.metadata();
+            eps.add(m.creationTimestamp() != null ? e : new Endpoints(e.apiVersion(), e.kind(),
+                    m.withCreationTimestamp(created.getOrDefault(e.namespace() + "/" + e.name(), now)), e.subsets()));
+        }
+        List<EndpointSlice> slices = new ArrayList<>();
+        for (EndpointSlice e : r.endpointSlices()) {
+            ObjectMeta m = e.metadata();
+            slices.add(m.creationTimestamp() != null ? e : new EndpointSlice(e.apiVersion(), e.kind(),
+                    m.withCreationTimestamp(created.getOrDefault(e.namespace() + "/" + e.serviceName(), now)),
+                    e.addressType(), e.endpoints(), e.ports()));
+        }
+        return new EndpointsController.Result(slices, eps);
     }
 
     /** Same kind, namespace and name twice: the first (by file order) wins, as `kubectl create` would. */
@@ -167,7 +229,7 @@ final class ClusterReconciler {
                                                           List<Problem> problems) {
         T defaulted;
         try {
-            defaulted = defaults.apply(withNamespace(object));
+            defaulted = defaults.apply(object);
         } catch (RuntimeException e) {
             problems.add(new Problem(m.origin(), m.describe(), "The " + object.kind() + " \"" + object.name()
                     + "\" is invalid: " + e.getMessage()));
@@ -181,32 +243,6 @@ final class ClusterReconciler {
         }
         out.add(defaulted);
         return true;
-    }
-
-    /** Namespaced objects without a namespace land in `default`, as with `kubectl apply`. */
-    @SuppressWarnings("unchecked")
-    private static <T extends KubeObject> T withNamespace(T o) {
-        if (o instanceof Namespace || (o.namespace() != null && !o.namespace().isEmpty())) {
-            return o;
-        }
-        ObjectMeta meta = (o.metadata() == null ? ObjectMeta.of(null, null) : o.metadata()).withNamespace("default");
-        KubeObject out = o;
-        if (o instanceof Service s) {
-            out = s.withMetadata(meta);
-        } else if (o instanceof Pod p) {
-            out = new Pod(p.apiVersion(), p.kind(), meta, p.spec(), p.status());
-        } else if (o instanceof EndpointSlice e) {
-            out = new EndpointSlice(e.apiVersion(), e.kind(), meta, e.addressType(), e.endpoints(), e.ports());
-        } else if (o instanceof Endpoints e) {
-            out = new Endpoints(e.apiVersion(), e.kind(), meta, e.subsets());
-        } else if (o instanceof ConfigMap c) {
-            out = new ConfigMap(c.apiVersion(), c.kind(), meta, c.data(), c.binaryData());
-        } else if (o instanceof Secret sec) {
-            out = new Secret(sec.apiVersion(), sec.kind(), meta, sec.type(), sec.data(), sec.stringData());
-        } else if (o instanceof Workload w) {
-            out = new Workload(w.apiVersion(), w.kind(), meta, w.spec());
-        }
-        return (T) out;
     }
 
     private static String namespaceOf(KubeObject o) {

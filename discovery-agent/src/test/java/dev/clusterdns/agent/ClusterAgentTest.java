@@ -7,9 +7,6 @@ import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,19 +18,6 @@ class ClusterAgentTest {
         return new AgentConfig(List.of(dir), null, null, null, null, null);
     }
 
-    /** Waits (bounded, to avoid hanging the build) for a snapshot matching the condition. */
-    private static ClusterSnapshot await(LinkedBlockingQueue<ClusterSnapshot> q, Predicate<ClusterSnapshot> cond) throws InterruptedException {
-        while (true) {
-            ClusterSnapshot s = q.poll(30, TimeUnit.SECONDS);
-            if (s == null) {
-                throw new AssertionError("no matching snapshot published");
-            }
-            if (cond.test(s)) {
-                return s;
-            }
-        }
-    }
-
     @Test
     void publishesOnStartAndAfterEveryFileChange() throws Exception {
         Files.writeString(dir.resolve("web.yaml"), """
@@ -42,11 +26,11 @@ class ClusterAgentTest {
                 metadata: {name: web, namespace: shop}
                 spec: {selector: {app: web}, ports: [{port: 80}]}
                 """);
-        LinkedBlockingQueue<ClusterSnapshot> seen = new LinkedBlockingQueue<>();
+        SnapshotQueue seen = new SnapshotQueue();
         try (ClusterAgent agent = new ClusterAgent(config(dir))) {
-            agent.view().subscribe(seen::add);
+            agent.view().subscribe(seen);
             agent.start();
-            ClusterSnapshot first = await(seen, s -> s.revision() >= 1);
+            ClusterSnapshot first = seen.await(s -> s.revision() >= 1);
             assertTrue(first.service("shop", "web").isPresent());
             assertTrue(first.service("default", "kubernetes").isPresent(), "default/kubernetes always exists");
             assertTrue(first.namespace("shop").isPresent(), "namespaces of objects exist");
@@ -58,11 +42,11 @@ class ClusterAgentTest {
                     metadata: {name: api, namespace: shop}
                     spec: {selector: {app: api}, ports: [{port: 8080}]}
                     """);
-            ClusterSnapshot second = await(seen, s -> s.service("shop", "api").isPresent());
+            ClusterSnapshot second = seen.await(s -> s.service("shop", "api").isPresent());
             assertTrue(second.revision() > first.revision());
 
             Files.delete(dir.resolve("web.yaml"));
-            ClusterSnapshot third = await(seen, s -> s.service("shop", "web").isEmpty());
+            ClusterSnapshot third = seen.await(s -> s.service("shop", "web").isEmpty());
             assertTrue(third.service("shop", "api").isPresent());
         }
     }

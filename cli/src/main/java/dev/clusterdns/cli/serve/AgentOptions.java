@@ -46,8 +46,20 @@ public final class AgentOptions {
         }
     }
 
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Watch this kubeconfig's Kubernetes API server instead of manifest files.")
+    Path kubeconfig;
+
+    @Option(names = "--kube-api-server", paramLabel = "URL", description = "Watch the Kubernetes API server at URL (e.g. kubectl proxy's http://127.0.0.1:8001) instead of manifest files.")
+    String kubeApiServer;
+
     public AgentConfig config() {
-        List<Path> paths = manifests == null || manifests.isEmpty() ? List.of(Path.of("examples", "manifests")) : manifests;
-        return new AgentConfig(paths, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain);
+        AgentConfig.KubernetesApi api = kubeconfig == null && kubeApiServer == null ? null
+                : new AgentConfig.KubernetesApi(kubeconfig, kubeApiServer);
+        if (api != null && manifests != null && !manifests.isEmpty()) {
+            throw new IllegalArgumentException("--manifests cannot be combined with --kubeconfig or --kube-api-server: pick one source");
+        }
+        List<Path> paths = api != null ? List.of()
+                : manifests == null || manifests.isEmpty() ? List.of(Path.of("examples", "manifests")) : manifests;
+        return new AgentConfig(paths, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain, api);
     }
 }

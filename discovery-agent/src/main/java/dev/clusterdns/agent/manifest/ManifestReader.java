@@ -143,6 +143,20 @@ public final class ManifestReader {
         }
     }
 
+    /** Binds one object given as JSON (e.g. from the Kubernetes API); problems as for files. */
+    public ManifestFile readJson(String jsonText, String origin) {
+        JsonNode doc;
+        try {
+            doc = json.readTree(jsonText);
+        } catch (IOException e) {
+            return unreadable(origin, "cannot parse: " + oneLine(e));
+        }
+        List<Manifest> manifests = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        collect(doc, origin, manifests, problems);
+        return new ManifestFile(manifests, problems, false);
+    }
+
     static List<String> supportedKinds() {
         return KINDS.keySet().stream().sorted().toList();
     }

@@ -80,4 +80,11 @@ public record ServiceSpec(
                 loadBalancerSourceRanges, loadBalancerClass, externalTrafficPolicy, internalTrafficPolicy,
                 port, publishNotReadyAddresses, allocateLoadBalancerNodePorts, trafficDistribution);
     }
+
+    public ServiceSpec withIpFamilyPolicy(String policy) {
+        return new ServiceSpec(type, selector, ports, clusterIP, clusterIPs, ipFamilies, policy,
+                externalName, externalIPs, sessionAffinity, sessionAffinityConfig, loadBalancerIP,
+                loadBalancerSourceRanges, loadBalancerClass, externalTrafficPolicy, internalTrafficPolicy,
+                healthCheckNodePort, publishNotReadyAddresses, allocateLoadBalancerNodePorts, trafficDistribution);
+    }
 }

@@ -29,6 +29,7 @@ public record FieldError(String field, Type type, Object value, String detail) {
         DUPLICATE("Duplicate value"),
         FORBIDDEN("Forbidden"),
         TOO_LONG("Too long"),
+        TOO_MANY("Too many"),
         NOT_FOUND("Not found"),
         INTERNAL("Internal error");
 
@@ -67,6 +68,19 @@ public record FieldError(String field, Type type, Object value, String detail) {
         return new FieldError(field, Type.FORBIDDEN, NO_VALUE, detail);
     }
 
+    public static FieldError notFound(String field, Object value) {
+        return new FieldError(field, Type.NOT_FOUND, value, "");
+    }
+
+    /** Too long never shows the value, only the limit (as the API server does). */
+    public static FieldError tooLong(String field, int maxLength) {
+        return new FieldError(field, Type.TOO_LONG, NO_VALUE, "must have at most " + maxLength + " bytes");
+    }
+
+    public static FieldError tooMany(String field, int actual, int max) {
+        return new FieldError(field, Type.TOO_MANY, actual, "must have at most " + max + " items");
+    }
+
     public static FieldError internal(String field, String detail) {
         return new FieldError(field, Type.INTERNAL, NO_VALUE, detail);
     }
@@ -78,7 +92,7 @@ public record FieldError(String field, Type type, Object value, String detail) {
         }
         StringBuilder sb = new StringBuilder();
         sb.append(field).append(": ").append(type.text());
-        if (value != NO_VALUE) {
+        if (value != NO_VALUE && showsValue(type)) {
             sb.append(": ").append(renderValue(value));
         }
         if (detail != null && !detail.isEmpty()) {
@@ -92,12 +106,17 @@ public record FieldError(String field, Type type, Object value, String detail) {
         return render();
     }
 
+    // apimachinery never prints the bad value of these types, whatever was passed.
+    private static boolean showsValue(Type t) {
+        return t != Type.REQUIRED && t != Type.FORBIDDEN && t != Type.TOO_LONG && t != Type.INTERNAL;
+    }
+
     /**
      * kubectl's text for a rejected object: one cause on one line, several as a header line
      * (with its trailing space) and `* cause` lines.
      */
     public static String kubectlMessage(String kind, String name, List<FieldError> errors) {
-        String head = "The " + kind + " \"" + name + "\" is invalid: ";
+        String head = "The " + kind + " \"" + (name == null ? "" : name) + "\" is invalid: ";
         if (errors.size() == 1) {
             return head + errors.get(0).render();
         }
@@ -108,6 +127,23 @@ public record FieldError(String field, Type type, Object value, String detail) {
         return sb.toString();
     }
 
+    /**
+     * The API server's own message (the `message` of the 422 Status): `Service "web" is invalid: e1`,
+     * or `[e1, e2]` for several; identical causes are reported once, as apimachinery's aggregate does.
+     */
+    public static String apiMessage(String kind, String name, List<FieldError> errors) {
+        List<String> unique = errors.stream().map(FieldError::render).distinct().toList();
+        String head = kind + " \"" + (name == null ? "" : name) + "\" is invalid";
+        if (unique.isEmpty()) {
+            return head;
+        }
+        return head + ": " + (unique.size() == 1 ? unique.get(0) : "[" + String.join(", ", unique) + "]");
+    }
+
+    /**
+     * Renders a bad value as apimachinery does: integers and booleans plain, strings Go-quoted,
+     * everything else (lists, maps) as compact JSON, the rendering used since Kubernetes 1.34.
+     */
     static String renderValue(Object v) {
         if (v == null) {
             return "null";
@@ -118,26 +154,93 @@ public record FieldError(String field, Type type, Object value, String detail) {
         if (v instanceof String s) {
             return quote(s);
         }
-        if (v instanceof List<?> list) {
-            StringBuilder sb = new StringBuilder("[");
-            for (int i = 0; i < list.size(); i++) {
-                sb.append(i == 0 ? "" : ",").append(list.get(i) instanceof String s ? quote(s) : String.valueOf(list.get(i)));
-            }
-            return sb.append(']').toString();
-        }
-        return String.valueOf(v);
+        StringBuilder sb = new StringBuilder();
+        appendJson(sb, v);
+        return sb.toString();
     }
 
-    /** Go's %q for the ASCII subset manifests use. */
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
+    private static void appendJson(StringBuilder sb, Object v) {
+        if (v == null) {
+            sb.append("null");
+        } else if (v instanceof Number || v instanceof Boolean) {
+            sb.append(v);
+        } else if (v instanceof CharSequence cs) {
+            appendJsonString(sb, cs.toString());
+        } else if (v instanceof java.util.Collection<?> list) {
+            sb.append('[');
+            boolean first = true;
+            for (Object o : list) {
+                sb.append(first ? "" : ",");
+                first = false;
+                appendJson(sb, o);
+            }
+            sb.append(']');
+        } else if (v instanceof java.util.Map<?, ?> map) {
+            sb.append('{');
+            boolean first = true;
+            for (java.util.Map.Entry<?, ?> e : map.entrySet()) {
+                sb.append(first ? "" : ",");
+                first = false;
+                appendJsonString(sb, String.valueOf(e.getKey()));
+                sb.append(':');
+                appendJson(sb, e.getValue());
+            }
+            sb.append('}');
+        } else {
+            appendJsonString(sb, String.valueOf(v));
+        }
+    }
+
+    /** Go's encoding/json string escaping (HTML-safe, as json.Marshal does). */
+    private static void appendJsonString(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
             switch (c) {
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");
                 case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
-                default -> sb.append(c);
+                case '<', '>', '&', '\u2028', '\u2029' -> sb.append(String.format("\\u%04x", (int) c));
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+    }
+
+    /** Go's %q: printable characters as they are, the rest escaped. */
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            switch (cp) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case 7 -> sb.append("\\a");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case 11 -> sb.append("\\v");
+                default -> {
+                    if (cp < 0x20 || cp == 0x7f) {
+                        sb.append(String.format("\\x%02x", cp));
+                    } else if (cp >= 0x80 && (Character.isISOControl(cp) || !Character.isDefined(cp)
+                            || Character.getType(cp) == Character.FORMAT)) {
+                        sb.append(cp > 0xffff ? String.format("\\U%08x", cp) : String.format("\\u%04x", cp));
+                    } else {
+                        sb.appendCodePoint(cp);
+                    }
+                }
             }
         }
         return sb.append('"').toString();

@@ -1,0 +1,6 @@
+/**
+ * ClusterIP, NodePort and LoadBalancer-IP allocation with Kubernetes' static/dynamic bands,
+ * older-wins conflict resolution and crash-safe persistence. Entry point: {@link
+ * dev.clusterdns.agent.allocation.ServiceAllocator#reconcile}.
+ */
+package dev.clusterdns.agent.allocation;
