@@ -31,13 +31,12 @@ public final class AddressShuffle implements Stage {
         if (query.type() == Type.AXFR || query.type() == Type.IXFR) {
             return next.serve(query);
         }
-        return next.serve(query).thenApply(reply -> {
-            shuffle(reply.message());
-            return reply;
-        });
+        // A new Reply from the shuffled message: a pre-encoded reply's template would ignore changes.
+        return next.serve(query).thenApply(reply -> shuffle(reply.message()) ? Reply.of(reply.message()) : reply);
     }
 
-    static void shuffle(Message m) {
+    /** Shuffles the address records of the answer section in place; false when there was nothing to shuffle. */
+    static boolean shuffle(Message m) {
         List<Record> answer = m.getSection(Section.ANSWER);
         int addresses = 0;
         for (Record r : answer) {
@@ -46,7 +45,7 @@ public final class AddressShuffle implements Stage {
             }
         }
         if (addresses < 2) {
-            return;
+            return false;
         }
         List<Record> shuffled = new ArrayList<>(addresses);
         for (Record r : answer) {
@@ -64,5 +63,6 @@ public final class AddressShuffle implements Stage {
         for (Record r : out) {
             m.addRecord(r, Section.ANSWER);
         }
+        return true;
     }
 }
