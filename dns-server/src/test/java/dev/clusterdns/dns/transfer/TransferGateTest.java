@@ -23,7 +23,7 @@ class TransferGateTest {
     final Next ok = q -> CompletableFuture.completedFuture(Reply.error(q, Rcode.NOERROR));
 
     int rcode(int type, String client, Transport transport) throws Exception {
-        Query q = Query.of(Message.newQuery(Record.newRecord(Name.fromString("example.org."), type, DClass.IN)),
+        Query q = Query.of(Message.newQuery(Record.newRecord(Name.fromString("example.net."), type, DClass.IN)),
                 new InetSocketAddress(client, 4000), transport);
         return gate.serve(q, ok).toCompletableFuture().get().rcode();
     }

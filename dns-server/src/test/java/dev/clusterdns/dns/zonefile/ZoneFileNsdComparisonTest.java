@@ -28,7 +28,7 @@ import org.xbill.DNS.Type;
  * files: exact names, CNAME chains, wildcards, ENTs, delegations, NXDOMAIN, NODATA.
  */
 class ZoneFileNsdComparisonTest {
-    static final Path EXAMPLE = Path.of("..", "zonefiles", "example.org.zone");
+    static final Path EXAMPLE = Path.of("..", "zonefiles", "example.net.zone");
     static final Path EDGE = Path.of("src", "test", "resources", "zonefile", "edge.test.zone");
     static NsdServer nsd;
 
@@ -49,15 +49,15 @@ class ZoneFileNsdComparisonTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
-        "example.org., A", "example.org., NS", "example.org., MX", "example.org., SOA", "example.org., TXT",
-        "example.org., AAAA", "www.example.org., A", "www.example.org., AAAA", "www.example.org., CNAME",
-        "web.example.org., A", "web-1.example.org., A", "web-1.example.org., AAAA", "external.example.org., A",
-        "_http._tcp.example.org., SRV", "x.apps.example.org., A", "a.x.apps.example.org., A",
-        "x.apps.example.org., AAAA", "*.apps.example.org., A", "y.cdn.example.org., A", "y.cdn.example.org., AAAA",
-        "b.ent.example.org., A", "ent.example.org., TXT", "a.b.ent.example.org., TXT", "c.b.ent.example.org., TXT",
-        "sub.example.org., NS", "sub.example.org., A", "sub.example.org., DS", "foo.sub.example.org., A",
-        "ns.sub.example.org., A", "nope.example.org., A", "nope.example.org., TXT", "mail.example.org., AAAA",
-        "ns2.example.org., A", "apps.example.org., A",
+        "example.net., A", "example.net., NS", "example.net., MX", "example.net., SOA", "example.net., TXT",
+        "example.net., AAAA", "www.example.net., A", "www.example.net., AAAA", "www.example.net., CNAME",
+        "web.example.net., A", "web-1.example.net., A", "web-1.example.net., AAAA", "external.example.net., A",
+        "_http._tcp.example.net., SRV", "x.apps.example.net., A", "a.x.apps.example.net., A",
+        "x.apps.example.net., AAAA", "*.apps.example.net., A", "y.cdn.example.net., A", "y.cdn.example.net., AAAA",
+        "b.ent.example.net., A", "ent.example.net., TXT", "a.b.ent.example.net., TXT", "c.b.ent.example.net., TXT",
+        "sub.example.net., NS", "sub.example.net., A", "sub.example.net., DS", "foo.sub.example.net., A",
+        "ns.sub.example.net., A", "nope.example.net., A", "nope.example.net., TXT", "mail.example.net., AAAA",
+        "ns2.example.net., A", "apps.example.net., A",
         "edge.test., NS", "edge.test., A", "ns.edge.test., A", "a.w.edge.test., A", "a.w.edge.test., TXT",
         "a.w.edge.test., MX", "x.w.edge.test., A", "x.w.edge.test., TXT", "q.x.w.edge.test., A", "y.x.w.edge.test., A",
         "c1.edge.test., A", "c2.edge.test., A", "c3.edge.test., A", "c3.edge.test., MX", "loop1.edge.test., A",
@@ -80,7 +80,7 @@ class ZoneFileNsdComparisonTest {
 
     static Message ours(Name qname, int qtype) throws Exception {
         ZoneSet set = new ZoneSet(java.util.Map.of(
-                Name.fromString("example.org."), ZoneDirectory.parse(EXAMPLE),
+                Name.fromString("example.net."), ZoneDirectory.parse(EXAMPLE),
                 Name.fromString("edge.test."), ZoneDirectory.parse(EDGE)));
         ZoneFileAuthority stage = new ZoneFileAuthority(() -> set);
         Message q = Message.newQuery(Record.newRecord(qname, qtype, 1));

@@ -77,9 +77,9 @@ class ForwardingAndCacheTest {
                 "--allow-recursion", "10.0.0.0/8", "--transfer-to", "10.0.0.0/8")) {
             Dig.assumeAnswering(serve.dnsPort());
             assertEquals("REFUSED", Dig.query(serve.dnsPort(), "www.upstream.test", "A").status(), "not an open resolver");
-            Dig authoritative = Dig.query(serve.dnsPort(), "www.example.org", "A");
+            Dig authoritative = Dig.query(serve.dnsPort(), "www.example.net", "A");
             assertEquals("NOERROR", authoritative.status(), "zone files still answer everyone");
-            Dig axfr = Dig.query(serve.dnsPort(), "example.org", "AXFR");
+            Dig axfr = Dig.query(serve.dnsPort(), "example.net", "AXFR");
             assertTrue(axfr.raw().contains("Transfer failed") || axfr.raw().contains("REFUSED"), axfr.raw());
         }
     }

@@ -94,12 +94,12 @@ class LoopAutopathHostsTest {
         }
         try (ServeProcess serve = ServeProcess.start(args)) {
             Dig.assumeAnswering(serve.dnsPort());
-            Dig d = Dig.query(serve.dnsPort(), "www.example.org.shop.svc.cluster.local", "A", "-b", "127.0.0.77");
+            Dig d = Dig.query(serve.dnsPort(), "www.example.net.shop.svc.cluster.local", "A", "-b", "127.0.0.77");
             assertEquals("NOERROR", d.status(), d.raw());
-            assertTrue(d.answer().get(0).startsWith("www.example.org.shop.svc.cluster.local. "), d.raw());
-            assertTrue(d.answer().get(0).endsWith("cname www.example.org."), d.raw());
+            assertTrue(d.answer().get(0).startsWith("www.example.net.shop.svc.cluster.local. "), d.raw());
+            assertTrue(d.answer().get(0).endsWith("cname www.example.net."), d.raw());
             assertTrue(d.answer().stream().anyMatch(l -> l.endsWith("a 192.0.2.80")), d.raw());
-            Dig other = Dig.query(serve.dnsPort(), "www.example.org.shop.svc.cluster.local", "A", "-b", "127.0.0.78");
+            Dig other = Dig.query(serve.dnsPort(), "www.example.net.shop.svc.cluster.local", "A", "-b", "127.0.0.78");
             assertEquals("NXDOMAIN", other.status(), "an unknown client walks its search list itself");
         }
     }

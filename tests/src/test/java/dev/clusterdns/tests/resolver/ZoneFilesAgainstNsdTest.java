@@ -32,10 +32,10 @@ class ZoneFilesAgainstNsdTest {
         Assumptions.assumeTrue(Nsd.installed(), "nsd is not installed: skipping the zone-file comparison with NSD");
         Assumptions.assumeTrue(Dig.installed(), "dig is not installed");
         zones = Files.createTempDirectory("zonefiles");
-        Files.copy(ServeProcess.root().resolve("zonefiles/example.org.zone"), zones.resolve("example.org.zone"));
+        Files.copy(ServeProcess.root().resolve("zonefiles/example.net.zone"), zones.resolve("example.net.zone"));
         Files.copy(Path.of("src/test/resources/resolver/edge.test.zone"), zones.resolve("edge"));
         Map<String, Path> z = new LinkedHashMap<>();
-        z.put("example.org", zones.resolve("example.org.zone"));
+        z.put("example.net", zones.resolve("example.net.zone"));
         z.put("edge.test", zones.resolve("edge"));
         nsd = Nsd.start(z);
         serve = ServeProcess.start("--zonefiles", zones.toString(), "--upstream", "none");
@@ -54,12 +54,12 @@ class ZoneFilesAgainstNsdTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
-        "example.org, A", "example.org, NS", "example.org, MX", "example.org, SOA", "example.org, TXT",
-        "www.example.org, A", "www.example.org, AAAA", "www.example.org, CNAME", "web-1.example.org, AAAA",
-        "external.example.org, A", "_http._tcp.example.org, SRV", "x.apps.example.org, A", "a.x.apps.example.org, A",
-        "x.apps.example.org, AAAA", "y.cdn.example.org, A", "y.cdn.example.org, AAAA", "b.ent.example.org, A",
-        "a.b.ent.example.org, TXT", "sub.example.org, NS", "sub.example.org, DS", "foo.sub.example.org, A",
-        "ns.sub.example.org, A", "nope.example.org, A", "mail.example.org, AAAA", "ns2.example.org, A",
+        "example.net, A", "example.net, NS", "example.net, MX", "example.net, SOA", "example.net, TXT",
+        "www.example.net, A", "www.example.net, AAAA", "www.example.net, CNAME", "web-1.example.net, AAAA",
+        "external.example.net, A", "_http._tcp.example.net, SRV", "x.apps.example.net, A", "a.x.apps.example.net, A",
+        "x.apps.example.net, AAAA", "y.cdn.example.net, A", "y.cdn.example.net, AAAA", "b.ent.example.net, A",
+        "a.b.ent.example.net, TXT", "sub.example.net, NS", "sub.example.net, DS", "foo.sub.example.net, A",
+        "ns.sub.example.net, A", "nope.example.net, A", "mail.example.net, AAAA", "ns2.example.net, A",
         "a.w.edge.test, A", "x.w.edge.test, A", "q.x.w.edge.test, A", "c1.edge.test, A", "c3.edge.test, MX",
         "loop1.edge.test, A", "foo.wc.edge.test, A", "mx.edge.test, MX", "_s._udp.edge.test, SRV",
         "x.d1.edge.test, A", "x.d2.edge.test, AAAA", "c.d.edge.test, A", "e.d.edge.test, A", "nothing.edge.test, SRV",
@@ -76,8 +76,8 @@ class ZoneFilesAgainstNsdTest {
 
     @Test
     void axfrOverTcpFromLoopbackMatchesNsd() {
-        Dig expected = Dig.query(nsd.port(), "example.org", "AXFR");
-        Dig actual = Dig.query(serve.dnsPort(), "example.org", "AXFR");
+        Dig expected = Dig.query(nsd.port(), "example.net", "AXFR");
+        Dig actual = Dig.query(serve.dnsPort(), "example.net", "AXFR");
         List<String> e = axfrRecords(expected.raw());
         List<String> a = axfrRecords(actual.raw());
         assertTrue(a.size() > 10, actual.raw());
