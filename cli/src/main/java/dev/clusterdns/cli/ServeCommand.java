@@ -80,9 +80,13 @@ final class ServeCommand implements Callable<Integer> {
 
             ServeContext context = new ServeContext(agent.view(), agent.config(), readiness, metrics,
                     agentOptions.configTree());
+            // Held closed until every component has started, so /ready never answers 200 while a
+            // component is still building and has not registered its own gate yet.
+            Runnable started = readiness.gate("start");
             push(running, dnsOptions.start(context, resolverOptions.before(context), resolverOptions.after(context)));
             push(running, proxyOptions.start(context));
             push(running, envOptions.start(context));
+            started.run();
             LOG.info("clusterdns serving; HTTP on {}", http.address());
         } catch (Exception e) {
             closeAll(running);

@@ -1,0 +1,50 @@
+package dev.clusterdns.dns.forward;
+
+import dev.clusterdns.agent.net.Cidr;
+import dev.clusterdns.dns.pipeline.Next;
+import dev.clusterdns.dns.pipeline.Query;
+import dev.clusterdns.dns.pipeline.Reply;
+import dev.clusterdns.dns.pipeline.Stage;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.xbill.DNS.Rcode;
+
+/**
+ * Recursion (cache and forwarding) only for `--allow-recursion` clients: everything that reaches
+ * this stage was not answered by an authority, so other clients get REFUSED and the server is never
+ * an open resolver, not even for cached answers.
+ */
+public final class RecursionGate implements Stage {
+    private final List<Cidr> allowed;
+
+    public RecursionGate(List<Cidr> allowed) {
+        this.allowed = List.copyOf(allowed);
+    }
+
+    @Override
+    public String name() {
+        return "acl";
+    }
+
+    @Override
+    public CompletionStage<Reply> serve(Query query, Next next) {
+        if (allowed(query)) {
+            return next.serve(query);
+        }
+        return CompletableFuture.completedFuture(Reply.error(query, Rcode.REFUSED));
+    }
+
+    boolean allowed(Query query) {
+        if (query.client() == null || query.client().getAddress() == null) {
+            return false;
+        }
+        byte[] addr = query.client().getAddress().getAddress();
+        for (Cidr c : allowed) {
+            if (c.contains(addr)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
