@@ -18,7 +18,7 @@ backend_port=18080
 ref_port="$(free_port)"
 cat > "$work/haproxy.cfg" <<CFG
 global
-  maxconn 20000
+  maxconn 4000
 defaults
   timeout connect 5s
   timeout client 30s
