@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clusterdns.tests.CommandResult;
+import dev.clusterdns.tests.Netns;
 import dev.clusterdns.tests.ServeProcess;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,68 +19,35 @@ import org.junit.jupiter.api.Test;
  * `getent`), `nslookup` and `dig +search` must all resolve short Service names inside it.
  */
 class NetnsResolverTest {
-    private static final Path ROOT = ServeProcess.root();
-    private static String netns;
-    private static String hostVeth;
+    private static Netns netns;
     private static ServeProcess serve;
 
     @BeforeAll
-    static void setUp() throws IOException {
-        Assumptions.assumeTrue("0".equals(run("id", "-u").stdout().trim()), "needs root for ip netns");
-        Assumptions.assumeTrue(CommandResult.onPath("ip") && CommandResult.onPath("nslookup")
-                && CommandResult.onPath("dig") && CommandResult.onPath("getent"), "needs ip, getent, nslookup and dig");
-        String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
-        int octet = ThreadLocalRandom.current().nextInt(0, 256);
-        String serverIp = "10.253." + octet + ".1";
-        String clientIp = "10.253." + octet + ".2";
-        CommandResult add = run("ip", "netns", "add", "cdns" + id);
-        Assumptions.assumeTrue(add.exitCode() == 0, "ip netns add failed: " + add.stderr());
-        netns = "cdns" + id;
-        hostVeth = "vc" + id + "h";
-        String nsVeth = "vc" + id + "n";
-        for (List<String> cmd : List.of(
-                List.of("ip", "link", "add", hostVeth, "type", "veth", "peer", "name", nsVeth),
-                List.of("ip", "link", "set", nsVeth, "netns", netns),
-                List.of("ip", "addr", "add", serverIp + "/30", "dev", hostVeth),
-                List.of("ip", "link", "set", hostVeth, "up"),
-                List.of("ip", "-n", netns, "addr", "add", clientIp + "/30", "dev", nsVeth),
-                List.of("ip", "-n", netns, "link", "set", nsVeth, "up"),
-                List.of("ip", "-n", netns, "link", "set", "lo", "up"))) {
-            CommandResult r = CommandResult.run(cmd, ROOT);
-            Assumptions.assumeTrue(r.exitCode() == 0, "network namespace setup failed: " + cmd + ": " + r.stderr());
-        }
-        Path etc = Path.of("/etc/netns", netns);
-        Files.createDirectories(etc);
-        Files.writeString(etc.resolve("resolv.conf"), "nameserver " + serverIp + "\n"
+    static void setUp() {
+        Assumptions.assumeTrue(Netns.supported(), "needs root, iproute2 and network namespaces");
+        Assumptions.assumeTrue(CommandResult.onPath("nslookup") && CommandResult.onPath("dig")
+                && CommandResult.onPath("getent"), "needs getent, nslookup and dig");
+        netns = Netns.create(null);
+        netns.resolvConf("nameserver " + netns.hostIp() + "\n"
                 + "search default.svc.cluster.local svc.cluster.local cluster.local\n"
                 + "options ndots:5\n");
         List<String> args = new ArrayList<>(DigTest.serveArgs());
-        args.addAll(List.of("--dns-listen", serverIp + ":53"));
+        args.addAll(List.of("--dns-listen", netns.hostIp() + ":53"));
         serve = ServeProcess.start(args);
     }
 
     @AfterAll
-    static void tearDown() throws IOException {
+    static void tearDown() {
         if (serve != null) {
             serve.close();
         }
         if (netns != null) {
-            run("ip", "netns", "del", netns);
-            run("ip", "link", "del", hostVeth); // normally gone with the namespace
-            Path etc = Path.of("/etc/netns", netns);
-            Files.deleteIfExists(etc.resolve("resolv.conf"));
-            Files.deleteIfExists(etc);
+            netns.close();
         }
     }
 
-    private static CommandResult run(String... cmd) {
-        return CommandResult.run(List.of(cmd), ROOT);
-    }
-
     private static CommandResult inNetns(String... cmd) {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", netns));
-        full.addAll(List.of(cmd));
-        return CommandResult.run(full, ROOT);
+        return netns.exec(cmd);
     }
 
     @Test

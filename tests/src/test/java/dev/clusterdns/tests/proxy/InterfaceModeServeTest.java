@@ -1,5 +1,7 @@
 package dev.clusterdns.tests.proxy;
 
+import dev.clusterdns.tests.Netns;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
