@@ -54,6 +54,20 @@ public final class Cidr {
         return BigInteger.ONE.shiftLeft(network.length * 8 - prefix);
     }
 
+    /** True when {@code address} lies in any of {@code ranges}; false for a null address. */
+    public static boolean anyContains(java.util.Collection<Cidr> ranges, InetAddress address) {
+        if (address == null) {
+            return false;
+        }
+        byte[] raw = address.getAddress();
+        for (Cidr c : ranges) {
+            if (c.contains(raw)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean contains(InetAddress address) {
         return contains(address.getAddress());
     }

@@ -189,16 +189,7 @@ public final class Forwarder implements Stage, AutoCloseable {
     }
 
     private boolean recursionAllowed(Query query) {
-        if (query.client() == null || query.client().getAddress() == null) {
-            return false;
-        }
-        byte[] addr = query.client().getAddress().getAddress();
-        for (Cidr c : config.allowRecursion()) {
-            if (c.contains(addr)) {
-                return true;
-            }
-        }
-        return false;
+        return Cidr.anyContains(config.allowRecursion(), query.client() == null ? null : query.client().getAddress());
     }
 
     private void attempt(Query query, List<Upstream> order, int index, long deadline, CompletableFuture<Reply> result) {

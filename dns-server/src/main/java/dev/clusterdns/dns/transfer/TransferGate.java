@@ -42,15 +42,6 @@ public final class TransferGate implements Stage {
     }
 
     private boolean allowed(Query query) {
-        if (query.client() == null || query.client().getAddress() == null) {
-            return false;
-        }
-        byte[] addr = query.client().getAddress().getAddress();
-        for (Cidr c : allowed) {
-            if (c.contains(addr)) {
-                return true;
-            }
-        }
-        return false;
+        return Cidr.anyContains(allowed, query.client() == null ? null : query.client().getAddress());
     }
 }

@@ -15,15 +15,6 @@ public record Route(String servicePort, Balancer balancer, List<Cidr> sourceRang
     }
 
     public boolean allows(InetAddress client) {
-        if (sourceRanges.isEmpty()) {
-            return true;
-        }
-        byte[] raw = client.getAddress();
-        for (Cidr c : sourceRanges) {
-            if (c.contains(raw)) {
-                return true;
-            }
-        }
-        return false;
+        return sourceRanges.isEmpty() || Cidr.anyContains(sourceRanges, client);
     }
 }
