@@ -92,6 +92,15 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 closeOnFlush(self);
                 return;
             }
+            if (other.isInputShutdown()) {
+                // The peer already sent its FIN: both of its directions are done, and a close sends
+                // ours. Skips a shutdown call (and the exception Netty builds for every one).
+                peer.close();
+                if (((DuplexChannel) self).isOutputShutdown()) {
+                    self.close();
+                }
+                return;
+            }
             other.shutdownOutput().addListener(s -> {
                 if (!s.isSuccess() || other.isInputShutdown()) {
                     peer.close();

@@ -39,7 +39,8 @@ public final class TcpListener implements Frontend {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // TCP_NODELAY is on by default in Netty's socket configs; setting it again is one
+                // more setsockopt per connection.
                 .childOption(ChannelOption.ALLOCATOR, transport.allocator())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
