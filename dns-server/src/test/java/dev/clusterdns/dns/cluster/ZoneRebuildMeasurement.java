@@ -1,0 +1,58 @@
+package dev.clusterdns.dns.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.clusterdns.agent.snapshot.ClusterSnapshot;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Measures zone rebuilds at 10k Services / 50k endpoints and prints the times (never asserted: the
+ * machine is shared). Opt-in, it takes a while: {@code -Dclusterdns.measure=true}, e.g.
+ * {@code mvn -B -q -pl dns-server -am test -Dtest=ZoneRebuildMeasurement -Dsurefire.failIfNoSpecifiedTests=false -Dclusterdns.measure=true}.
+ */
+class ZoneRebuildMeasurement {
+
+    @Test
+    void rebuildTimesAtClusterScale() {
+        Assumptions.assumeTrue(Boolean.getBoolean("clusterdns.measure"), "measurement only with -Dclusterdns.measure=true");
+        ClusterOptions options = ClusterStageTest.options();
+        ScaleCluster cluster = new ScaleCluster(10_000, 5);
+        ClusterSnapshot first = cluster.snapshot(1);
+        ClusterZone zone = null;
+        long[] full = new long[5];
+        for (int i = 0; i < full.length; i++) {
+            long t = System.nanoTime();
+            zone = ClusterZone.build(first, options, null, 1000);
+            full[i] = System.nanoTime() - t;
+        }
+        long[] one = new long[20];
+        for (int i = 0; i < one.length; i++) {
+            int which = i * 37;
+            cluster.slices.set(which, ScaleCluster.slice(which, 5, i + 1));
+            ClusterSnapshot next = cluster.snapshot(i + 2);
+            long t = System.nanoTime();
+            zone = ClusterZone.build(next, options, zone, 1000 + i);
+            one[i] = System.nanoTime() - t;
+        }
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        System.out.printf("zone rebuild, 10k services / 50k endpoints: full build ms %s; one-service change ms %s;"
+                + " heap used after GC %d MiB%n", ms(full), ms(one), (rt.totalMemory() - rt.freeMemory()) >> 20);
+        assertEquals(Rcode(zone), 0);
+    }
+
+    private static int Rcode(ClusterZone zone) {
+        return zone.serial() > 0 ? 0 : 1;
+    }
+
+    private static String ms(long[] nanos) {
+        StringBuilder sb = new StringBuilder();
+        for (long n : nanos) {
+            sb.append(sb.length() == 0 ? "" : " ").append(n / 1_000_000);
+        }
+        long[] sorted = nanos.clone();
+        java.util.Arrays.sort(sorted);
+        return "[" + sb + "] median " + sorted[sorted.length / 2] / 1_000_000;
+    }
+}
