@@ -205,6 +205,14 @@ final class ClusterZone {
         return apex.serial();
     }
 
+    long revision() {
+        return snapshot.revision();
+    }
+
+    ClusterSnapshot snapshot() {
+        return snapshot;
+    }
+
     /** True when this stage answers for the name at all (cluster zone or one of its reverse zones). */
     boolean covers(Name name) {
         return name.subdomain(apex.origin()) || ReverseNames.isReverse(name);
