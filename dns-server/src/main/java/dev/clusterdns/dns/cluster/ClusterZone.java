@@ -1,6 +1,8 @@
 package dev.clusterdns.dns.cluster;
 
+import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Pod;
+import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.agent.net.IpAddresses;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
@@ -10,6 +12,8 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -41,8 +45,12 @@ final class ClusterZone {
     /** A pre-built answer for one (name, type). */
     record Answer(List<Record> records, List<Record> additional, byte[] template) {}
 
-    /** One existing name: its answers by type, or (ExternalName) a CNAME target to chase. */
-    record Node(Name name, Apex apex, Map<Integer, Answer> answers, Name cnameTarget) {}
+    /**
+     * One existing name: its answers by type, or (ExternalName) a CNAME target to chase. {@code zone}
+     * indexes the zone's apexes (0 the cluster zone, then the reverse zones) so a node does not
+     * depend on the serial and can be kept across snapshots.
+     */
+    record Node(Name name, int zone, Map<Integer, Answer> answers, Name cnameTarget) {}
 
     /**
      * What the zone says about a query: a finished reply; or pass it on (outside our zones); or
@@ -59,91 +67,232 @@ final class ClusterZone {
 
     private final ClusterOptions options;
     private final Apex apex;
+    /** Reverse zones of the service CIDRs. */
     private final List<Apex> reverseApexes;
+    /** Node zone index → apex: the cluster zone, the reverse zones, then in-addr.arpa and ip6.arpa. */
+    private final Apex[] apexes;
     private final Map<Name, Node> nodes;
+    /** The apex's answers without the SOA (which carries the serial): compared across snapshots. */
+    private final Node apexCore;
     private final Set<String> namespaces;
     private final ClusterSnapshot snapshot;
     private final boolean synced;
-    private final List<Record> transfer;
+    /** Per Service, by `namespace/name`. */
+    private final Map<String, ServicePart> parts;
+    /** The parts in zone-transfer order (Service name, then namespace). */
+    private final List<ServicePart> ordered;
+    /** Apex NS and glue, the head of a transfer. */
+    private final List<Record> apexTransfer;
 
-    private ClusterZone(ClusterOptions options, Apex apex, List<Apex> reverseApexes, Map<Name, Node> nodes,
-            Set<String> namespaces, ClusterSnapshot snapshot, List<Record> transfer) {
+    private ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> nodes, Node apexCore,
+            Set<String> namespaces, ClusterSnapshot snapshot, Map<String, ServicePart> parts,
+            List<ServicePart> ordered, List<Record> apexTransfer) {
         this.options = options;
-        this.apex = apex;
-        this.reverseApexes = reverseApexes;
+        this.apex = apexes[0];
+        this.reverseApexes = List.of(apexes).subList(1, apexes.length - 2);
+        this.apexes = apexes;
         this.nodes = nodes;
+        this.apexCore = apexCore;
         this.namespaces = namespaces;
         this.snapshot = snapshot;
         this.synced = snapshot.revision() > 0;
-        this.transfer = transfer;
+        this.parts = parts;
+        this.ordered = ordered;
+        this.apexTransfer = apexTransfer;
     }
 
+    private static final Comparator<ServicePart> TRANSFER_ORDER =
+            Comparator.comparing(ServicePart::name).thenComparing(ServicePart::namespace);
+
     /**
-     * Builds the zone for {@code snapshot}. Answers whose records did not change since
-     * {@code previous} keep their encoded bytes; the SOA serial stays {@code previous}'s while nothing
+     * Builds the zone for {@code snapshot}. A Service whose Service object and EndpointSlices equal
+     * those {@code previous} was built from keeps its part whole (names, encoded answers, PTR claims);
+     * any other answer whose records did not change keeps its encoded bytes. The result equals a build
+     * without {@code previous} except for the serial, which stays {@code previous}'s while nothing
      * changed and otherwise moves to the current Unix time (always forward).
      */
     static ClusterZone build(ClusterSnapshot snapshot, ClusterOptions options, ClusterZone previous, long nowSeconds) {
         Name origin = ZoneBuilder.absolute(options.domain());
         ZoneBuilder b = new ZoneBuilder(options, origin);
-        b.build(snapshot);
-        boolean changed = previous == null || previous.nodes.size() != b.drafts.size();
-        Map<Name, Map<Integer, Answer>> answersByName = new HashMap<>(b.drafts.size() * 2);
-        for (ZoneBuilder.Draft d : b.drafts.values()) {
-            Node old = previous == null ? null : previous.nodes.get(d.name);
-            Map<Integer, Answer> answers = new HashMap<>();
-            for (Map.Entry<Integer, LinkedHashSet<Record>> e : d.answers.entrySet()) {
-                List<Record> records = List.copyOf(e.getValue());
-                List<Record> additional = glue(b.drafts, records);
-                Answer before = old == null ? null : old.answers().get(e.getKey());
-                if (before != null && before.records().equals(records) && before.additional().equals(additional)
-                        && sameTtls(before.records(), records)) {
-                    answers.put(e.getKey(), before);
-                } else {
-                    changed = true;
-                    answers.put(e.getKey(), new Answer(records, additional,
-                            encode(d.name, e.getKey(), Rcode.NOERROR, records, List.of(), additional)));
-                }
+        Map<Name, Node> before = previous == null ? Map.of() : previous.nodes;
+        boolean[] changed = {previous == null};
+        Set<String> namespaces = b.namespaces(snapshot);
+
+        List<Service> services = snapshot.services();
+        Map<String, ServicePart> parts = new HashMap<>(capacity(services.size()));
+        List<ServicePart> ordered = new ArrayList<>(services.size());
+        boolean sameKeys = previous != null;
+        for (Service svc : services) {
+            String ns = svc.metadata().namespace();
+            if (!namespaces.contains(ns)) {
+                continue;
             }
-            int oldTypes = old == null ? -1 : old.answers().size() - (d.name.equals(origin) ? 1 : 0);
-            changed |= oldTypes != answers.size();
-            answersByName.put(d.name, answers);
+            String name = svc.metadata().name();
+            List<EndpointSlice> slices = snapshot.endpointSlices(ns, name);
+            String key = ns + '/' + name;
+            ServicePart old = previous == null ? null : previous.parts.get(key);
+            ServicePart part;
+            if (old != null && old.builtFrom(svc, slices)) {
+                part = old.from(svc, slices);
+            } else {
+                ZoneBuilder.ServiceDraft d = b.service(svc, slices);
+                List<Node> partNodes = new ArrayList<>(d.drafts().size());
+                for (ZoneBuilder.Draft draft : d.drafts().values()) {
+                    partNodes.add(freeze(draft, 0, d.drafts(), before.get(draft.name), changed));
+                }
+                part = new ServicePart(svc, slices, List.copyOf(partNodes), List.copyOf(d.transfer()),
+                        List.copyOf(d.ptrs()), List.copyOf(d.clusterIpPtrs()));
+            }
+            if (parts.put(key, part) != null) {
+                // Two Services under one name (the agent should never publish that): the last wins, as a lookup would.
+                ordered.removeIf(p -> p.namespace().equals(ns) && p.name().equals(name));
+            }
+            sameKeys &= old != null;
+            ordered.add(part);
         }
+        if (sameKeys && parts.size() == previous.parts.size() && ordered.size() == previous.ordered.size()) {
+            // The same Services as before: their order is the previous one, no sort needed.
+            for (int i = 0; i < ordered.size(); i++) {
+                ServicePart was = previous.ordered.get(i);
+                ordered.set(i, parts.get(was.namespace() + '/' + was.name()));
+            }
+        } else {
+            ordered.sort(TRANSFER_ORDER);
+        }
+
+        int expected = previous == null ? 16 + 16 * parts.size() : previous.nodes.size() + 16;
+        Map<Name, Node> nodes = new HashMap<>(capacity(expected));
+        Map<Name, ZoneBuilder.Draft> base = b.base(namespaces);
+        Node apexCore = null;
+        for (ZoneBuilder.Draft d : base.values()) {
+            Node n = freeze(d, 0, base, d.name.equals(origin) ? (previous == null ? null : previous.apexCore)
+                    : before.get(d.name), changed);
+            if (d.name.equals(origin)) {
+                apexCore = n;
+            } else {
+                nodes.put(d.name, n);
+            }
+        }
+        for (ServicePart part : ordered) {
+            for (Node n : part.nodes()) {
+                nodes.put(n.name(), n);
+            }
+        }
+        reverseNodes(ordered, options, before, nodes, changed);
+        changed[0] |= previous != null && previous.nodes.size() != nodes.size() + 1;
+
         long serial;
         if (previous == null) {
             serial = nowSeconds;
-        } else if (!changed) {
+        } else if (!changed[0]) {
             serial = previous.apex.serial();
         } else {
             serial = Math.max(nowSeconds, previous.apex.serial() + 1);
         }
         int ttl = options.ttl();
-        Apex apex = new Apex(origin, null, serial, ttl);
-        List<Apex> reverse = new ArrayList<>();
-        for (Cidr c : options.serviceCidrs()) {
-            reverse.add(new Apex(ReverseNames.zoneOf(c), c, serial, ttl));
+        List<Cidr> cidrs = options.serviceCidrs();
+        Apex[] apexes = new Apex[cidrs.size() + 3];
+        apexes[0] = new Apex(origin, null, serial, ttl);
+        for (int i = 0; i < cidrs.size(); i++) {
+            apexes[i + 1] = new Apex(ReverseNames.zoneOf(cidrs.get(i)), cidrs.get(i), serial, ttl);
         }
-        Map<Name, Node> nodes = new HashMap<>(b.drafts.size() * 2);
-        for (ZoneBuilder.Draft d : b.drafts.values()) {
-            Apex owner = d.reverse ? reverseApexFor(reverse, d.name, ttl, serial) : apex;
-            Map<Integer, Answer> answers = answersByName.get(d.name);
-            if (d.name.equals(origin)) {
-                List<Record> soa = List.of(apex.soa());
-                answers.put(Type.SOA, new Answer(soa, List.of(), encode(origin, Type.SOA, Rcode.NOERROR, soa,
-                        List.of(), List.of())));
+        apexes[cidrs.size() + 1] = new Apex(ReverseNames.IN_ADDR_ARPA, null, serial, ttl);
+        apexes[cidrs.size() + 2] = new Apex(ReverseNames.IP6_ARPA, null, serial, ttl);
+
+        Map<Integer, Answer> apexAnswers = new HashMap<>(apexCore.answers());
+        List<Record> soa = List.of(apexes[0].soa());
+        apexAnswers.put(Type.SOA, new Answer(soa, List.of(), encode(origin, Type.SOA, Rcode.NOERROR, soa, List.of(),
+                List.of())));
+        nodes.put(origin, new Node(origin, 0, Map.copyOf(apexAnswers), null));
+
+        List<Record> apexTransfer = new ArrayList<>(base.get(origin).answers.getOrDefault(Type.NS, new LinkedHashSet<>()));
+        apexTransfer.addAll(glue(base, apexTransfer));
+        // Never mutated after this point; the volatile write that publishes the zone publishes the maps.
+        return new ClusterZone(options, apexes, Collections.unmodifiableMap(nodes), apexCore, Set.copyOf(namespaces),
+                snapshot, Collections.unmodifiableMap(parts), Collections.unmodifiableList(ordered),
+                List.copyOf(apexTransfer));
+    }
+
+    private static int capacity(int entries) {
+        return (int) (entries / 0.75f) + 1;
+    }
+
+    /**
+     * PTR names from every Service's claims, in zone-transfer order of the Services: ClusterIP claims
+     * beat endpoint claims for the same name; a node whose records did not change is kept.
+     */
+    private static void reverseNodes(List<ServicePart> ordered, ClusterOptions options, Map<Name, Node> before,
+            Map<Name, Node> nodes, boolean[] changed) {
+        Set<Name> clusterIpPtrs = new HashSet<>();
+        int claims = 0;
+        for (ServicePart p : ordered) {
+            clusterIpPtrs.addAll(p.clusterIpPtrs());
+            claims += p.ptrs().size();
+        }
+        // Most names have one claim: keep the record itself, a list only for the rare shared name.
+        Map<Name, Object> byName = new HashMap<>(capacity(claims));
+        for (ServicePart p : ordered) {
+            for (ZoneBuilder.PtrClaim c : p.ptrs()) {
+                if (!c.clusterIp() && clusterIpPtrs.contains(c.name())) {
+                    continue;
+                }
+                Object had = byName.putIfAbsent(c.name(), c.record());
+                if (had instanceof Record r && !r.equals(c.record())) {
+                    List<Record> list = new ArrayList<>(2);
+                    list.add(r);
+                    list.add(c.record());
+                    byName.put(c.name(), list);
+                } else if (had instanceof List<?> l && !l.contains(c.record())) {
+                    @SuppressWarnings("unchecked")
+                    List<Record> records = (List<Record>) l;
+                    records.add(c.record());
+                }
             }
-            nodes.put(d.name, new Node(d.name, owner, Map.copyOf(answers), d.cnameTarget));
         }
-        List<Record> transfer = new ArrayList<>();
-        transfer.addAll(b.drafts.get(origin).answers.getOrDefault(Type.NS, new LinkedHashSet<>()));
-        transfer.addAll(glue(b.drafts, transfer));
-        b.transfer.stream()
-                .sorted(java.util.Comparator.comparing(ZoneBuilder.TransferEntry::service))
-                .forEach(t -> transfer.addAll(t.records()));
-        // Never mutated after this point; the volatile write that publishes the zone publishes the map.
-        return new ClusterZone(options, apex, List.copyOf(reverse), java.util.Collections.unmodifiableMap(nodes),
-                Set.copyOf(b.namespaces),
-                snapshot, List.copyOf(transfer));
+        List<Cidr> cidrs = options.serviceCidrs();
+        for (Map.Entry<Name, Object> e : byName.entrySet()) {
+            Name name = e.getKey();
+            @SuppressWarnings("unchecked")
+            List<Record> records = e.getValue() instanceof Record r ? List.of(r) : List.copyOf((List<Record>) e.getValue());
+            Node old = before.get(name);
+            Answer a = old == null || old.answers().size() != 1 ? null : old.answers().get(Type.PTR);
+            if (a != null && a.records().equals(records) && sameTtls(a.records(), records)) {
+                nodes.put(name, old);
+                continue;
+            }
+            changed[0] = true;
+            nodes.put(name, new Node(name, reverseZone(cidrs, name), Map.of(Type.PTR, new Answer(records, List.of(),
+                    encode(name, Type.PTR, Rcode.NOERROR, records, List.of(), List.of()))), null));
+        }
+    }
+
+    /**
+     * Freezes a draft into a node, keeping {@code old}'s answers (and {@code old} itself) where the
+     * records did not change; sets {@code changed[0]} when anything did.
+     */
+    private static Node freeze(ZoneBuilder.Draft d, int zone, Map<Name, ZoneBuilder.Draft> drafts, Node old,
+            boolean[] changed) {
+        boolean same = old != null && old.zone() == zone && java.util.Objects.equals(old.cnameTarget(), d.cnameTarget)
+                && old.answers().size() == d.answers.size();
+        Map<Integer, Answer> answers = new HashMap<>(capacity(d.answers.size()));
+        for (Map.Entry<Integer, LinkedHashSet<Record>> e : d.answers.entrySet()) {
+            List<Record> records = List.copyOf(e.getValue());
+            List<Record> additional = glue(drafts, records);
+            Answer was = old == null ? null : old.answers().get(e.getKey());
+            if (was != null && was.records().equals(records) && was.additional().equals(additional)
+                    && sameTtls(was.records(), records)) {
+                answers.put(e.getKey(), was);
+            } else {
+                same = false;
+                answers.put(e.getKey(), new Answer(records, additional,
+                        encode(d.name, e.getKey(), Rcode.NOERROR, records, List.of(), additional)));
+            }
+        }
+        if (same) {
+            return old;
+        }
+        changed[0] = true;
+        return new Node(d.name, zone, Map.copyOf(answers), d.cnameTarget);
     }
 
     /** Record equality ignores TTLs; the dns-version TXT and the rest must keep theirs. */
@@ -156,31 +305,40 @@ final class ClusterZone {
         return true;
     }
 
-    private static Apex reverseApexFor(List<Apex> reverse, Name name, int ttl, long serial) {
+    /** The apex index of a reverse name: its service CIDR's zone, else in-addr.arpa / ip6.arpa. */
+    private static int reverseZone(List<Cidr> cidrs, Name name) {
         InetAddress ip = ReverseNames.address(name);
         if (ip != null) {
-            for (Apex a : reverse) {
-                if (a.cidr().contains(ip)) {
-                    return a;
+            for (int i = 0; i < cidrs.size(); i++) {
+                if (cidrs.get(i).contains(ip)) {
+                    return i + 1;
                 }
             }
         }
-        return new Apex(name.subdomain(ReverseNames.IN_ADDR_ARPA) ? ReverseNames.IN_ADDR_ARPA : ReverseNames.IP6_ARPA,
-                null, serial, ttl);
+        return name.subdomain(ReverseNames.IN_ADDR_ARPA) ? cidrs.size() + 1 : cidrs.size() + 2;
     }
 
     /** A/AAAA of every SRV or NS target that lives in the zone. */
     private static List<Record> glue(Map<Name, ZoneBuilder.Draft> drafts, Collection<Record> records) {
-        Set<Record> out = new LinkedHashSet<>();
+        Set<Record> out = null;
         for (Record r : records) {
             Name target = r instanceof SRVRecord s ? s.getTarget() : r instanceof NSRecord ns ? ns.getTarget() : null;
             ZoneBuilder.Draft t = target == null ? null : drafts.get(target);
             if (t != null) {
-                out.addAll(t.answers.getOrDefault(Type.A, new LinkedHashSet<>()));
-                out.addAll(t.answers.getOrDefault(Type.AAAA, new LinkedHashSet<>()));
+                if (out == null) {
+                    out = new LinkedHashSet<>();
+                }
+                LinkedHashSet<Record> a = t.answers.get(Type.A);
+                LinkedHashSet<Record> aaaa = t.answers.get(Type.AAAA);
+                if (a != null) {
+                    out.addAll(a);
+                }
+                if (aaaa != null) {
+                    out.addAll(aaaa);
+                }
             }
         }
-        return List.copyOf(out);
+        return out == null ? List.of() : List.copyOf(out);
     }
 
     /** Wire form with ID 0, QR+AA, lower-case question; later names compress against the question. */
@@ -251,7 +409,7 @@ final class ClusterZone {
 
     private Reply answer(Query q, Node n, int type) {
         Answer a = n.answers().get(type);
-        return a != null ? Reply.encoded(q, a.template()) : negative(q, n.apex(), Rcode.NOERROR, List.of());
+        return a != null ? Reply.encoded(q, a.template()) : negative(q, apexes[n.zone()], Rcode.NOERROR, List.of());
     }
 
     private Resolution reverse(Query q, Name name) {
@@ -391,6 +549,10 @@ final class ClusterZone {
 
     /** NS, glue and every Service's records in zone-transfer order (§11), without the SOAs. */
     List<Record> transferRecords() {
-        return transfer;
+        List<Record> out = new ArrayList<>(apexTransfer);
+        for (ServicePart p : ordered) {
+            out.addAll(p.transfer());
+        }
+        return out;
     }
 }
