@@ -71,7 +71,12 @@ final class ClusterZone {
     private final List<Apex> reverseApexes;
     /** Node zone index → apex: the cluster zone, the reverse zones, then in-addr.arpa and ip6.arpa. */
     private final Apex[] apexes;
+    /** Names in the cluster zone. */
     private final Map<Name, Node> nodes;
+    /** Names in the reverse zones. */
+    private final Map<Name, Node> ptrNodes;
+    /** The names {@link ZoneBuilder#base} made (apex, empty non-terminals, dns-version, ...). */
+    private final List<Name> baseNames;
     /** The apex's answers without the SOA (which carries the serial): compared across snapshots. */
     private final Node apexCore;
     private final Set<String> namespaces;
@@ -84,14 +89,16 @@ final class ClusterZone {
     /** Apex NS and glue, the head of a transfer. */
     private final List<Record> apexTransfer;
 
-    private ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> nodes, Node apexCore,
-            Set<String> namespaces, ClusterSnapshot snapshot, Map<String, ServicePart> parts,
+    private ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> nodes, Map<Name, Node> ptrNodes,
+            Node apexCore, List<Name> baseNames, Set<String> namespaces, ClusterSnapshot snapshot, Map<String, ServicePart> parts,
             List<ServicePart> ordered, List<Record> apexTransfer) {
         this.options = options;
         this.apex = apexes[0];
         this.reverseApexes = List.of(apexes).subList(1, apexes.length - 2);
         this.apexes = apexes;
         this.nodes = nodes;
+        this.ptrNodes = ptrNodes;
+        this.baseNames = baseNames;
         this.apexCore = apexCore;
         this.namespaces = namespaces;
         this.snapshot = snapshot;
@@ -118,22 +125,30 @@ final class ClusterZone {
         boolean[] changed = {previous == null};
         Set<String> namespaces = b.namespaces(snapshot);
 
+        // 1. One part per Service: the previous one when its Service and slices are unchanged.
         List<Service> services = snapshot.services();
         Map<String, ServicePart> parts = new HashMap<>(capacity(services.size()));
         List<ServicePart> ordered = new ArrayList<>(services.size());
-        boolean sameKeys = previous != null;
+        List<ServicePart> fresh = new ArrayList<>();
+        List<ServicePart> stale = new ArrayList<>();
+        int kept = 0;
+        int added = 0;
         for (Service svc : services) {
             String ns = svc.metadata().namespace();
             if (!namespaces.contains(ns)) {
                 continue;
             }
             String name = svc.metadata().name();
-            List<EndpointSlice> slices = snapshot.endpointSlices(ns, name);
             String key = ns + '/' + name;
+            if (parts.containsKey(key)) {
+                continue; // two Services under one name (the agent never publishes that): the first counts
+            }
+            List<EndpointSlice> slices = snapshot.endpointSlices(ns, name);
             ServicePart old = previous == null ? null : previous.parts.get(key);
             ServicePart part;
             if (old != null && old.builtFrom(svc, slices)) {
                 part = old.from(svc, slices);
+                kept++;
             } else {
                 ZoneBuilder.ServiceDraft d = b.service(svc, slices);
                 List<Node> partNodes = new ArrayList<>(d.drafts().size());
@@ -142,15 +157,25 @@ final class ClusterZone {
                 }
                 part = new ServicePart(svc, slices, List.copyOf(partNodes), List.copyOf(d.transfer()),
                         List.copyOf(d.ptrs()), List.copyOf(d.clusterIpPtrs()));
+                fresh.add(part);
+                if (old != null) {
+                    stale.add(old);
+                } else {
+                    added++;
+                }
             }
-            if (parts.put(key, part) != null) {
-                // Two Services under one name (the agent should never publish that): the last wins, as a lookup would.
-                ordered.removeIf(p -> p.namespace().equals(ns) && p.name().equals(name));
-            }
-            sameKeys &= old != null;
+            parts.put(key, part);
             ordered.add(part);
         }
-        if (sameKeys && parts.size() == previous.parts.size() && ordered.size() == previous.ordered.size()) {
+        boolean gone = previous != null && kept + stale.size() < previous.parts.size();
+        if (gone) {
+            for (Map.Entry<String, ServicePart> e : previous.parts.entrySet()) {
+                if (!parts.containsKey(e.getKey())) {
+                    stale.add(e.getValue()); // Service gone
+                }
+            }
+        }
+        if (previous != null && added == 0 && !gone) {
             // The same Services as before: their order is the previous one, no sort needed.
             for (int i = 0; i < ordered.size(); i++) {
                 ServicePart was = previous.ordered.get(i);
@@ -160,8 +185,27 @@ final class ClusterZone {
             ordered.sort(TRANSFER_ORDER);
         }
 
-        int expected = previous == null ? 16 + 16 * parts.size() : previous.nodes.size() + 16;
-        Map<Name, Node> nodes = new HashMap<>(capacity(expected));
+        // 2. Forward names: the previous map with stale parts' names out and fresh parts' names in.
+        Map<Name, Node> nodes = previous == null ? new HashMap<>(capacity(16 + 8 * parts.size()))
+                : new HashMap<>(previous.nodes);
+        List<Name> removed = new ArrayList<>();
+        if (previous != null) {
+            for (Name n : previous.baseNames) {
+                nodes.remove(n);
+                removed.add(n);
+            }
+        }
+        for (ServicePart p : stale) {
+            for (Node n : p.nodes()) {
+                nodes.remove(n.name());
+                removed.add(n.name());
+            }
+        }
+        for (ServicePart p : fresh) {
+            for (Node n : p.nodes()) {
+                nodes.put(n.name(), n);
+            }
+        }
         Map<Name, ZoneBuilder.Draft> base = b.base(namespaces);
         Node apexCore = null;
         for (ZoneBuilder.Draft d : base.values()) {
@@ -173,23 +217,21 @@ final class ClusterZone {
                 nodes.put(d.name, n);
             }
         }
-        for (ServicePart part : ordered) {
-            for (Node n : part.nodes()) {
-                nodes.put(n.name(), n);
-            }
-        }
-        reverseNodes(ordered, options, before, nodes, changed);
-        changed[0] |= previous != null && previous.nodes.size() != nodes.size() + 1;
 
+        // 3. Reverse names: only those some changed Service claimed (or claimed before) are recomputed.
+        Map<Name, Node> ptrNodes = reverseNodes(ordered, fresh, stale, options, previous, changed);
+
+        int ttl = options.ttl();
         long serial;
         if (previous == null) {
             serial = nowSeconds;
-        } else if (!changed[0]) {
-            serial = previous.apex.serial();
         } else {
-            serial = Math.max(nowSeconds, previous.apex.serial() + 1);
+            for (Name n : removed) {
+                changed[0] |= !nodes.containsKey(n) && !n.equals(origin);
+            }
+            changed[0] |= !previous.apexCore.equals(apexCore);
+            serial = changed[0] ? Math.max(nowSeconds, previous.apex.serial() + 1) : previous.apex.serial();
         }
-        int ttl = options.ttl();
         List<Cidr> cidrs = options.serviceCidrs();
         Apex[] apexes = new Apex[cidrs.size() + 3];
         apexes[0] = new Apex(origin, null, serial, ttl);
@@ -208,9 +250,9 @@ final class ClusterZone {
         List<Record> apexTransfer = new ArrayList<>(base.get(origin).answers.getOrDefault(Type.NS, new LinkedHashSet<>()));
         apexTransfer.addAll(glue(base, apexTransfer));
         // Never mutated after this point; the volatile write that publishes the zone publishes the maps.
-        return new ClusterZone(options, apexes, Collections.unmodifiableMap(nodes), apexCore, Set.copyOf(namespaces),
-                snapshot, Collections.unmodifiableMap(parts), Collections.unmodifiableList(ordered),
-                List.copyOf(apexTransfer));
+        return new ClusterZone(options, apexes, Collections.unmodifiableMap(nodes), ptrNodes, apexCore,
+                List.copyOf(base.keySet()), Set.copyOf(namespaces), snapshot, Collections.unmodifiableMap(parts),
+                Collections.unmodifiableList(ordered), List.copyOf(apexTransfer));
     }
 
     private static int capacity(int entries) {
@@ -218,22 +260,56 @@ final class ClusterZone {
     }
 
     /**
-     * PTR names from every Service's claims, in zone-transfer order of the Services: ClusterIP claims
-     * beat endpoint claims for the same name; a node whose records did not change is kept.
+     * PTR names from the Services' claims, in zone-transfer order of the Services: ClusterIP claims beat
+     * endpoint claims for the same name. Only names claimed by a fresh or stale part are recomputed
+     * (every name on a first build); a recomputed node whose records did not change is kept.
      */
-    private static void reverseNodes(List<ServicePart> ordered, ClusterOptions options, Map<Name, Node> before,
-            Map<Name, Node> nodes, boolean[] changed) {
+    private static Map<Name, Node> reverseNodes(List<ServicePart> ordered, List<ServicePart> fresh,
+            List<ServicePart> stale, ClusterOptions options, ClusterZone previous, boolean[] changed) {
+        Set<Name> dirty = null;
+        Map<Name, Node> before = Map.of();
+        Map<Name, Node> out;
+        int removed = 0;
+        if (previous != null) {
+            dirty = new HashSet<>();
+            for (List<ServicePart> list : List.of(fresh, stale)) {
+                for (ServicePart p : list) {
+                    for (ZoneBuilder.PtrClaim c : p.ptrs()) {
+                        dirty.add(c.name());
+                    }
+                    dirty.addAll(p.clusterIpPtrs());
+                }
+            }
+            if (dirty.isEmpty()) {
+                return previous.ptrNodes;
+            }
+            before = previous.ptrNodes;
+            out = new HashMap<>(before);
+            for (Name n : dirty) {
+                if (out.remove(n) != null) {
+                    removed++; // put back below when it still exists unchanged
+                }
+            }
+        } else {
+            int claims = 0;
+            for (ServicePart p : ordered) {
+                claims += p.ptrs().size();
+            }
+            out = new HashMap<>(capacity(claims));
+        }
         Set<Name> clusterIpPtrs = new HashSet<>();
-        int claims = 0;
         for (ServicePart p : ordered) {
-            clusterIpPtrs.addAll(p.clusterIpPtrs());
-            claims += p.ptrs().size();
+            for (Name n : p.clusterIpPtrs()) {
+                if (dirty == null || dirty.contains(n)) {
+                    clusterIpPtrs.add(n);
+                }
+            }
         }
         // Most names have one claim: keep the record itself, a list only for the rare shared name.
-        Map<Name, Object> byName = new HashMap<>(capacity(claims));
+        Map<Name, Object> byName = new HashMap<>();
         for (ServicePart p : ordered) {
             for (ZoneBuilder.PtrClaim c : p.ptrs()) {
-                if (!c.clusterIp() && clusterIpPtrs.contains(c.name())) {
+                if ((dirty != null && !dirty.contains(c.name())) || (!c.clusterIp() && clusterIpPtrs.contains(c.name()))) {
                     continue;
                 }
                 Object had = byName.putIfAbsent(c.name(), c.record());
@@ -249,6 +325,8 @@ final class ClusterZone {
                 }
             }
         }
+        int back = 0;
+        boolean ptrChanged = false;
         List<Cidr> cidrs = options.serviceCidrs();
         for (Map.Entry<Name, Object> e : byName.entrySet()) {
             Name name = e.getKey();
@@ -257,13 +335,17 @@ final class ClusterZone {
             Node old = before.get(name);
             Answer a = old == null || old.answers().size() != 1 ? null : old.answers().get(Type.PTR);
             if (a != null && a.records().equals(records) && sameTtls(a.records(), records)) {
-                nodes.put(name, old);
+                out.put(name, old);
+                back++;
                 continue;
             }
-            changed[0] = true;
-            nodes.put(name, new Node(name, reverseZone(cidrs, name), Map.of(Type.PTR, new Answer(records, List.of(),
+            out.put(name, new Node(name, reverseZone(cidrs, name), Map.of(Type.PTR, new Answer(records, List.of(),
                     encode(name, Type.PTR, Rcode.NOERROR, records, List.of(), List.of()))), null));
+            ptrChanged = true;
         }
+        // Changed unless every name taken out came back as it was and none is new.
+        changed[0] |= ptrChanged || back != removed;
+        return Collections.unmodifiableMap(out);
     }
 
     /**
@@ -413,7 +495,7 @@ final class ClusterZone {
     }
 
     private Resolution reverse(Query q, Name name) {
-        Node n = nodes.get(name);
+        Node n = ptrNodes.get(name);
         if (n != null) {
             return Resolution.done(answer(q, n, q.type()));
         }
