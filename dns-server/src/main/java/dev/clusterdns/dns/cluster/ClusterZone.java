@@ -131,6 +131,8 @@ final class ClusterZone {
         List<ServicePart> ordered = new ArrayList<>(services.size());
         List<ServicePart> fresh = new ArrayList<>();
         List<ServicePart> stale = new ArrayList<>();
+        // Previous part → the part that takes its place, where they differ (usually a handful).
+        Map<ServicePart, ServicePart> replaced = new java.util.IdentityHashMap<>();
         int kept = 0;
         int added = 0;
         for (Service svc : services) {
@@ -149,6 +151,9 @@ final class ClusterZone {
             if (old != null && old.builtFrom(svc, slices)) {
                 part = old.from(svc, slices);
                 kept++;
+                if (part != old) {
+                    replaced.put(old, part);
+                }
             } else {
                 ZoneBuilder.ServiceDraft d = b.service(svc, slices);
                 List<Node> partNodes = new ArrayList<>(d.drafts().size());
@@ -160,6 +165,7 @@ final class ClusterZone {
                 fresh.add(part);
                 if (old != null) {
                     stale.add(old);
+                    replaced.put(old, part);
                 } else {
                     added++;
                 }
@@ -177,9 +183,9 @@ final class ClusterZone {
         }
         if (previous != null && added == 0 && !gone) {
             // The same Services as before: their order is the previous one, no sort needed.
-            for (int i = 0; i < ordered.size(); i++) {
-                ServicePart was = previous.ordered.get(i);
-                ordered.set(i, parts.get(was.namespace() + '/' + was.name()));
+            ordered.clear();
+            for (ServicePart was : previous.ordered) {
+                ordered.add(replaced.getOrDefault(was, was));
             }
         } else {
             ordered.sort(TRANSFER_ORDER);
@@ -356,25 +362,46 @@ final class ClusterZone {
             boolean[] changed) {
         boolean same = old != null && old.zone() == zone && java.util.Objects.equals(old.cnameTarget(), d.cnameTarget)
                 && old.answers().size() == d.answers.size();
-        Map<Integer, Answer> answers = new HashMap<>(capacity(d.answers.size()));
+        // Most names have one or two types: Map.of without an intermediate map.
+        Integer[] types = new Integer[d.answers.size()];
+        Answer[] answers = new Answer[types.length];
+        int i = 0;
         for (Map.Entry<Integer, LinkedHashSet<Record>> e : d.answers.entrySet()) {
             List<Record> records = List.copyOf(e.getValue());
             List<Record> additional = glue(drafts, records);
             Answer was = old == null ? null : old.answers().get(e.getKey());
             if (was != null && was.records().equals(records) && was.additional().equals(additional)
                     && sameTtls(was.records(), records)) {
-                answers.put(e.getKey(), was);
+                answers[i] = was;
             } else {
                 same = false;
-                answers.put(e.getKey(), new Answer(records, additional,
-                        encode(d.name, e.getKey(), Rcode.NOERROR, records, List.of(), additional)));
+                answers[i] = new Answer(records, additional,
+                        encode(d.name, e.getKey(), Rcode.NOERROR, records, List.of(), additional));
             }
+            types[i++] = e.getKey();
         }
         if (same) {
             return old;
         }
         changed[0] = true;
-        return new Node(d.name, zone, Map.copyOf(answers), d.cnameTarget);
+        return new Node(d.name, zone, answerMap(types, answers), d.cnameTarget);
+    }
+
+    private static Map<Integer, Answer> answerMap(Integer[] types, Answer[] answers) {
+        switch (types.length) {
+            case 0:
+                return Map.of();
+            case 1:
+                return Map.of(types[0], answers[0]);
+            case 2:
+                return Map.of(types[0], answers[0], types[1], answers[1]);
+            default:
+                Map<Integer, Answer> m = new HashMap<>(capacity(types.length));
+                for (int i = 0; i < types.length; i++) {
+                    m.put(types[i], answers[i]);
+                }
+                return Map.copyOf(m);
+        }
     }
 
     /** Record equality ignores TTLs; the dns-version TXT and the rest must keep theirs. */

@@ -20,35 +20,44 @@ class ZoneRebuildMeasurement {
         ScaleCluster cluster = new ScaleCluster(10_000, 5);
         ClusterSnapshot first = cluster.snapshot(1);
         ClusterZone zone = null;
-        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean cpu =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
         long[] full = new long[5];
         long[] fullCpu = new long[5];
+        long[] fullAlloc = new long[5];
         for (int i = 0; i < full.length; i++) {
+            long a = cpu.getThreadAllocatedBytes(tid);
             long c = cpu.getCurrentThreadCpuTime();
             long t = System.nanoTime();
             zone = ClusterZone.build(first, options, null, 1000);
             full[i] = System.nanoTime() - t;
             fullCpu[i] = cpu.getCurrentThreadCpuTime() - c;
+            fullAlloc[i] = (cpu.getThreadAllocatedBytes(tid) - a);
         }
         long[] one = new long[20];
         long[] oneCpu = new long[20];
+        long[] oneAlloc = new long[20];
         for (int i = 0; i < one.length; i++) {
             int which = i * 37;
             cluster.slices.set(which, ScaleCluster.slice(which, 5, i + 1));
             ClusterSnapshot next = cluster.snapshot(i + 2);
+            long a = cpu.getThreadAllocatedBytes(tid);
             long c = cpu.getCurrentThreadCpuTime();
             long t = System.nanoTime();
             zone = ClusterZone.build(next, options, zone, 1000 + i);
             one[i] = System.nanoTime() - t;
             oneCpu[i] = cpu.getCurrentThreadCpuTime() - c;
+            oneAlloc[i] = (cpu.getThreadAllocatedBytes(tid) - a);
         }
         Runtime rt = Runtime.getRuntime();
         System.gc();
         System.out.printf("zone rebuild, 10k services / 50k endpoints (load average %.1f on %d cores):%n"
-                + "  full build: wall ms %s, thread CPU ms %s%n  one-service change: wall ms %s, thread CPU ms %s%n"
+                + "  full build: wall ms %s, thread CPU ms %s, allocated MB %s%n"
+                + "  one-service change: wall ms %s, thread CPU ms %s, allocated MB %s%n"
                 + "  heap used after GC (snapshot + zone) %d MiB%n",
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                rt.availableProcessors(), ms(full), ms(fullCpu), ms(one), ms(oneCpu),
+                rt.availableProcessors(), ms(full), ms(fullCpu), ms(fullAlloc), ms(one), ms(oneCpu), ms(oneAlloc),
                 (rt.totalMemory() - rt.freeMemory()) >> 20);
         // The last change is served: the moved endpoints of Service 19 * 37.
         int last = 19 * 37;
@@ -56,6 +65,7 @@ class ZoneRebuildMeasurement {
         assertEquals(cluster.slices.get(last), zone.snapshot().endpointSlices(ScaleCluster.namespace(last), "svc-" + last).get(0));
     }
 
+    /** Millions: nanoseconds as ms, bytes as MB. */
     private static String ms(long[] nanos) {
         StringBuilder sb = new StringBuilder();
         for (long n : nanos) {
