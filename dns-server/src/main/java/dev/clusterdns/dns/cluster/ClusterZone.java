@@ -225,7 +225,7 @@ final class ClusterZone {
         }
 
         // 3. Reverse names: only those some changed Service claimed (or claimed before) are recomputed.
-        Map<Name, Node> ptrNodes = reverseNodes(ordered, fresh, stale, options, previous, changed);
+        Map<Name, Node> ptrNodes = reverseNodes(ordered, fresh, stale, previous, changed);
 
         int ttl = options.ttl();
         long serial;
@@ -271,7 +271,7 @@ final class ClusterZone {
      * (every name on a first build); a recomputed node whose records did not change is kept.
      */
     private static Map<Name, Node> reverseNodes(List<ServicePart> ordered, List<ServicePart> fresh,
-            List<ServicePart> stale, ClusterOptions options, ClusterZone previous, boolean[] changed) {
+            List<ServicePart> stale, ClusterZone previous, boolean[] changed) {
         Set<Name> dirty = null;
         Map<Name, Node> before = Map.of();
         Map<Name, Node> out;
@@ -311,33 +311,43 @@ final class ClusterZone {
                 }
             }
         }
-        // Most names have one claim: keep the record itself, a list only for the rare shared name.
+        // Most names have one claim: keep the claim itself, a list only for the rare shared name.
         Map<Name, Object> byName = new HashMap<>();
         for (ServicePart p : ordered) {
             for (ZoneBuilder.PtrClaim c : p.ptrs()) {
                 if ((dirty != null && !dirty.contains(c.name())) || (!c.clusterIp() && clusterIpPtrs.contains(c.name()))) {
                     continue;
                 }
-                Object had = byName.putIfAbsent(c.name(), c.record());
-                if (had instanceof Record r && !r.equals(c.record())) {
-                    List<Record> list = new ArrayList<>(2);
-                    list.add(r);
-                    list.add(c.record());
+                Object had = byName.putIfAbsent(c.name(), c);
+                if (had instanceof ZoneBuilder.PtrClaim first && !first.record().equals(c.record())) {
+                    List<ZoneBuilder.PtrClaim> list = new ArrayList<>(2);
+                    list.add(first);
+                    list.add(c);
                     byName.put(c.name(), list);
-                } else if (had instanceof List<?> l && !l.contains(c.record())) {
+                } else if (had instanceof List<?> l) {
                     @SuppressWarnings("unchecked")
-                    List<Record> records = (List<Record>) l;
-                    records.add(c.record());
+                    List<ZoneBuilder.PtrClaim> claims = (List<ZoneBuilder.PtrClaim>) l;
+                    if (claims.stream().noneMatch(k -> k.record().equals(c.record()))) {
+                        claims.add(c);
+                    }
                 }
             }
         }
         int back = 0;
         boolean ptrChanged = false;
-        List<Cidr> cidrs = options.serviceCidrs();
         for (Map.Entry<Name, Object> e : byName.entrySet()) {
             Name name = e.getKey();
-            @SuppressWarnings("unchecked")
-            List<Record> records = e.getValue() instanceof Record r ? List.of(r) : List.copyOf((List<Record>) e.getValue());
+            List<Record> records;
+            int zone;
+            if (e.getValue() instanceof ZoneBuilder.PtrClaim c) {
+                records = List.of(c.record());
+                zone = c.zone();
+            } else {
+                @SuppressWarnings("unchecked")
+                List<ZoneBuilder.PtrClaim> claims = (List<ZoneBuilder.PtrClaim>) e.getValue();
+                records = claims.stream().map(ZoneBuilder.PtrClaim::record).toList();
+                zone = claims.get(0).zone();
+            }
             Node old = before.get(name);
             Answer a = old == null || old.answers().size() != 1 ? null : old.answers().get(Type.PTR);
             if (a != null && a.records().equals(records) && sameTtls(a.records(), records)) {
@@ -345,7 +355,7 @@ final class ClusterZone {
                 back++;
                 continue;
             }
-            out.put(name, new Node(name, reverseZone(cidrs, name), Map.of(Type.PTR, new Answer(records, List.of(),
+            out.put(name, new Node(name, zone, Map.of(Type.PTR, new Answer(records, List.of(),
                     encode(name, Type.PTR, Rcode.NOERROR, records, List.of(), List.of()))), null));
             ptrChanged = true;
         }
@@ -412,19 +422,6 @@ final class ClusterZone {
             }
         }
         return true;
-    }
-
-    /** The apex index of a reverse name: its service CIDR's zone, else in-addr.arpa / ip6.arpa. */
-    private static int reverseZone(List<Cidr> cidrs, Name name) {
-        InetAddress ip = ReverseNames.address(name);
-        if (ip != null) {
-            for (int i = 0; i < cidrs.size(); i++) {
-                if (cidrs.get(i).contains(ip)) {
-                    return i + 1;
-                }
-            }
-        }
-        return name.subdomain(ReverseNames.IN_ADDR_ARPA) ? cidrs.size() + 1 : cidrs.size() + 2;
     }
 
     /** A/AAAA of every SRV or NS target that lives in the zone. */

@@ -51,8 +51,11 @@ final class ZoneBuilder {
     private List<Record> currentTransfer;
     private List<PtrClaim> ptrs;
 
-    /** A PTR record a Service asks for; ClusterIP claims win over endpoint claims for the same name (§2.3). */
-    record PtrClaim(Name name, Record record, boolean clusterIp) {}
+    /**
+     * A PTR record a Service asks for; ClusterIP claims win over endpoint claims for the same name
+     * (§2.3). {@code zone} is the apex index of its reverse zone (see {@link #reverseZone}).
+     */
+    record PtrClaim(Name name, Record record, boolean clusterIp, int zone) {}
 
     /** What one Service contributes: its own names, its zone-transfer records, its PTR claims. */
     record ServiceDraft(Map<Name, Draft> drafts, List<Record> transfer, List<PtrClaim> ptrs, List<Name> clusterIpPtrs) {}
@@ -266,7 +269,7 @@ final class ZoneBuilder {
             ips.add(ip);
             add(svcName, address(svcName, ip));
             Name ptr = ReverseMap.fromAddress(ip);
-            ptrs.add(new PtrClaim(ptr, new PTRRecord(ptr, DClass.IN, ttl, svcName), true));
+            ptrs.add(new PtrClaim(ptr, new PTRRecord(ptr, DClass.IN, ttl, svcName), true, reverseZone(ip)));
         }
         List<ServicePort> ports = svc.spec().ports();
         // Plain `<svc>` SRV: every port; N = addresses × ports (§2.6), duplicates by (target, port) dropped.
@@ -339,8 +342,22 @@ final class ZoneBuilder {
         for (Ready r : ready) {
             add(r.host(), address(r.host(), r.ip()));
             Name ptr = ReverseMap.fromAddress(r.ip());
-            ptrs.add(new PtrClaim(ptr, new PTRRecord(ptr, DClass.IN, ttl, r.host()), false));
+            ptrs.add(new PtrClaim(ptr, new PTRRecord(ptr, DClass.IN, ttl, r.host()), false, reverseZone(r.ip())));
         }
+    }
+
+    /**
+     * The apex index of {@code ip}'s reverse name in a {@link ClusterZone}: 1 + the first service CIDR
+     * holding it, else in-addr.arpa / ip6.arpa after the CIDRs (from the address, not by parsing the name).
+     */
+    private int reverseZone(InetAddress ip) {
+        List<dev.clusterdns.agent.net.Cidr> cidrs = options.serviceCidrs();
+        for (int i = 0; i < cidrs.size(); i++) {
+            if (cidrs.get(i).contains(ip)) {
+                return i + 1;
+            }
+        }
+        return ip instanceof Inet4Address ? cidrs.size() + 1 : cidrs.size() + 2;
     }
 
     private static int weight(int items) {
