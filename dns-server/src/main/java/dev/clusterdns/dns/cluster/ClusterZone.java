@@ -191,36 +191,50 @@ final class ClusterZone {
             ordered.sort(TRANSFER_ORDER);
         }
 
-        // 2. Forward names: the previous map with stale parts' names out and fresh parts' names in.
-        Map<Name, Node> nodes = previous == null ? new HashMap<>(capacity(16 + 8 * parts.size()))
-                : new HashMap<>(previous.nodes);
-        List<Name> removed = new ArrayList<>();
-        if (previous != null) {
-            for (Name n : previous.baseNames) {
-                nodes.remove(n);
-                removed.add(n);
-            }
-        }
-        for (ServicePart p : stale) {
-            for (Node n : p.nodes()) {
-                nodes.remove(n.name());
-                removed.add(n.name());
-            }
-        }
-        for (ServicePart p : fresh) {
-            for (Node n : p.nodes()) {
-                nodes.put(n.name(), n);
-            }
-        }
+        // 2. Forward names: the previous map with stale parts' names out and fresh parts' names in;
+        // the previous map itself when no Service and no zone-level name changed (a snapshot that
+        // touched only Pods, ConfigMaps, ...).
         Map<Name, ZoneBuilder.Draft> base = b.base(namespaces);
+        List<Node> baseNodes = new ArrayList<>(base.size());
         Node apexCore = null;
+        boolean baseSame = previous != null && previous.baseNames.size() == base.size();
         for (ZoneBuilder.Draft d : base.values()) {
-            Node n = freeze(d, 0, base, d.name.equals(origin) ? (previous == null ? null : previous.apexCore)
-                    : before.get(d.name), changed);
-            if (d.name.equals(origin)) {
+            boolean apexName = d.name.equals(origin);
+            Node old = previous == null ? null : apexName ? previous.apexCore : before.get(d.name);
+            Node n = freeze(d, 0, base, old, changed);
+            baseSame &= n == old;
+            if (apexName) {
                 apexCore = n;
             } else {
-                nodes.put(d.name, n);
+                baseNodes.add(n);
+            }
+        }
+        boolean untouched = baseSame && fresh.isEmpty() && stale.isEmpty();
+        Map<Name, Node> nodes;
+        List<Name> removed = new ArrayList<>();
+        if (untouched) {
+            nodes = previous.nodes;
+        } else {
+            nodes = previous == null ? new HashMap<>(capacity(16 + 8 * parts.size())) : new HashMap<>(previous.nodes);
+            if (previous != null) {
+                for (Name n : previous.baseNames) {
+                    nodes.remove(n);
+                    removed.add(n);
+                }
+            }
+            for (ServicePart p : stale) {
+                for (Node n : p.nodes()) {
+                    nodes.remove(n.name());
+                    removed.add(n.name());
+                }
+            }
+            for (ServicePart p : fresh) {
+                for (Node n : p.nodes()) {
+                    nodes.put(n.name(), n);
+                }
+            }
+            for (Node n : baseNodes) {
+                nodes.put(n.name(), n);
             }
         }
 
@@ -247,16 +261,19 @@ final class ClusterZone {
         apexes[cidrs.size() + 1] = new Apex(ReverseNames.IN_ADDR_ARPA, null, serial, ttl);
         apexes[cidrs.size() + 2] = new Apex(ReverseNames.IP6_ARPA, null, serial, ttl);
 
-        Map<Integer, Answer> apexAnswers = new HashMap<>(apexCore.answers());
-        List<Record> soa = List.of(apexes[0].soa());
-        apexAnswers.put(Type.SOA, new Answer(soa, List.of(), encode(origin, Type.SOA, Rcode.NOERROR, soa, List.of(),
-                List.of())));
-        nodes.put(origin, new Node(origin, 0, Map.copyOf(apexAnswers), null));
+        if (!untouched) {
+            Map<Integer, Answer> apexAnswers = new HashMap<>(apexCore.answers());
+            List<Record> soa = List.of(apexes[0].soa());
+            apexAnswers.put(Type.SOA, new Answer(soa, List.of(), encode(origin, Type.SOA, Rcode.NOERROR, soa,
+                    List.of(), List.of())));
+            nodes.put(origin, new Node(origin, 0, Map.copyOf(apexAnswers), null));
+            nodes = Collections.unmodifiableMap(nodes);
+        }
 
         List<Record> apexTransfer = new ArrayList<>(base.get(origin).answers.getOrDefault(Type.NS, new LinkedHashSet<>()));
         apexTransfer.addAll(glue(base, apexTransfer));
         // Never mutated after this point; the volatile write that publishes the zone publishes the maps.
-        return new ClusterZone(options, apexes, Collections.unmodifiableMap(nodes), ptrNodes, apexCore,
+        return new ClusterZone(options, apexes, nodes, ptrNodes, apexCore,
                 List.copyOf(base.keySet()), Set.copyOf(namespaces), snapshot, Collections.unmodifiableMap(parts),
                 Collections.unmodifiableList(ordered), List.copyOf(apexTransfer));
     }
