@@ -16,10 +16,12 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -132,7 +134,7 @@ final class ClusterZone {
         List<ServicePart> fresh = new ArrayList<>();
         List<ServicePart> stale = new ArrayList<>();
         // Previous part → the part that takes its place, where they differ (usually a handful).
-        Map<ServicePart, ServicePart> replaced = new java.util.IdentityHashMap<>();
+        Map<ServicePart, ServicePart> replaced = new IdentityHashMap<>();
         int kept = 0;
         int added = 0;
         for (Service svc : services) {
@@ -249,7 +251,6 @@ final class ClusterZone {
             for (Name n : removed) {
                 changed[0] |= !nodes.containsKey(n) && !n.equals(origin);
             }
-            changed[0] |= !previous.apexCore.equals(apexCore);
             serial = changed[0] ? Math.max(nowSeconds, previous.apex.serial() + 1) : previous.apex.serial();
         }
         List<Cidr> cidrs = options.serviceCidrs();
@@ -387,7 +388,7 @@ final class ClusterZone {
      */
     private static Node freeze(ZoneBuilder.Draft d, int zone, Map<Name, ZoneBuilder.Draft> drafts, Node old,
             boolean[] changed) {
-        boolean same = old != null && old.zone() == zone && java.util.Objects.equals(old.cnameTarget(), d.cnameTarget)
+        boolean same = old != null && old.zone() == zone && Objects.equals(old.cnameTarget(), d.cnameTarget)
                 && old.answers().size() == d.answers.size();
         // Most names have one or two types: Map.of without an intermediate map.
         Integer[] types = new Integer[d.answers.size()];

@@ -5,6 +5,7 @@ import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Namespace;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.model.ServicePort;
+import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.agent.net.IpAddresses;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import java.net.Inet4Address;
@@ -351,7 +352,7 @@ final class ZoneBuilder {
      * holding it, else in-addr.arpa / ip6.arpa after the CIDRs (from the address, not by parsing the name).
      */
     private int reverseZone(InetAddress ip) {
-        List<dev.clusterdns.agent.net.Cidr> cidrs = options.serviceCidrs();
+        List<Cidr> cidrs = options.serviceCidrs();
         for (int i = 0; i < cidrs.size(); i++) {
             if (cidrs.get(i).contains(ip)) {
                 return i + 1;

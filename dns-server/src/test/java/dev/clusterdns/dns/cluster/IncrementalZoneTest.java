@@ -37,8 +37,18 @@ class IncrementalZoneTest {
 
     @Test
     void incrementalBuildsAnswerLikeFullBuilds() throws Exception {
-        ClusterOptions options = ClusterStageTest.options();
-        Random random = new Random(42);
+        incrementalEqualsFull(ClusterStageTest.options(), 42);
+    }
+
+    @Test
+    void incrementalBuildsAnswerLikeFullBuildsWithPodNamesAndEmptyServicesHidden() throws Exception {
+        ClusterOptions d = ClusterStageTest.options();
+        incrementalEqualsFull(new ClusterOptions(d.domain(), d.ttl(), d.pods(), d.namespaces(), true, true,
+                d.serviceCidrs(), d.nameServerAddresses()), 7);
+    }
+
+    private static void incrementalEqualsFull(ClusterOptions options, long seed) {
+        Random random = new Random(seed);
         ScaleCluster cluster = new ScaleCluster(SERVICES, 3);
         ClusterZone incremental = ClusterZone.build(cluster.snapshot(1), options, null, 1000);
         for (int step = 0; step < 60; step++) {
