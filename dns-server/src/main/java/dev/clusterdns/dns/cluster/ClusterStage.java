@@ -7,10 +7,14 @@ import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
 import dev.clusterdns.dns.pipeline.Stage;
 import dev.clusterdns.dns.pipeline.Transport;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
@@ -27,8 +31,11 @@ import org.xbill.DNS.Type;
  * The cluster zone authority (CoreDNS's kubernetes plugin): answers `*.<cluster-domain>` and the
  * reverse names of ClusterIPs and endpoints from the latest snapshot, passes everything else on.
  *
- * <p>Each snapshot is turned into a {@link ClusterZone} on the publisher's thread and published with
- * one volatile write; a query reads that field once and sees one snapshot throughout.
+ * <p>Snapshots are turned into {@link ClusterZone}s on one dedicated rebuild thread, never on the
+ * publisher's (other consumers wait behind it). That thread always builds from the newest snapshot:
+ * snapshots that arrive during a build are coalesced, only the latest is built next. Each zone is
+ * published with one volatile write; a query reads that field once and sees one snapshot throughout,
+ * the previous zone until the next one is complete.
  */
 public final class ClusterStage implements Stage, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStage.class);
@@ -37,20 +44,85 @@ public final class ClusterStage implements Stage, AutoCloseable {
 
     private final ClusterOptions options;
     private volatile ClusterZone zone;
+    /** The newest snapshot not yet built; null when the rebuild thread is up to date. */
+    private final AtomicReference<ClusterSnapshot> pending = new AtomicReference<>();
+    private final Thread rebuilder;
+    private volatile boolean closed;
     private final AutoCloseable subscription;
 
+    /**
+     * Builds the zone for the view's current snapshot before returning (a stage is never served
+     * empty when data is there), then follows the view on its own rebuild thread.
+     */
     public ClusterStage(ClusterView view, ClusterOptions options) {
         this.options = options;
-        this.zone = ClusterZone.build(ClusterSnapshot.empty(), options, null, System.currentTimeMillis() / 1000);
+        this.zone = ClusterZone.build(view.current(), options, null, System.currentTimeMillis() / 1000);
+        this.rebuilder = new Thread(this::rebuildLoop, "cluster-zone-rebuild");
+        rebuilder.setDaemon(true);
+        rebuilder.start();
         this.subscription = view.subscribe(this::update);
     }
 
+    /** On the publisher's thread: hand over and return at once. */
     private void update(ClusterSnapshot snapshot) {
-        long start = System.nanoTime();
-        ClusterZone next = ClusterZone.build(snapshot, options, zone, System.currentTimeMillis() / 1000);
-        zone = next;
-        LOG.debug("cluster zone for revision {} built in {} µs (serial {})", snapshot.revision(),
-                (System.nanoTime() - start) / 1000, next.serial());
+        if (snapshot == zone.snapshot()) {
+            return; // the one built in the constructor, delivered again by subscribe
+        }
+        pending.set(snapshot);
+        LockSupport.unpark(rebuilder);
+    }
+
+    private void rebuildLoop() {
+        while (!closed) {
+            ClusterSnapshot snapshot = pending.getAndSet(null);
+            if (snapshot == null) {
+                LockSupport.park(this);
+                continue;
+            }
+            ClusterZone current = zone;
+            if (snapshot.revision() < current.revision()) {
+                continue; // never go back (the publisher orders revisions; this is a guard)
+            }
+            long start = System.nanoTime();
+            try {
+                ClusterZone next = ClusterZone.build(snapshot, options, current, System.currentTimeMillis() / 1000);
+                zone = next;
+                LOG.debug("cluster zone for revision {} built in {} µs (serial {})", snapshot.revision(),
+                        (System.nanoTime() - start) / 1000, next.serial());
+            } catch (RuntimeException e) {
+                // A bug in one build must not stop DNS: keep serving the last good zone.
+                LOG.error("cluster zone for revision {} failed to build; still serving revision {}", snapshot.revision(),
+                        current.revision(), e);
+            }
+            synchronized (built) {
+                built.notifyAll();
+            }
+        }
+    }
+
+    private final Object built = new Object();
+
+    /** The snapshot revision of the zone now served. */
+    public long revision() {
+        return zone.revision();
+    }
+
+    /**
+     * Waits until the served zone is at least at {@code revision} (tests, readiness); false on
+     * timeout.
+     */
+    public boolean awaitRevision(long revision, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (built) {
+            while (zone.revision() < revision) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(built, left);
+            }
+        }
+        return true;
     }
 
     @Override
@@ -151,5 +223,7 @@ public final class ClusterStage implements Stage, AutoCloseable {
     @Override
     public void close() throws Exception {
         subscription.close();
+        closed = true;
+        LockSupport.unpark(rebuilder);
     }
 }

@@ -5,12 +5,12 @@ import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Namespace;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.model.ServicePort;
+import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.agent.net.IpAddresses;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -33,8 +33,10 @@ import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 
 /**
- * Turns one snapshot into the records of the cluster zone and its reverse zones (dns-behaviour §2),
- * in O(objects). Not thread-safe; one builder per snapshot.
+ * Turns snapshot objects into the records of the cluster zone and its reverse zones (dns-behaviour §2):
+ * the zone's own names once per snapshot ({@link #base}), and each Service's names, zone-transfer
+ * records and PTR claims on their own ({@link #service}) so that an unchanged Service's result can be
+ * kept from one snapshot to the next. Not thread-safe; one builder per build.
  */
 final class ZoneBuilder {
     static final String SCHEMA_VERSION = "1.1.0";
@@ -42,39 +44,58 @@ final class ZoneBuilder {
 
     private final ClusterOptions options;
     private final Name origin;
+    private final Name svcZone;
+    private final Name podZone;
     private final int ttl;
-    final Map<Name, Draft> drafts = new LinkedHashMap<>();
-    /** Names owned by ClusterIPs: their PTR wins over endpoint PTRs. */
-    private final Set<Name> clusterIpPtrs = new java.util.HashSet<>();
-    /** Zone-transfer content per Service, ordered by Service name then namespace. */
-    final List<TransferEntry> transfer = new ArrayList<>();
-    final Set<String> namespaces = new TreeSet<>();
+    /** The drafts being filled: the base names, or one Service's. */
+    private Map<Name, Draft> drafts;
     private List<Record> currentTransfer;
+    private List<PtrClaim> ptrs;
 
-    record TransferEntry(String service, String namespace, List<Record> records) {}
+    /**
+     * A PTR record a Service asks for; ClusterIP claims win over endpoint claims for the same name
+     * (§2.3). {@code zone} is the apex index of its reverse zone (see {@link #reverseZone}).
+     */
+    record PtrClaim(Name name, Record record, boolean clusterIp, int zone) {}
+
+    /** What one Service contributes: its own names, its zone-transfer records, its PTR claims. */
+    record ServiceDraft(Map<Name, Draft> drafts, List<Record> transfer, List<PtrClaim> ptrs, List<Name> clusterIpPtrs) {}
 
     /** Records of one name while building; frozen into a {@link ClusterZone.Node}. */
     static final class Draft {
         final Name name;
-        final boolean reverse;
-        final Map<Integer, LinkedHashSet<Record>> answers = new LinkedHashMap<>();
+        final Map<Integer, LinkedHashSet<Record>> answers = new LinkedHashMap<>(4);
         Name cnameTarget;
 
-        Draft(Name name, boolean reverse) {
+        Draft(Name name) {
             this.name = name;
-            this.reverse = reverse;
         }
     }
 
     ZoneBuilder(ClusterOptions options, Name origin) {
         this.options = options;
         this.origin = origin;
+        this.svcZone = label("svc", origin);
+        this.podZone = label("pod", origin);
         this.ttl = options.ttl();
     }
 
-    void build(ClusterSnapshot snapshot) {
-        Name svcZone = label("svc", origin);
-        Name podZone = label("pod", origin);
+    /** The namespaces whose names exist: every exposed namespace and every exposed Service's namespace. */
+    Set<String> namespaces(ClusterSnapshot snapshot) {
+        Set<String> namespaces = new TreeSet<>();
+        for (Namespace ns : snapshot.namespaces()) {
+            namespaces.add(ns.metadata().name());
+        }
+        for (Service s : snapshot.services()) {
+            namespaces.add(s.metadata().namespace());
+        }
+        namespaces.removeIf(ns -> ns == null || !options.exposes(ns));
+        return namespaces;
+    }
+
+    /** The apex (NS), its name server's addresses, dns-version and the empty non-terminals. */
+    Map<Name, Draft> base(Set<String> namespaces) {
+        drafts = new LinkedHashMap<>();
         draft(origin);
         draft(svcZone);
         draft(podZone);
@@ -86,14 +107,6 @@ final class ZoneBuilder {
         }
         Name version = label("dns-version", origin);
         add(version, new TXTRecord(version, DClass.IN, SCHEMA_TTL, SCHEMA_VERSION));
-
-        for (Namespace ns : snapshot.namespaces()) {
-            namespaces.add(ns.metadata().name());
-        }
-        for (Service s : snapshot.services()) {
-            namespaces.add(s.metadata().namespace());
-        }
-        namespaces.removeIf(ns -> ns == null || !options.exposes(ns));
         for (String ns : namespaces) {
             Name nsSvc = label(ns, svcZone);
             Name nsPod = label(ns, podZone);
@@ -104,43 +117,44 @@ final class ZoneBuilder {
                 draft(nsPod);
             }
         }
+        Map<Name, Draft> out = drafts;
+        drafts = null;
+        return out;
+    }
+
+    /**
+     * The names of one Service of an exposed namespace, from the Service and its EndpointSlices only
+     * (its names all lie below {@code <svc>.<ns>.svc.<zone>}, so no other Service can touch them).
+     */
+    ServiceDraft service(Service svc, List<EndpointSlice> slices) {
+        drafts = new LinkedHashMap<>();
+        currentTransfer = new ArrayList<>();
+        ptrs = new ArrayList<>();
+        List<Name> clusterIpPtrs = new ArrayList<>(1);
+        String ns = svc.metadata().namespace();
         // ClusterIP PTRs win over endpoint PTRs for the same IP whatever the Service order (§2.3).
-        for (Service svc : snapshot.services()) {
-            if (namespaces.contains(svc.metadata().namespace())) {
-                for (String text : svc.clusterIPs()) {
-                    InetAddress ip = parse(text);
-                    if (ip != null) {
-                        clusterIpPtrs.add(ReverseMap.fromAddress(ip));
-                    }
-                }
+        for (String text : svc.clusterIPs()) {
+            InetAddress ip = parse(text);
+            if (ip != null) {
+                clusterIpPtrs.add(ReverseMap.fromAddress(ip));
             }
         }
-        List<Service> services = new ArrayList<>(snapshot.services());
-        services.sort(Comparator.comparing((Service s) -> s.metadata().name())
-                .thenComparing(s -> s.metadata().namespace()));
-        for (Service svc : services) {
-            String ns = svc.metadata().namespace();
-            if (!namespaces.contains(ns)) {
-                continue;
-            }
-            Name nsSvc = label(ns, svcZone);
-            Name svcName = nsSvc == null ? null : label(svc.metadata().name(), nsSvc);
-            if (svcName == null) {
-                continue;
-            }
-            currentTransfer = new ArrayList<>();
+        Name nsSvc = label(ns, svcZone);
+        Name svcName = nsSvc == null ? null : label(svc.metadata().name(), nsSvc);
+        if (svcName != null) {
             if (svc.isExternalName()) {
                 externalName(svc, svcName);
             } else if (svc.hasClusterIP()) {
-                clusterIp(svc, svcName, snapshot.endpointSlices(ns, svc.metadata().name()));
+                clusterIp(svc, svcName, slices);
             } else if (svc.isHeadless()) {
-                headless(svcName, snapshot.endpointSlices(ns, svc.metadata().name()));
+                headless(svcName, slices);
             }
-            if (!currentTransfer.isEmpty()) {
-                transfer.add(new TransferEntry(svc.metadata().name(), ns, currentTransfer));
-            }
-            currentTransfer = null;
         }
+        ServiceDraft out = new ServiceDraft(drafts, currentTransfer, ptrs, clusterIpPtrs);
+        drafts = null;
+        currentTransfer = null;
+        ptrs = null;
+        return out;
     }
 
     private void externalName(Service svc, Name svcName) {
@@ -256,8 +270,7 @@ final class ZoneBuilder {
             ips.add(ip);
             add(svcName, address(svcName, ip));
             Name ptr = ReverseMap.fromAddress(ip);
-            draft(ptr, true);
-            add(ptr, new PTRRecord(ptr, DClass.IN, ttl, svcName));
+            ptrs.add(new PtrClaim(ptr, new PTRRecord(ptr, DClass.IN, ttl, svcName), true, reverseZone(ip)));
         }
         List<ServicePort> ports = svc.spec().ports();
         // Plain `<svc>` SRV: every port; N = addresses × ports (§2.6), duplicates by (target, port) dropped.
@@ -330,12 +343,22 @@ final class ZoneBuilder {
         for (Ready r : ready) {
             add(r.host(), address(r.host(), r.ip()));
             Name ptr = ReverseMap.fromAddress(r.ip());
-            if (clusterIpPtrs.contains(ptr)) {
-                continue;
-            }
-            draft(ptr, true);
-            add(ptr, new PTRRecord(ptr, DClass.IN, ttl, r.host()));
+            ptrs.add(new PtrClaim(ptr, new PTRRecord(ptr, DClass.IN, ttl, r.host()), false, reverseZone(r.ip())));
         }
+    }
+
+    /**
+     * The apex index of {@code ip}'s reverse name in a {@link ClusterZone}: 1 + the first service CIDR
+     * holding it, else in-addr.arpa / ip6.arpa after the CIDRs (from the address, not by parsing the name).
+     */
+    private int reverseZone(InetAddress ip) {
+        List<Cidr> cidrs = options.serviceCidrs();
+        for (int i = 0; i < cidrs.size(); i++) {
+            if (cidrs.get(i).contains(ip)) {
+                return i + 1;
+            }
+        }
+        return ip instanceof Inet4Address ? cidrs.size() + 1 : cidrs.size() + 2;
     }
 
     private static int weight(int items) {
@@ -351,18 +374,13 @@ final class ZoneBuilder {
         return p == null ? null : label("_" + port.toLowerCase(Locale.ROOT), p);
     }
 
-    Draft draft(Name name) {
-        return draft(name, false);
-    }
-
-    private Draft draft(Name name, boolean reverse) {
-        return drafts.computeIfAbsent(name, n -> new Draft(n, reverse));
+    private Draft draft(Name name) {
+        return drafts.computeIfAbsent(name, Draft::new);
     }
 
     private void add(Name owner, Record r) {
-        Draft d = draft(owner, ReverseNames.isReverse(owner));
-        if (d.answers.computeIfAbsent(r.getType(), t -> new LinkedHashSet<>()).add(r) && currentTransfer != null
-                && !d.reverse) {
+        Draft d = draft(owner);
+        if (d.answers.computeIfAbsent(r.getType(), t -> new LinkedHashSet<>()).add(r) && currentTransfer != null) {
             currentTransfer.add(r);
         }
     }

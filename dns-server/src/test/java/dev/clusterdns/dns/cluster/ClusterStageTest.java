@@ -79,9 +79,18 @@ class ClusterStageTest {
 
     private final SnapshotPublisher publisher = new SnapshotPublisher();
 
+    private ClusterStage stage;
+
     private Pipeline pipeline(ClusterOptions options) {
         publisher.publish(TestCluster.snapshot(1));
-        return new Pipeline(List.of(new ClusterStage(publisher, options), UPSTREAM));
+        stage = new ClusterStage(publisher, options);
+        return new Pipeline(List.of(stage, UPSTREAM));
+    }
+
+    /** Publishes and waits until the stage serves it (zones are built on the stage's own thread). */
+    static void publishAndWait(SnapshotPublisher pub, ClusterStage stage, ClusterSnapshot s) throws InterruptedException {
+        pub.publish(s);
+        assertTrue(stage.awaitRevision(s.revision(), java.time.Duration.ofSeconds(30)), "zone built in time");
     }
 
     private final Pipeline pipeline = pipeline(options());
@@ -266,7 +275,7 @@ class ClusterStageTest {
         List<dev.clusterdns.agent.model.EndpointSlice> slices = new java.util.ArrayList<>(base.endpointSlices());
         slices.add(TestCluster.slice("shop", "aaa", "a", List.of(TestCluster.epPort("http", "TCP", 80)),
                 TestCluster.endpoint("10.96.0.50", null, true, null)));
-        publisher.publish(ClusterSnapshot.builder(5).namespaces(base.namespaces()).services(services)
+        publishAndWait(publisher, stage, ClusterSnapshot.builder(5).namespaces(base.namespaces()).services(services)
                 .endpointSlices(slices).build());
         assertEquals(Set.of("PTR web.shop.svc.cluster.local."), answers(ask("50.0.96.10.in-addr.arpa.", Type.PTR)));
         assertEquals(Set.of("A 10.96.0.50"), answers(ask("aaa.shop.svc.cluster.local.", Type.A)));
@@ -383,14 +392,14 @@ class ClusterStageTest {
         long first = stage.serial();
         assertEquals(Set.of("A 10.96.0.70"), answers(ask(p, "lonely.shop.svc.cluster.local.", Type.A)));
         ClusterSnapshot base = TestCluster.snapshot(2);
-        pub.publish(ClusterSnapshot.builder(2).namespaces(base.namespaces()).endpointSlices(base.endpointSlices())
+        publishAndWait(pub, stage, ClusterSnapshot.builder(2).namespaces(base.namespaces()).endpointSlices(base.endpointSlices())
                 .services(base.services().stream().filter(s -> !s.metadata().name().equals("lonely")).toList())
                 .build());
         assertNegative(ask(p, "lonely.shop.svc.cluster.local.", Type.A), Rcode.NXDOMAIN, "cluster.local.");
         assertTrue(stage.serial() > first, "serial moves on change");
         long second = stage.serial();
         ClusterSnapshot same = TestCluster.snapshot(3);
-        pub.publish(ClusterSnapshot.builder(3).namespaces(same.namespaces()).endpointSlices(same.endpointSlices())
+        publishAndWait(pub, stage, ClusterSnapshot.builder(3).namespaces(same.namespaces()).endpointSlices(same.endpointSlices())
                 .services(base.services().stream().filter(s -> !s.metadata().name().equals("lonely")).toList())
                 .build());
         assertEquals(second, stage.serial(), "serial stays while DNS data is unchanged");
@@ -421,5 +430,33 @@ class ClusterStageTest {
     void outOfZoneNamesPassOn() throws Exception {
         assertEquals(Rcode.REFUSED, ask("example.org.", Type.A).getRcode());
         assertEquals(Set.of("A 192.0.2.53"), answers(ask("www.example.com.", Type.A)));
+    }
+
+    @Test
+    void snapshotsInATightLoopEndAtTheLastRevision() throws Exception {
+        SnapshotPublisher pub = new SnapshotPublisher();
+        ClusterSnapshot base = TestCluster.snapshot(1);
+        pub.publish(base);
+        ClusterStage s = new ClusterStage(pub, options());
+        Pipeline p = new Pipeline(List.of(s));
+        for (int rev = 2; rev <= 201; rev++) {
+            List<dev.clusterdns.agent.model.Service> services = new java.util.ArrayList<>(base.services());
+            services.add(TestCluster.clusterIp("shop", "churn", List.of("10.96.1." + (rev % 250 + 1)),
+                    TestCluster.port("http", "TCP", 80)));
+            if (rev % 2 == 0) {
+                services.add(TestCluster.clusterIp("shop", "even", List.of("10.96.2.1"), TestCluster.port("http", "TCP", 80)));
+            }
+            pub.publish(ClusterSnapshot.builder(rev).namespaces(base.namespaces()).services(services)
+                    .endpointSlices(base.endpointSlices()).build());
+        }
+        assertTrue(s.awaitRevision(201, java.time.Duration.ofSeconds(60)), "zone reached the last revision");
+        assertEquals(201, s.revision());
+        assertEquals(Set.of("A 10.96.1." + (201 % 250 + 1)), answers(ask(p, "churn.shop.svc.cluster.local.", Type.A)));
+        assertEquals(Set.of("PTR churn.shop.svc.cluster.local."),
+                answers(ask(p, (201 % 250 + 1) + ".1.96.10.in-addr.arpa.", Type.PTR)));
+        assertNegative(ask(p, (200 % 250 + 1) + ".1.96.10.in-addr.arpa.", Type.PTR), Rcode.NXDOMAIN, "10.in-addr.arpa.");
+        assertNegative(ask(p, "even.shop.svc.cluster.local.", Type.A), Rcode.NXDOMAIN, "cluster.local.");
+        assertEquals(Set.of("A 10.96.0.50"), answers(ask(p, "web.shop.svc.cluster.local.", Type.A)));
+        s.close();
     }
 }
