@@ -37,7 +37,7 @@ public final class DnsOptions {
             description = "Pod records a-b-c-d.<ns>.pod.<zone>: disabled, insecure or verified (default ${DEFAULT-VALUE}).")
     String pods;
 
-    @Option(names = "--namespaces", paramLabel = "NS[,NS...]", split = ",",
+    @Option(names = "--namespaces", paramLabel = "NS", split = ",",
             description = "Only these namespaces exist for DNS (default: all).")
     List<String> namespaces;
 
