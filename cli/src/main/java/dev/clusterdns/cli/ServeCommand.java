@@ -83,7 +83,7 @@ final class ServeCommand implements Callable<Integer> {
             // Held closed until every component has started, so /ready never answers 200 while a
             // component is still building and has not registered its own gate yet.
             Runnable started = readiness.gate("start");
-            push(running, dnsOptions.start(context, resolverOptions.before(context), resolverOptions.after(context)));
+            push(running, dnsOptions.start(context, resolverOptions));
             push(running, proxyOptions.start(context));
             push(running, envOptions.start(context));
             started.run();

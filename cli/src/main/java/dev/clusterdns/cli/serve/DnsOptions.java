@@ -3,16 +3,16 @@ package dev.clusterdns.cli.serve;
 import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.dns.DnsServer;
 import dev.clusterdns.dns.cluster.ClusterOptions;
-import dev.clusterdns.dns.cluster.ClusterStage;
+import dev.clusterdns.dns.cluster.ClusterSetup;
 import dev.clusterdns.dns.cluster.PodMode;
 import dev.clusterdns.dns.pipeline.Pipeline;
-import dev.clusterdns.dns.pipeline.Stage;
+import dev.clusterdns.dns.pipeline.SetupContext;
+import dev.clusterdns.dns.pipeline.StageSetup;
 import dev.clusterdns.dns.transport.DnsMetrics;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -100,19 +100,13 @@ public final class DnsOptions {
     }
 
     /**
-     * Starts the DNS server with the cluster zone between {@code before} and {@code after} (stages
-     * from {@link ResolverOptions}).
+     * Starts the DNS server: the cluster zone and the resolver stages {@code resolver}'s flags turn
+     * on, in {@link dev.clusterdns.dns.pipeline.StageOrder}. The handle stops the listeners, then
+     * the stages (rebuild thread, zone-file and hosts watchers, the forwarder's event loop).
      */
-    public AutoCloseable start(ServeContext context, List<Stage> before, List<Stage> after) throws Exception {
+    public AutoCloseable start(ServeContext context, ResolverOptions resolver) throws Exception {
         Runnable ready = context.readiness().gate("dns");
-        List<InetSocketAddress> addresses = new ArrayList<>();
-        for (String text : listen == null || listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen) {
-            try {
-                addresses.add(HostPort.parse(text, 53));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--dns-listen: " + e.getMessage());
-            }
-        }
+        List<InetSocketAddress> addresses = listenAddresses();
         List<Cidr> cidrs = new ArrayList<>();
         for (String c : context.agent().serviceCidrs()) {
             cidrs.add(Cidr.parse(c));
@@ -123,28 +117,41 @@ public final class DnsOptions {
         }
         List<InetAddress> nsAddresses = addresses.stream().map(InetSocketAddress::getAddress)
                 .filter(a -> !a.isAnyLocalAddress()).distinct().toList();
-        ClusterOptions options = new ClusterOptions(context.agent().clusterDomain(), ttl, PodMode.parse(pods), exposed,
+        PodMode podMode = PodMode.parse(pods);
+        ClusterOptions options = new ClusterOptions(context.agent().clusterDomain(), ttl, podMode, exposed,
                 endpointPodNames, ignoreEmptyService, cidrs, nsAddresses);
-        ClusterStage cluster = new ClusterStage(context.cluster(), options);
-        List<Stage> stages = new ArrayList<>(before);
-        stages.add(cluster);
-        stages.addAll(after);
-        int n = sockets != null ? sockets : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        List<StageSetup> setups = new ArrayList<>(resolver.setups(context, addresses, podMode));
+        setups.add(new ClusterSetup(options));
+        int n = sockets != null ? sockets : DnsServer.Config.defaultSockets();
+        DnsServer.Config config = new DnsServer.Config(addresses, n, ednsSize, Duration.ofSeconds(tcpIdleSeconds));
+        Pipeline pipeline = Pipeline.assemble(setups,
+                new SetupContext(context.cluster(), options.domain(), context.metrics()));
         DnsServer server;
         try {
-            server = DnsServer.start(new DnsServer.Config(addresses, n, ednsSize, Duration.ofSeconds(tcpIdleSeconds)),
-                    new Pipeline(stages), DnsMetrics.register(context.metrics()));
+            server = DnsServer.start(config, pipeline, DnsMetrics.register(context.metrics()));
         } catch (Exception e) {
-            cluster.close();
+            pipeline.close();
             throw e;
         }
         LOG.info("DNS on {} (UDP+TCP, {} x {} sockets), zone {}., stages {}", server.addresses(), n,
-                server.transportName(), options.domain(), Arrays.toString(stages.stream().map(Stage::name).toArray()));
+                server.transportName(), options.domain(), pipeline.names());
         warmUp(server.addresses().get(0), options.domain());
         ready.run();
         return () -> {
             server.close();
-            cluster.close();
+            pipeline.close();
         };
+    }
+
+    private List<InetSocketAddress> listenAddresses() {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String text : listen == null || listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen) {
+            try {
+                addresses.add(HostPort.parse(text, 53));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--dns-listen: " + e.getMessage());
+            }
+        }
+        return addresses;
     }
 }

@@ -33,15 +33,6 @@ record Apex(Name origin, Cidr cidr, long serial, int ttl) {
         return soa(origin);
     }
 
-    /** `ns.dns.<zone>`, the fallback name server name CoreDNS uses. */
-    Name nameServer() {
-        try {
-            return Name.concatenate(NS_DNS, origin);
-        } catch (org.xbill.DNS.NameTooLongException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static final Name NS_DNS = relative("ns.dns");
     private static final Name HOSTMASTER = relative("hostmaster");
 

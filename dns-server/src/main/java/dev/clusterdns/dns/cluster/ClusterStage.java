@@ -6,7 +6,7 @@ import dev.clusterdns.dns.pipeline.Next;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
 import dev.clusterdns.dns.pipeline.Stage;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -189,7 +189,7 @@ public final class ClusterStage implements Stage, AutoCloseable {
      * is decided by an earlier stage. IXFR with the current serial gets the single SOA.
      */
     private Reply transfer(ClusterZone z, Query query) {
-        if (query.transport() != Transport.TCP || !query.name().equals(z.origin())) {
+        if (query.protocol() != QueryProtocol.TCP || !query.name().equals(z.origin())) {
             return Reply.error(query, Rcode.REFUSED);
         }
         Record soa = z.soa(query.name());

@@ -3,7 +3,7 @@ package dev.clusterdns.dns.transport;
 import dev.clusterdns.dns.pipeline.Pipeline;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -39,9 +39,9 @@ final class QueryHandler {
      * Handles {@code wire} and calls {@code out} with the reply messages (possibly later, possibly on
      * another thread). Returns false, without ever calling {@code out}, when the packet is dropped.
      */
-    boolean handle(byte[] wire, InetSocketAddress client, Transport transport, Consumer<List<byte[]>> out) {
+    boolean handle(byte[] wire, InetSocketAddress client, QueryProtocol transport, Consumer<List<byte[]>> out) {
         long start = System.nanoTime();
-        boolean tcp = transport == Transport.TCP;
+        boolean tcp = transport == QueryProtocol.TCP;
         if (wire.length < 12 || (wire[2] & 0x80) != 0) {
             return false; // no readable header, or a response: nothing to answer (never reflect responses)
         }

@@ -2,7 +2,7 @@ package dev.clusterdns.dns.transport;
 
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.util.ArrayList;
 import java.util.List;
 import org.xbill.DNS.DClass;
@@ -26,10 +26,6 @@ final class ReplyEncoder {
 
     ReplyEncoder(int ednsSize) {
         this.ednsSize = ednsSize;
-    }
-
-    int ednsSize() {
-        return ednsSize;
     }
 
     /** The messages to write, in order (more than one only for a TCP stream such as AXFR). */
@@ -123,7 +119,7 @@ final class ReplyEncoder {
         if (query.hasEdns()) {
             m.addRecord(new OPTRecord(ednsSize, rcode >>> 4, 0, query.ednsFlags() & DO_BIT), Section.ADDITIONAL);
         }
-        return query.transport() == Transport.TCP ? m.toWire(65535) : m.toWire(limit);
+        return query.protocol() == QueryProtocol.TCP ? m.toWire(65535) : m.toWire(limit);
     }
 
     private static void set(Message m, int flag, boolean on) {

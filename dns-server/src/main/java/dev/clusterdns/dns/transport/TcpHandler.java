@@ -1,6 +1,6 @@
 package dev.clusterdns.dns.transport;
 
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -49,7 +49,7 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
     private void start(ChannelHandlerContext ctx, byte[] wire) {
         inFlight++;
         InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
-        boolean replies = queries.handle(wire, client, Transport.TCP, out -> {
+        boolean replies = queries.handle(wire, client, QueryProtocol.TCP, out -> {
             for (byte[] r : out) {
                 ctx.write(Unpooled.wrappedBuffer(r), ctx.voidPromise());
             }

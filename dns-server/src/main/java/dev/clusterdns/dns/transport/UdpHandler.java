@@ -1,6 +1,6 @@
 package dev.clusterdns.dns.transport;
 
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -24,7 +24,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         ByteBuf content = packet.content();
         byte[] wire = ByteBufUtil.getBytes(content);
         InetSocketAddress sender = packet.sender();
-        queries.handle(wire, sender, Transport.UDP, replies -> {
+        queries.handle(wire, sender, QueryProtocol.UDP, replies -> {
             // UDP carries exactly one message; streams (AXFR) are refused over UDP by the stages.
             ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(replies.get(0)), sender), ctx.voidPromise());
         });

@@ -10,7 +10,7 @@ import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.dns.DnsClient;
 import dev.clusterdns.dns.TestCluster;
 import dev.clusterdns.dns.pipeline.Query;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -176,7 +176,7 @@ class IncrementalZoneTest {
 
     private static Query query(String[] q) {
         try {
-            return Query.parse(DnsClient.query(q[0], Type.value(q[1])).toWire(), CLIENT, Transport.UDP);
+            return Query.parse(DnsClient.query(q[0], Type.value(q[1])).toWire(), CLIENT, QueryProtocol.UDP);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

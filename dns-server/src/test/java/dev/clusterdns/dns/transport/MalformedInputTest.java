@@ -11,7 +11,7 @@ import dev.clusterdns.dns.cluster.ClusterOptions;
 import dev.clusterdns.dns.cluster.ClusterStage;
 import dev.clusterdns.dns.cluster.PodMode;
 import dev.clusterdns.dns.pipeline.Pipeline;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -52,13 +52,13 @@ class MalformedInputTest {
         for (int i = 0; i < 20_000; i++) {
             byte[] in = mutate(seeds.get(random.nextInt(seeds.size())), random);
             List<byte[]> replies = new ArrayList<>();
-            Transport transport = random.nextBoolean() ? Transport.UDP : Transport.TCP;
+            QueryProtocol transport = random.nextBoolean() ? QueryProtocol.UDP : QueryProtocol.TCP;
             boolean replied = handler.handle(in, client, transport, replies::addAll);
             assertEquals(replied, !replies.isEmpty(), "return value matches what was written");
             for (byte[] r : replies) {
                 Message m = new Message(r);
                 assertEquals((in[0] & 0xff) << 8 | (in[1] & 0xff), m.getHeader().getID());
-                assertTrue(transport == Transport.TCP || r.length <= 1232, "UDP size respected");
+                assertTrue(transport == QueryProtocol.TCP || r.length <= 1232, "UDP size respected");
                 answered++;
             }
         }

@@ -17,7 +17,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-class AddressShuffleTest {
+class LoadbalanceStageTest {
     @Test
     void shufflesAddressesAndKeepsTheCnameFirst() throws Exception {
         Name www = Name.fromString("www.example.");
@@ -29,7 +29,7 @@ class AddressShuffleTest {
             for (int i = 1; i <= 4; i++) {
                 m.addRecord(new ARecord(web, DClass.IN, 60, InetAddress.getByName("192.0.2." + i)), Section.ANSWER);
             }
-            AddressShuffle.shuffle(m);
+            LoadbalanceStage.shuffle(m);
             List<Record> answer = m.getSection(Section.ANSWER);
             assertEquals(Type.CNAME, answer.get(0).getType());
             assertEquals(5, answer.size());

@@ -1,10 +1,10 @@
-package dev.clusterdns.dns.zonefile;
+package dev.clusterdns.dns.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,9 +82,9 @@ class ZoneFileNsdComparisonTest {
         ZoneSet set = new ZoneSet(java.util.Map.of(
                 Name.fromString("example.net."), ZoneDirectory.parse(EXAMPLE),
                 Name.fromString("edge.test."), ZoneDirectory.parse(EDGE)));
-        ZoneFileAuthority stage = new ZoneFileAuthority(() -> set);
+        FileStage stage = new FileStage(() -> set);
         Message q = Message.newQuery(Record.newRecord(qname, qtype, 1));
-        Reply reply = stage.serve(Query.of(q, new InetSocketAddress("127.0.0.1", 5000), Transport.UDP),
+        Reply reply = stage.serve(Query.of(q, new InetSocketAddress("127.0.0.1", 5000), QueryProtocol.UDP),
                 x -> CompletableFuture.completedFuture(Reply.error(x, Rcode.REFUSED))).toCompletableFuture().get();
         // Through the wire format, as a client would see it.
         return new Message(reply.message().toWire());

@@ -1,4 +1,4 @@
-package dev.clusterdns.dns.zonefile;
+package dev.clusterdns.dns.file;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.clusterdns.dns.zonefile;
+package dev.clusterdns.dns.file;
 
 import java.io.IOException;
 import java.net.DatagramSocket;

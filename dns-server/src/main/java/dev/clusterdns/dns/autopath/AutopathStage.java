@@ -30,12 +30,12 @@ import org.xbill.DNS.TextParseException;
  * NXDOMAIN (or a bare SERVFAIL/REFUSED/FORMERR/NOTIMP), a CNAME from the asked name prepended. One
  * round trip instead of up to five.
  */
-public final class Autopath implements Stage {
+public final class AutopathStage implements Stage {
     private final ClusterView cluster;
     private final Name zone;
     private final List<Name> hostSearch;
 
-    public Autopath(ClusterView cluster, String clusterDomain, List<String> hostSearch) {
+    public AutopathStage(ClusterView cluster, String clusterDomain, List<String> hostSearch) {
         this.cluster = cluster;
         this.zone = absolute(clusterDomain);
         List<Name> s = new ArrayList<>();

@@ -36,8 +36,8 @@ import org.xbill.DNS.Type;
  * authorities (cluster zone, zone files, hosts), so authoritative answers are never cached and can
  * never be stale after a snapshot or zone reload.
  */
-public final class ResponseCache implements Stage {
-    private static final Logger LOG = LoggerFactory.getLogger(ResponseCache.class);
+public final class CacheStage implements Stage {
+    private static final Logger LOG = LoggerFactory.getLogger(CacheStage.class);
 
     /** What identifies a cached reply: name (case-insensitive), type, class, DO and CD bits. */
     record Key(Name name, int type, int dclass, boolean dnssecOk, boolean checkingDisabled) {}
@@ -51,11 +51,11 @@ public final class ResponseCache implements Stage {
     private final Counter prefetches;
     private final Counter servedStale;
 
-    public ResponseCache(CacheConfig config, PrometheusRegistry registry) {
+    public CacheStage(CacheConfig config, PrometheusRegistry registry) {
         this(config, registry, Ticker.systemTicker());
     }
 
-    ResponseCache(CacheConfig config, PrometheusRegistry registry, Ticker ticker) {
+    CacheStage(CacheConfig config, PrometheusRegistry registry, Ticker ticker) {
         this.config = config;
         this.ticker = ticker;
         this.success = build(config, ticker);

@@ -47,8 +47,8 @@ import org.xbill.DNS.Type;
  * name sent to each upstream before its first use (CoreDNS `loop`): a probe that comes back marks
  * that upstream as looping, is logged, and is answered here instead of being forwarded again.
  */
-public final class Forwarder implements Stage, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
+public final class ForwardStage implements Stage, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ForwardStage.class);
 
     private final ForwardConfig config;
     private final UpstreamGroup defaults;
@@ -65,12 +65,12 @@ public final class Forwarder implements Stage, AutoCloseable {
     private final AtomicInteger loopsDetected = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
 
-    public Forwarder(ForwardConfig config, PrometheusRegistry registry) {
+    public ForwardStage(ForwardConfig config, PrometheusRegistry registry) {
         this(config, registry, new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("dns-forward", true),
                 NioIoHandler.newFactory()), true);
     }
 
-    Forwarder(ForwardConfig config, PrometheusRegistry registry, EventLoopGroup group, boolean ownGroup) {
+    ForwardStage(ForwardConfig config, PrometheusRegistry registry, EventLoopGroup group, boolean ownGroup) {
         this.config = config;
         this.group = group;
         this.ownGroup = ownGroup;

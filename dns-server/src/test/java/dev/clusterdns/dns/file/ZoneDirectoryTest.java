@@ -1,4 +1,4 @@
-package dev.clusterdns.dns.zonefile;
+package dev.clusterdns.dns.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,7 +114,7 @@ class ZoneDirectoryTest {
         write(dir.resolve("lab.zone"), zone(5, "192.0.2.10"));
         ZoneDirectory d = new ZoneDirectory(dir);
         d.scan();
-        ZoneFileAuthority stage = new ZoneFileAuthority(d::zones);
+        FileStage stage = new FileStage(d::zones);
         Reply axfr = ask(stage, Message.newQuery(Record.newRecord(Name.fromString("lab.test."), Type.AXFR, DClass.IN)));
         List<Record> all = new ArrayList<>(axfr.message().getSection(Section.ANSWER));
         axfr.continuation().forEach(m -> all.addAll(m.getSection(Section.ANSWER)));
@@ -142,7 +142,7 @@ class ZoneDirectoryTest {
         write(dir.resolve("big.zone"), z.toString());
         ZoneDirectory d = new ZoneDirectory(dir);
         d.scan();
-        Reply axfr = ask(new ZoneFileAuthority(d::zones), Message.newQuery(Record.newRecord(Name.fromString("lab.test."), Type.AXFR, DClass.IN)));
+        Reply axfr = ask(new FileStage(d::zones), Message.newQuery(Record.newRecord(Name.fromString("lab.test."), Type.AXFR, DClass.IN)));
         int total = axfr.message().getSection(Section.ANSWER).size();
         for (Message m : axfr.continuation()) {
             total += m.getSection(Section.ANSWER).size();
@@ -151,8 +151,8 @@ class ZoneDirectoryTest {
         assertEquals(455, total);
     }
 
-    static Reply ask(ZoneFileAuthority stage, Message q) throws Exception {
-        return stage.serve(Query.of(q, new InetSocketAddress("127.0.0.1", 9), Transport.TCP),
+    static Reply ask(FileStage stage, Message q) throws Exception {
+        return stage.serve(Query.of(q, new InetSocketAddress("127.0.0.1", 9), QueryProtocol.TCP),
                 x -> CompletableFuture.completedFuture(Reply.error(x, Rcode.REFUSED))).toCompletableFuture().get();
     }
 }

@@ -1,4 +1,4 @@
-package dev.clusterdns.dns.forward;
+package dev.clusterdns.dns.acl;
 
 import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.dns.pipeline.Next;
@@ -15,10 +15,10 @@ import org.xbill.DNS.Rcode;
  * this stage was not answered by an authority, so other clients get REFUSED and the server is never
  * an open resolver, not even for cached answers.
  */
-public final class RecursionGate implements Stage {
+public final class AclStage implements Stage {
     private final List<Cidr> allowed;
 
-    public RecursionGate(List<Cidr> allowed) {
+    public AclStage(List<Cidr> allowed) {
         this.allowed = List.copyOf(allowed);
     }
 

@@ -7,23 +7,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The parts of a resolv.conf the server uses: nameservers (default upstreams) and search domains (autopath). */
-public record ResolvConf(List<String> nameservers, List<String> search) {
+public record HostResolvConf(List<String> nameservers, List<String> search) {
 
-    public ResolvConf {
+    public HostResolvConf {
         nameservers = List.copyOf(nameservers);
         search = List.copyOf(search);
     }
 
     /** Reads the file; a missing or unreadable file gives an empty configuration. */
-    public static ResolvConf read(Path file) {
+    public static HostResolvConf read(Path file) {
         try {
             return parse(Files.readAllLines(file));
         } catch (IOException e) {
-            return new ResolvConf(List.of(), List.of());
+            return new HostResolvConf(List.of(), List.of());
         }
     }
 
-    public static ResolvConf parse(List<String> lines) {
+    public static HostResolvConf parse(List<String> lines) {
         List<String> servers = new ArrayList<>();
         List<String> search = new ArrayList<>();
         for (String raw : lines) {
@@ -43,6 +43,6 @@ public record ResolvConf(List<String> nameservers, List<String> search) {
                 }
             }
         }
-        return new ResolvConf(servers, search);
+        return new HostResolvConf(servers, search);
     }
 }

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
@@ -29,23 +32,45 @@ import org.xbill.DNS.Type;
 /**
  * Answers names listed in a hosts file (CoreDNS `hosts` with `fallthrough`): A/AAAA for listed
  * names, PTR for their addresses, NODATA for other types of a listed name; unlisted names go on.
- * The file is re-read when its modification time changes (checked at most every second); a file
- * that no longer parses keeps the last good content and the reason is logged.
+ * The file is re-read when its modification time changes, checked every second on the stage's own
+ * thread (never on the event loop that serves queries); a file that no longer parses keeps the last
+ * good content and the reason is logged.
  */
-public final class HostsAuthority implements Stage {
-    private static final Logger LOG = LoggerFactory.getLogger(HostsAuthority.class);
+public final class HostsStage implements Stage, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HostsStage.class);
     /** CoreDNS hosts default TTL. */
     static final long TTL = 3600;
-    private static final long CHECK_NANOS = 1_000_000_000L;
+    private static final long CHECK_MILLIS = 1000;
 
     private final Path file;
     private volatile HostsFile hosts = HostsFile.EMPTY;
-    private volatile long modified = Long.MIN_VALUE;
-    private volatile long checkedAt;
+    private long modified = Long.MIN_VALUE;
+    private ScheduledExecutorService watcher;
 
-    public HostsAuthority(Path file) {
+    /** Reads the file now; later changes only through {@link #reload()}. */
+    public HostsStage(Path file) {
         this.file = file;
         reload();
+    }
+
+    /** Reads the file now and re-checks it every second on a daemon thread until closed. */
+    public static HostsStage watching(Path file) {
+        HostsStage stage = new HostsStage(file);
+        stage.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hosts-reload");
+            t.setDaemon(true);
+            return t;
+        });
+        stage.watcher.scheduleWithFixedDelay(stage::reload, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        return stage;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (watcher != null) {
+            watcher.shutdownNow();
+            watcher = null;
+        }
     }
 
     @Override
@@ -55,7 +80,6 @@ public final class HostsAuthority implements Stage {
 
     /** Re-reads the file if it changed; returns the content now served. */
     public synchronized HostsFile reload() {
-        checkedAt = System.nanoTime();
         try {
             long m = Files.getLastModifiedTime(file).toMillis();
             if (m != modified) {
@@ -78,10 +102,6 @@ public final class HostsAuthority implements Stage {
     public CompletionStage<Reply> serve(Query query, Next next) {
         if (query.name() == null || query.opcode() != Opcode.QUERY) {
             return next.serve(query);
-        }
-        if (System.nanoTime() - checkedAt > CHECK_NANOS) {
-            // Cheap stat at most once a second, on the query path (no extra thread).
-            reload();
         }
         HostsFile h = hosts;
         Name name = query.name();

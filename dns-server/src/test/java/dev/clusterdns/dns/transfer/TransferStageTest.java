@@ -6,7 +6,7 @@ import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.dns.pipeline.Next;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,11 +18,11 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
-class TransferGateTest {
-    final TransferGate gate = new TransferGate(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")));
+class TransferStageTest {
+    final TransferStage gate = new TransferStage(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")));
     final Next ok = q -> CompletableFuture.completedFuture(Reply.error(q, Rcode.NOERROR));
 
-    int rcode(int type, String client, Transport transport) throws Exception {
+    int rcode(int type, String client, QueryProtocol transport) throws Exception {
         Query q = Query.of(Message.newQuery(Record.newRecord(Name.fromString("example.net."), type, DClass.IN)),
                 new InetSocketAddress(client, 4000), transport);
         return gate.serve(q, ok).toCompletableFuture().get().rcode();
@@ -30,11 +30,11 @@ class TransferGateTest {
 
     @Test
     void transfersOnlyOverTcpFromAllowedClients() throws Exception {
-        assertEquals(Rcode.NOERROR, rcode(Type.AXFR, "127.0.0.1", Transport.TCP));
-        assertEquals(Rcode.NOERROR, rcode(Type.IXFR, "::1", Transport.TCP));
-        assertEquals(Rcode.REFUSED, rcode(Type.AXFR, "127.0.0.1", Transport.UDP));
-        assertEquals(Rcode.REFUSED, rcode(Type.AXFR, "192.0.2.1", Transport.TCP));
-        assertEquals(Rcode.REFUSED, rcode(Type.IXFR, "192.0.2.1", Transport.TCP));
-        assertEquals(Rcode.NOERROR, rcode(Type.A, "192.0.2.1", Transport.UDP), "ordinary queries pass");
+        assertEquals(Rcode.NOERROR, rcode(Type.AXFR, "127.0.0.1", QueryProtocol.TCP));
+        assertEquals(Rcode.NOERROR, rcode(Type.IXFR, "::1", QueryProtocol.TCP));
+        assertEquals(Rcode.REFUSED, rcode(Type.AXFR, "127.0.0.1", QueryProtocol.UDP));
+        assertEquals(Rcode.REFUSED, rcode(Type.AXFR, "192.0.2.1", QueryProtocol.TCP));
+        assertEquals(Rcode.REFUSED, rcode(Type.IXFR, "192.0.2.1", QueryProtocol.TCP));
+        assertEquals(Rcode.NOERROR, rcode(Type.A, "192.0.2.1", QueryProtocol.UDP), "ordinary queries pass");
     }
 }

@@ -5,7 +5,7 @@ import dev.clusterdns.dns.pipeline.Next;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
 import dev.clusterdns.dns.pipeline.Stage;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -17,10 +17,10 @@ import org.xbill.DNS.Type;
  * `--transfer-to` prefixes (CoreDNS `transfer { to ... }`); everything else gets REFUSED. Allowed
  * transfers go on to the stage that owns the zone (cluster zone or a zone file).
  */
-public final class TransferGate implements Stage {
+public final class TransferStage implements Stage {
     private final List<Cidr> allowed;
 
-    public TransferGate(List<Cidr> allowed) {
+    public TransferStage(List<Cidr> allowed) {
         this.allowed = List.copyOf(allowed);
     }
 
@@ -35,7 +35,7 @@ public final class TransferGate implements Stage {
         if (type != Type.AXFR && type != Type.IXFR) {
             return next.serve(query);
         }
-        if (query.transport() != Transport.TCP || !allowed(query)) {
+        if (query.protocol() != QueryProtocol.TCP || !allowed(query)) {
             return CompletableFuture.completedFuture(Reply.error(query, Rcode.REFUSED));
         }
         return next.serve(query);

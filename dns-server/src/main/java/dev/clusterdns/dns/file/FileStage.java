@@ -1,4 +1,4 @@
-package dev.clusterdns.dns.zonefile;
+package dev.clusterdns.dns.file;
 
 import dev.clusterdns.dns.pipeline.Next;
 import dev.clusterdns.dns.pipeline.Query;
@@ -21,10 +21,10 @@ import org.xbill.DNS.Type;
  * memory on the calling thread. AXFR/IXFR of a file zone's apex is answered here (the transfer gate
  * in front has already checked TCP and the client's address).
  */
-public final class ZoneFileAuthority implements Stage {
+public final class FileStage implements Stage {
     private final Supplier<ZoneSet> zones;
 
-    public ZoneFileAuthority(Supplier<ZoneSet> zones) {
+    public FileStage(Supplier<ZoneSet> zones) {
         this.zones = zones;
     }
 

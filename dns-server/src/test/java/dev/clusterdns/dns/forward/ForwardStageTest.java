@@ -8,7 +8,7 @@ import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.dns.pipeline.Next;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -32,7 +32,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-class ForwarderTest {
+class ForwardStageTest {
     static final InetSocketAddress LOCAL_CLIENT = new InetSocketAddress("127.0.0.1", 40000);
     static final Next REFUSE = q -> CompletableFuture.completedFuture(Reply.error(q, Rcode.REFUSED));
     private final List<AutoCloseable> closing = new ArrayList<>();
@@ -63,18 +63,18 @@ class ForwarderTest {
         return u;
     }
 
-    Forwarder forwarder(ForwardConfig config) {
-        Forwarder f = new Forwarder(config.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(5)), new PrometheusRegistry());
+    ForwardStage forwarder(ForwardConfig config) {
+        ForwardStage f = new ForwardStage(config.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(5)), new PrometheusRegistry());
         closing.add(f);
         return f;
     }
 
     static Query query(String name, int type, InetSocketAddress client) throws Exception {
         Message m = Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN));
-        return Query.of(m, client, Transport.UDP);
+        return Query.of(m, client, QueryProtocol.UDP);
     }
 
-    static Message ask(Forwarder f, Query q) throws Exception {
+    static Message ask(ForwardStage f, Query q) throws Exception {
         return f.serve(q, REFUSE).toCompletableFuture().get(10, TimeUnit.SECONDS).message();
     }
 
@@ -90,7 +90,7 @@ class ForwarderTest {
     @Test
     void forwardsWithRandomIdsAndReturnsTheUpstreamAnswer() throws Exception {
         TestUpstream up = upstream("192.0.2.7");
-        Forwarder f = forwarder(ForwardConfig.defaults(List.of(up.address())));
+        ForwardStage f = forwarder(ForwardConfig.defaults(List.of(up.address())));
         Set<Integer> ids = new HashSet<>();
         for (int i = 0; i < 10; i++) {
             Query q = query("www.example.com.", Type.A, LOCAL_CLIENT);
@@ -116,10 +116,10 @@ class ForwarderTest {
             return r;
         });
         closing.add(up);
-        Forwarder f = forwarder(ForwardConfig.defaults(List.of(up.address())));
+        ForwardStage f = forwarder(ForwardConfig.defaults(List.of(up.address())));
         Query q = query("edns.example.com.", Type.A, LOCAL_CLIENT);
         q.message().addRecord(new org.xbill.DNS.OPTRecord(1232, 0, 0), Section.ADDITIONAL);
-        Message r = ask(f, Query.of(q.message(), LOCAL_CLIENT, Transport.UDP));
+        Message r = ask(f, Query.of(q.message(), LOCAL_CLIENT, QueryProtocol.UDP));
         assertEquals("192.0.2.8", firstA(r));
         assertEquals(null, r.getOPT(), "the transport adds our own OPT");
         assertTrue(up.clientQueries().get(0).getOPT() != null, "the client's EDNS goes upstream");
@@ -135,7 +135,7 @@ class ForwarderTest {
             return List.of(tc);
         }, q -> answer(q, "192.0.2.99"));
         closing.add(up);
-        Forwarder f = forwarder(ForwardConfig.defaults(List.of(up.address())));
+        ForwardStage f = forwarder(ForwardConfig.defaults(List.of(up.address())));
         Message r = ask(f, query("big.example.com.", Type.A, LOCAL_CLIENT));
         assertEquals("192.0.2.99", firstA(r));
         assertEquals(1, up.tcpQueries.size());
@@ -157,7 +157,7 @@ class ForwarderTest {
             return List.of(wrongId, wrongQuestion, answer(q, "192.0.2.1"));
         }, q -> null);
         closing.add(up);
-        Forwarder f = forwarder(ForwardConfig.defaults(List.of(up.address())));
+        ForwardStage f = forwarder(ForwardConfig.defaults(List.of(up.address())));
         assertEquals("192.0.2.1", firstA(ask(f, query("bank.example.com.", Type.A, LOCAL_CLIENT))));
     }
 
@@ -168,7 +168,7 @@ class ForwarderTest {
         TestUpstream good = upstream("192.0.2.2");
         ForwardConfig cfg = ForwardConfig.defaults(List.of(silent.address(), good.address()))
                 .withPolicy(ForwardPolicy.SEQUENTIAL, 2, 100);
-        Forwarder f = forwarder(cfg);
+        ForwardStage f = forwarder(cfg);
         assertEquals("192.0.2.2", firstA(ask(f, query("a.example.com.", Type.A, LOCAL_CLIENT))));
         assertEquals(1, silent.clientQueries().size());
 
@@ -185,7 +185,7 @@ class ForwarderTest {
         TestUpstream good = upstream("192.0.2.3");
         ForwardConfig cfg = ForwardConfig.defaults(List.of(flaky.address(), good.address()))
                 .withPolicy(ForwardPolicy.SEQUENTIAL, 1, 100).withHealthCheckInterval(Duration.ofMillis(50));
-        Forwarder f = forwarder(cfg);
+        ForwardStage f = forwarder(cfg);
         ask(f, query("x.example.com.", Type.A, LOCAL_CLIENT));
         int before = flaky.clientQueries().size();
         ask(f, query("y.example.com.", Type.A, LOCAL_CLIENT));
@@ -205,7 +205,7 @@ class ForwarderTest {
     void roundRobinSpreadsQueries() throws Exception {
         TestUpstream a = upstream("192.0.2.10");
         TestUpstream b = upstream("192.0.2.11");
-        Forwarder f = forwarder(ForwardConfig.defaults(List.of(a.address(), b.address())).withPolicy(ForwardPolicy.ROUND_ROBIN, 2, 100));
+        ForwardStage f = forwarder(ForwardConfig.defaults(List.of(a.address(), b.address())).withPolicy(ForwardPolicy.ROUND_ROBIN, 2, 100));
         for (int i = 0; i < 6; i++) {
             ask(f, query("rr" + i + ".example.com.", Type.A, LOCAL_CLIENT));
         }
@@ -216,7 +216,7 @@ class ForwarderTest {
     @Test
     void clientsOutsideTheRecursionAclAreRefused() throws Exception {
         TestUpstream up = upstream("192.0.2.5");
-        Forwarder f = forwarder(ForwardConfig.defaults(List.of(up.address())));
+        ForwardStage f = forwarder(ForwardConfig.defaults(List.of(up.address())));
         Message r = ask(f, query("www.example.com.", Type.A, new InetSocketAddress("203.0.113.9", 5353)));
         assertEquals(Rcode.REFUSED, r.getRcode());
         assertEquals(0, up.clientQueries().size());
@@ -228,7 +228,7 @@ class ForwarderTest {
     void beyondMaxConcurrentQueriesAreRefused() throws Exception {
         TestUpstream silent = new TestUpstream(q -> null, q -> null);
         closing.add(silent);
-        Forwarder f = forwarder(ForwardConfig.defaults(List.of(silent.address())).withPolicy(ForwardPolicy.RANDOM, 0, 1));
+        ForwardStage f = forwarder(ForwardConfig.defaults(List.of(silent.address())).withPolicy(ForwardPolicy.RANDOM, 0, 1));
         CompletionStage<Reply> pending = f.serve(query("slow.example.com.", Type.A, LOCAL_CLIENT), REFUSE);
         Message second = ask(f, query("other.example.com.", Type.A, LOCAL_CLIENT));
         assertEquals(Rcode.REFUSED, second.getRcode());
@@ -239,7 +239,7 @@ class ForwarderTest {
     void stubDomainsUseTheirOwnUpstreams() throws Exception {
         TestUpstream general = upstream("192.0.2.20");
         TestUpstream corp = upstream("10.9.9.9");
-        Forwarder f = forwarder(ForwardConfig.defaults(List.of(general.address()))
+        ForwardStage f = forwarder(ForwardConfig.defaults(List.of(general.address()))
                 .withStubDomains(Map.of(Name.fromString("corp.example."), List.of(corp.address()))));
         assertEquals("10.9.9.9", firstA(ask(f, query("intranet.corp.example.", Type.A, LOCAL_CLIENT))));
         assertEquals("10.9.9.9", firstA(ask(f, query("CORP.example.", Type.A, LOCAL_CLIENT))));
@@ -248,7 +248,7 @@ class ForwarderTest {
 
     @Test
     void noUpstreamsPassesOn() throws Exception {
-        Forwarder f = forwarder(ForwardConfig.defaults(List.of()));
+        ForwardStage f = forwarder(ForwardConfig.defaults(List.of()));
         assertEquals(Rcode.REFUSED, ask(f, query("www.example.com.", Type.A, LOCAL_CLIENT)).getRcode());
     }
 
@@ -257,19 +257,19 @@ class ForwarderTest {
         TestUpstream up = upstream("192.0.2.30");
         ForwardConfig cfg = ForwardConfig.defaults(List.of(up.address()))
                 .withAccess(ForwardConfig.DEFAULT_ALLOW_RECURSION.stream().map(Cidr::parse).toList(), Set.of(up.address()));
-        Forwarder f = forwarder(cfg);
+        ForwardStage f = forwarder(cfg);
         assertEquals(Rcode.REFUSED, ask(f, query("www.example.com.", Type.A, LOCAL_CLIENT)).getRcode(), "nothing to forward to");
         assertEquals(0, up.clientQueries().size());
-        assertTrue(Forwarder.isOwnAddress(new InetSocketAddress("127.0.0.1", 1053), Set.of(new InetSocketAddress("0.0.0.0", 1053))));
-        assertFalse(Forwarder.isOwnAddress(new InetSocketAddress("127.0.0.1", 53), Set.of(new InetSocketAddress("0.0.0.0", 1053))));
+        assertTrue(ForwardStage.isOwnAddress(new InetSocketAddress("127.0.0.1", 1053), Set.of(new InetSocketAddress("0.0.0.0", 1053))));
+        assertFalse(ForwardStage.isOwnAddress(new InetSocketAddress("127.0.0.1", 53), Set.of(new InetSocketAddress("0.0.0.0", 1053))));
     }
 
     @Test
     void loopProbeThatComesBackIsDetectedAndNotForwardedAgain() throws Exception {
-        Forwarder[] self = new Forwarder[1];
+        ForwardStage[] self = new ForwardStage[1];
         // An upstream that forwards everything to us, as systemd-resolved pointing back at us would.
         TestUpstream loop = new TestUpstream(q -> {
-            Message back = self[0].serve(Query.of(q, LOCAL_CLIENT, Transport.UDP), REFUSE).toCompletableFuture().join().message();
+            Message back = self[0].serve(Query.of(q, LOCAL_CLIENT, QueryProtocol.UDP), REFUSE).toCompletableFuture().join().message();
             back.getHeader().setID(q.getHeader().getID());
             back.addRecord(q.getQuestion(), Section.QUESTION);
             return List.of(back);

@@ -19,7 +19,7 @@ import org.xbill.DNS.Type;
  * first address spread over all of them. Other records (a leading CNAME chain) keep their places.
  * Runs first, so it also shuffles cached and authoritative answers.
  */
-public final class AddressShuffle implements Stage {
+public final class LoadbalanceStage implements Stage {
 
     @Override
     public String name() {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.clusterdns.dns.pipeline.Next;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,14 +26,14 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-class HostsAuthorityTest {
+class HostsStageTest {
     @TempDir
     Path dir;
     final Next refuse = q -> CompletableFuture.completedFuture(Reply.error(q, Rcode.REFUSED));
 
-    Message ask(HostsAuthority h, String name, int type) throws Exception {
+    Message ask(HostsStage h, String name, int type) throws Exception {
         Query q = Query.of(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)),
-                new InetSocketAddress("127.0.0.1", 1), Transport.UDP);
+                new InetSocketAddress("127.0.0.1", 1), QueryProtocol.UDP);
         return h.serve(q, refuse).toCompletableFuture().get().message();
     }
 
@@ -49,7 +49,7 @@ class HostsAuthorityTest {
     void answersListedNamesAndPassesOthersOn() throws Exception {
         Path file = dir.resolve("hosts");
         Files.writeString(file, "# comment\n192.0.2.10 printer.lan printer   # trailing\n2001:db8::10 printer.lan\n192.0.2.11 nas.lan\n");
-        HostsAuthority h = new HostsAuthority(file);
+        HostsStage h = new HostsStage(file);
         Message a = ask(h, "printer.lan.", Type.A);
         assertEquals(List.of("A 192.0.2.10 3600"), answers(a));
         assertTrue(a.getHeader().getFlag(Flags.AA));
@@ -66,7 +66,7 @@ class HostsAuthorityTest {
     void reloadsOnChangeAndKeepsLastGoodContent() throws Exception {
         Path file = dir.resolve("hosts");
         Files.writeString(file, "192.0.2.10 a.lan\n");
-        HostsAuthority h = new HostsAuthority(file);
+        HostsStage h = new HostsStage(file);
         Files.writeString(file, "192.0.2.20 a.lan\n");
         Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
         assertEquals(List.of(Name.fromString("a.lan.")), List.copyOf(h.reload().forward().keySet()));

@@ -11,7 +11,7 @@ import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.dns.pipeline.Next;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-class AutopathTest {
+class AutopathStageTest {
     static final InetSocketAddress POD = new InetSocketAddress("10.244.0.5", 33000);
     static final InetSocketAddress HOST_POD = new InetSocketAddress("10.0.0.1", 33000);
     static final InetSocketAddress STRANGER = new InetSocketAddress("10.9.9.9", 33000);
@@ -87,10 +87,10 @@ class AutopathTest {
         };
     }
 
-    final Autopath autopath = new Autopath(view(), "cluster.local", List.of("corp.internal"));
+    final AutopathStage autopath = new AutopathStage(view(), "cluster.local", List.of("corp.internal"));
 
     Message ask(String name, int type, InetSocketAddress client) throws Exception {
-        Query q = Query.of(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)), client, Transport.UDP);
+        Query q = Query.of(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)), client, QueryProtocol.UDP);
         return autopath.serve(q, chain).toCompletableFuture().get(5, TimeUnit.SECONDS).message();
     }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.clusterdns.dns.pipeline.Next;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,13 +31,13 @@ import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
-class ResponseCacheTest {
+class CacheStageTest {
     static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40000);
     final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     final AtomicInteger upstreamCalls = new AtomicInteger();
 
-    ResponseCache cache(CacheConfig config) {
-        return new ResponseCache(config, new PrometheusRegistry(), nanos::get);
+    CacheStage cache(CacheConfig config) {
+        return new CacheStage(config, new PrometheusRegistry(), nanos::get);
     }
 
     void advance(long seconds) {
@@ -82,10 +82,10 @@ class ResponseCacheTest {
     }
 
     static Query query(String name, int type) throws Exception {
-        return Query.of(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)), CLIENT, Transport.UDP);
+        return Query.of(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)), CLIENT, QueryProtocol.UDP);
     }
 
-    static Message ask(ResponseCache c, Query q, Next next) throws Exception {
+    static Message ask(CacheStage c, Query q, Next next) throws Exception {
         return c.serve(q, next).toCompletableFuture().get(5, TimeUnit.SECONDS).message();
     }
 
@@ -95,7 +95,7 @@ class ResponseCacheTest {
 
     @Test
     void positiveAnswersAreCachedAndTheirTtlCountsDown() throws Exception {
-        ResponseCache c = cache(CacheConfig.defaults());
+        CacheStage c = cache(CacheConfig.defaults());
         Next next = upstream(q -> answerA(q, 300));
         assertEquals(300, ttl(ask(c, query("www.example.", Type.A), next), Section.ANSWER));
         advance(100);
@@ -110,7 +110,7 @@ class ResponseCacheTest {
 
     @Test
     void ttlsAreClampedToTheConfiguredBounds() throws Exception {
-        ResponseCache c = cache(CacheConfig.defaults().withTtls(5, 3600, 1800));
+        CacheStage c = cache(CacheConfig.defaults().withTtls(5, 3600, 1800));
         ask(c, query("short.example.", Type.A), upstream(q -> answerA(q, 1)));
         Message hit = ask(c, query("short.example.", Type.A), upstream(q -> answerA(q, 1)));
         assertEquals(5, ttl(hit, Section.ANSWER), "the minimum TTL holds for a 1 s answer");
@@ -121,7 +121,7 @@ class ResponseCacheTest {
 
     @Test
     void negativeAnswersUseTheSoaMinimumPerRfc2308() throws Exception {
-        ResponseCache c = cache(CacheConfig.defaults());
+        CacheStage c = cache(CacheConfig.defaults());
         Next nx = upstream(q -> negative(q, Rcode.NXDOMAIN, 3600, 60));
         ask(c, query("missing.example.", Type.A), nx);
         advance(10);
@@ -144,7 +144,7 @@ class ResponseCacheTest {
 
     @Test
     void negativeWithoutSoaTruncatedAndServfailAreNotCached() throws Exception {
-        ResponseCache c = cache(CacheConfig.defaults());
+        CacheStage c = cache(CacheConfig.defaults());
         Next noSoa = upstream(q -> reply(q, Rcode.NXDOMAIN));
         ask(c, query("a.example.", Type.A), noSoa);
         ask(c, query("a.example.", Type.A), noSoa);
@@ -165,18 +165,18 @@ class ResponseCacheTest {
 
     @Test
     void dnssecOkIsPartOfTheKey() throws Exception {
-        ResponseCache c = cache(CacheConfig.defaults());
+        CacheStage c = cache(CacheConfig.defaults());
         Next next = upstream(q -> answerA(q, 300));
         ask(c, query("k.example.", Type.A), next);
         Query withDo = query("k.example.", Type.A);
         withDo.message().addRecord(new OPTRecord(1232, 0, 0, ExtendedFlags.DO), Section.ADDITIONAL);
-        ask(c, Query.of(withDo.message(), CLIENT, Transport.UDP), next);
+        ask(c, Query.of(withDo.message(), CLIENT, QueryProtocol.UDP), next);
         assertEquals(2, upstreamCalls.get());
     }
 
     @Test
     void staleEntriesAreServedWhenTheUpstreamFails() throws Exception {
-        ResponseCache c = cache(CacheConfig.defaults().withServeStale(Duration.ofHours(1)));
+        CacheStage c = cache(CacheConfig.defaults().withServeStale(Duration.ofHours(1)));
         ask(c, query("www.example.", Type.A), upstream(q -> answerA(q, 60)));
         advance(120);
         Message stale = ask(c, query("www.example.", Type.A), upstream(q -> reply(q, Rcode.SERVFAIL)));
@@ -192,7 +192,7 @@ class ResponseCacheTest {
 
     @Test
     void withoutServeStaleFailuresPassThrough() throws Exception {
-        ResponseCache c = cache(CacheConfig.defaults());
+        CacheStage c = cache(CacheConfig.defaults());
         ask(c, query("www.example.", Type.A), upstream(q -> answerA(q, 60)));
         advance(61);
         assertEquals(Rcode.SERVFAIL, ask(c, query("www.example.", Type.A), upstream(q -> reply(q, Rcode.SERVFAIL))).getRcode());
@@ -200,7 +200,7 @@ class ResponseCacheTest {
 
     @Test
     void popularEntriesArePrefetchedBeforeTheyExpire() throws Exception {
-        ResponseCache c = cache(CacheConfig.defaults().withPrefetch(3, Duration.ofMinutes(1), 10));
+        CacheStage c = cache(CacheConfig.defaults().withPrefetch(3, Duration.ofMinutes(1), 10));
         Next next = upstream(q -> answerA(q, 100));
         ask(c, query("hot.example.", Type.A), next);
         for (int i = 0; i < 5; i++) {
@@ -219,7 +219,7 @@ class ResponseCacheTest {
 
     @Test
     void sizeIsBounded() throws Exception {
-        ResponseCache c = cache(CacheConfig.defaults().withSize(10));
+        CacheStage c = cache(CacheConfig.defaults().withSize(10));
         Next next = upstream(q -> answerA(q, 300));
         for (int i = 0; i < 200; i++) {
             ask(c, query("n" + i + ".example.", Type.A), next);
