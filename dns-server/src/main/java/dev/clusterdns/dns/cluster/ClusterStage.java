@@ -148,7 +148,7 @@ public final class ClusterStage implements Stage, AutoCloseable {
         return next.serve(query.withName(r.external())).handle((upstream, error) -> chased(query, r.chain(), upstream));
     }
 
-    /** CNAME chain + whatever the rest of the pipeline answered for the target (§9). */
+    /** CNAME chain + whatever the rest of the pipeline answered for the target (ExternalName, as CoreDNS). */
     private static Reply chased(Query query, List<Record> chain, Reply upstream) {
         Message m = new Message(query.id());
         m.getHeader().setFlag(Flags.QR);
@@ -178,7 +178,7 @@ public final class ClusterStage implements Stage, AutoCloseable {
     }
 
     /**
-     * AXFR/IXFR of the cluster zone (§11), TCP only; over UDP REFUSED as CoreDNS does. Who may transfer
+     * AXFR/IXFR of the cluster zone (CoreDNS kubernetes plugin with `transfer`), TCP only; over UDP REFUSED as CoreDNS does. Who may transfer
      * is decided by an earlier stage. IXFR with the current serial gets the single SOA.
      */
     private Reply transfer(ClusterZone z, Query query) {

@@ -187,7 +187,7 @@ final class ClusterZone {
             return Resolution.done(answer(q, n, type));
         }
         if (type == Type.SOA) {
-            // CoreDNS does not check existence for SOA below the apex: NODATA (§4.2).
+            // CoreDNS does not check existence for SOA below the apex: NODATA.
             return Resolution.done(negative(q, apex, Rcode.NOERROR, List.of()));
         }
         Resolution pod = pod(q, name, type);
@@ -225,7 +225,7 @@ final class ClusterZone {
         return Resolution.PASS;
     }
 
-    /** `a-b-c-d.<ns>.pod.<zone>` (§2.5, §7.2); null when the name is not pod-shaped. */
+    /** `a-b-c-d.<ns>.pod.<zone>` (CoreDNS kubernetes plugin option `pods`); null when the name is not pod-shaped. */
     private Resolution pod(Query q, Name name, int type) {
         int rel = name.labels() - apex.origin().labels();
         if (rel != 3 || !"pod".equalsIgnoreCase(name.getLabelString(2))) {
@@ -258,7 +258,7 @@ final class ClusterZone {
         return Resolution.done(negative(q, apex, Rcode.NOERROR, List.of()));
     }
 
-    /** Dashed label → canonical IP: three dashes and no `--` is IPv4, anything else IPv6 (§7.2). */
+    /** Dashed label → canonical IP: three dashes and no `--` is IPv4, anything else IPv6 (CoreDNS `pods`). */
     static String podIp(String label) {
         long dashes = label.chars().filter(c -> c == '-').count();
         String text = dashes == 3 && !label.contains("--") ? label.replace('-', '.') : label.replace('-', ':');
@@ -269,7 +269,7 @@ final class ClusterZone {
         }
     }
 
-    /** ExternalName chain for A/AAAA (§9): in-zone targets from this index, others through the pipeline. */
+    /** ExternalName chain for A/AAAA (Kubernetes DNS spec 2.5): in-zone targets from this index, others through the pipeline. */
     private Resolution chase(Query q, Node start) {
         List<Record> chain = new ArrayList<>();
         Set<Name> seen = new HashSet<>();
@@ -303,7 +303,7 @@ final class ClusterZone {
         return Resolution.done(negative(q, apex, Rcode.NOERROR, List.of()));
     }
 
-    /** NXDOMAIN or NODATA with the zone's SOA in authority; SERVFAIL instead of NXDOMAIN before sync (§12). */
+    /** NXDOMAIN or NODATA with the zone's SOA in authority; SERVFAIL instead of NXDOMAIN before the first sync (as CoreDNS before its API sync). */
     Reply negative(Query q, Apex zone, int rcode, List<Record> answer) {
         int code = rcode == Rcode.NXDOMAIN && !synced ? Rcode.SERVFAIL : rcode;
         if (answer.isEmpty() && q.wire() != null) {
@@ -337,7 +337,7 @@ final class ClusterZone {
         return apex.soa(spelledOrigin);
     }
 
-    /** NS, glue and every Service's records in zone-transfer order (§11), without the SOAs. */
+    /** NS, glue and every Service's records in zone-transfer order (Service name, then namespace), without the SOAs. */
     List<Record> transferRecords() {
         List<Record> out = new ArrayList<>(apexTransfer);
         for (ServicePart p : ordered) {

@@ -33,7 +33,7 @@ import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 
 /**
- * Turns snapshot objects into the records of the cluster zone and its reverse zones (dns-behaviour §2):
+ * Turns snapshot objects into the records of the cluster zone and its reverse zones (Kubernetes DNS-Based Service Discovery specification 1.1.0, section 2, with CoreDNS's additions):
  * the zone's own names once per snapshot ({@link #base}), and each Service's names, zone-transfer
  * records and PTR claims on their own ({@link #service}) so that an unchanged Service's result can be
  * kept from one snapshot to the next. Not thread-safe; one builder per build.
@@ -54,7 +54,7 @@ final class ZoneBuilder {
 
     /**
      * A PTR record a Service asks for; ClusterIP claims win over endpoint claims for the same name
-     * (§2.3). {@code zone} is the apex index of its reverse zone (see {@link #reverseZone}).
+     * (specification 2.3.3, 2.4.3). {@code zone} is the apex index of its reverse zone (see {@link #reverseZone}).
      */
     record PtrClaim(Name name, Record record, boolean clusterIp, int zone) {}
 
@@ -132,7 +132,7 @@ final class ZoneBuilder {
         ptrs = new ArrayList<>();
         List<Name> clusterIpPtrs = new ArrayList<>(1);
         String ns = svc.metadata().namespace();
-        // ClusterIP PTRs win over endpoint PTRs for the same IP whatever the Service order (§2.3).
+        // ClusterIP PTRs win over endpoint PTRs for the same IP whatever the Service order (as CoreDNS).
         for (String text : svc.clusterIPs()) {
             InetAddress ip = parse(text);
             if (ip != null) {
@@ -235,7 +235,7 @@ final class ZoneBuilder {
         return out;
     }
 
-    /** dns-behaviour §1.3: hostname, else (with endpoint pod names) the pod name, else the dashed IP. */
+    /** Kubernetes DNS specification 2.4.1 (CoreDNS `endpoint_pod_names`): hostname, else (with endpoint pod names) the pod name, else the dashed IP. */
     private String hostLabel(EndpointSlice.Endpoint ep, InetAddress ip) {
         if (ep.hostname() != null && !ep.hostname().isEmpty()) {
             return ep.hostname();
@@ -273,7 +273,7 @@ final class ZoneBuilder {
             ptrs.add(new PtrClaim(ptr, new PTRRecord(ptr, DClass.IN, ttl, svcName), true, reverseZone(ip)));
         }
         List<ServicePort> ports = svc.spec().ports();
-        // Plain `<svc>` SRV: every port; N = addresses × ports (§2.6), duplicates by (target, port) dropped.
+        // Plain `<svc>` SRV: every port; N = addresses × ports (CoreDNS's weights), duplicates by (target, port) dropped.
         int all = ips.size() * ports.size();
         for (ServicePort p : ports) {
             if (p.port() == null) {
@@ -338,7 +338,7 @@ final class ZoneBuilder {
         }
     }
 
-    /** Per-endpoint A/AAAA names and their PTRs (for every Service, §2.2–2.3). */
+    /** Per-endpoint A/AAAA names and their PTRs (for every Service, specification 2.4.1 and 2.4.3). */
     private void endpointNames(List<Ready> ready) {
         for (Ready r : ready) {
             add(r.host(), address(r.host(), r.ip()));
