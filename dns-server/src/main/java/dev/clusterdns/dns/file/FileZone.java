@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.DNAMERecord;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
@@ -42,6 +43,8 @@ public final class FileZone {
     /** Names that exist only because something below them exists (ENTs), and every real owner. */
     private final Map<Name, Boolean> existing;
     private final List<Record> records;
+    /** Whether any name owns a DNAME (only then are a query name's ancestors looked at). */
+    private final boolean hasDname;
 
     private FileZone(Name origin, SOARecord soa, Path file, Map<Name, Map<Integer, RRset>> nodes,
             Map<Name, Boolean> existing, List<Record> records) {
@@ -50,6 +53,7 @@ public final class FileZone {
         this.file = file;
         this.nodes = nodes;
         this.existing = existing;
+        this.hasDname = nodes.values().stream().anyMatch(n -> n.containsKey(Type.DNAME));
         this.records = records;
     }
 
@@ -183,6 +187,28 @@ public final class FileZone {
                 break;
             }
             reply.getHeader().setFlag(Flags.AA);
+            RRset dname = dnameAbove(name);
+            if (dname != null) {
+                // RFC 6672 §3.1: the DNAME, then a CNAME synthesised from it (the DNAME's TTL), then
+                // the chain goes on at the rewritten name.
+                DNAMERecord d = (DNAMERecord) dname.first();
+                addRRset(reply, dname, Section.ANSWER);
+                Name target;
+                try {
+                    target = name.fromDNAME(d);
+                } catch (NameTooLongException e) {
+                    reply.getHeader().setRcode(Rcode.YXDOMAIN); // RFC 6672 §2.2
+                    break;
+                }
+                reply.addRecord(new CNAMERecord(name, DClass.IN, d.getTTL(), target), Section.ANSWER);
+                answered = true;
+                visited.add(name);
+                name = target;
+                if (visited.contains(name)) {
+                    break;
+                }
+                continue;
+            }
             Map<Integer, RRset> node = nodes.get(name);
             Name owner = name;
             if (node == null && !existing.containsKey(name)) {
@@ -202,16 +228,14 @@ public final class FileZone {
             if (qtype == Type.ANY) {
                 for (RRset set : node.values()) {
                     addRRset(reply, synthesize(set, owner), Section.ANSWER);
-                    additionalFor.addAll(set.rrs(false));
+                    glueFor(set, additionalFor);
                 }
-                addApexNs(reply, name, additionalFor);
                 break;
             }
             RRset match = node.get(qtype);
             if (match != null) {
                 addRRset(reply, synthesize(match, owner), Section.ANSWER);
-                additionalFor.addAll(match.rrs(false));
-                addApexNs(reply, name, additionalFor);
+                glueFor(match, additionalFor);
                 break;
             }
             RRset cname = node.get(Type.CNAME);
@@ -233,16 +257,34 @@ public final class FileZone {
     }
 
     /**
-     * A positive answer carries the apex NS RRset in the authority section and its addresses in the
-     * additional section, as NSD does (unless the answer already is that RRset).
+     * The DNAME RRset of the closest ancestor of {@code name} (at or below the apex) that owns one,
+     * or null. A DNAME redirects the names below its owner, never the owner itself.
      */
-    private void addApexNs(Message reply, Name answered, List<Record> additionalFor) {
-        RRset ns = nodes.get(origin).get(Type.NS);
-        if (answered.equals(origin) && inSection(reply, ns, Section.ANSWER)) {
-            return;
+    private RRset dnameAbove(Name name) {
+        if (!hasDname) {
+            return null;
         }
-        addRRset(reply, ns, Section.AUTHORITY);
-        additionalFor.addAll(ns.rrs(false));
+        Name ancestor = name;
+        while (ancestor.labels() > origin.labels()) {
+            ancestor = parent(ancestor);
+            Map<Integer, RRset> node = nodes.get(ancestor);
+            RRset d = node == null ? null : node.get(Type.DNAME);
+            if (d != null) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Minimal responses, as NSD's `minimal-responses` and Knot: a positive answer carries no apex NS
+     * in the authority section and no addresses of MX/SRV targets; only an NS RRset brings its
+     * in-zone addresses (glue) along.
+     */
+    private static void glueFor(RRset answered, List<Record> additionalFor) {
+        if (answered.getType() == Type.NS) {
+            additionalFor.addAll(answered.rrs(false));
+        }
     }
 
     /** The NS RRset of the highest zone cut at or above {@code name} (below the apex), if any. */

@@ -41,6 +41,7 @@ final class NsdServer implements AutoCloseable {
                 .append("  username: \"\"\n  chroot: \"\"\n  zonesdir: \"").append(dir).append("\"\n")
                 .append("  pidfile: \"").append(dir.resolve("nsd.pid")).append("\"\n")
                 .append("  database: \"\"\n")
+                .append("  minimal-responses: yes\n")
                 .append("  xfrdfile: \"").append(dir.resolve("xfrd.state")).append("\"\n")
                 .append("  zonelistfile: \"").append(dir.resolve("zone.list")).append("\"\n")
                 .append("  xfrdir: \"").append(dir).append("\"\n")

@@ -64,7 +64,9 @@ class ZoneFileNsdComparisonTest {
         "foo.wc.edge.test., A", "foo.wc.edge.test., TXT", "mx.edge.test., MX", "_s._udp.edge.test., SRV",
         "d1.edge.test., A", "x.d1.edge.test., A", "d2.edge.test., NS", "x.d2.edge.test., AAAA",
         "b.c.d.edge.test., A", "c.d.edge.test., A", "d.edge.test., A", "e.d.edge.test., A", "a.b.c.d.edge.test., A",
-        "nothing.edge.test., SRV",
+        "nothing.edge.test., SRV", "host.dext.edge.test., A", "dext.edge.test., DNAME", "dext.edge.test., A",
+        "www.dint.edge.test., A", "www.dint.edge.test., TXT", "c.dint.edge.test., A", "nope.dint.edge.test., A",
+        "a.b.dext.edge.test., AAAA",
     })
     void answersLikeNsd(String name, String type) throws Exception {
         Name qname = Name.fromString(name);
