@@ -199,7 +199,27 @@ final class ClusterZone {
 
     private Reply answer(Query q, Node n, int type) {
         Answer a = n.answers().get(type);
+        if (a == null && type == Type.ANY) {
+            a = anyAnswer(n);
+        }
         return a != null ? Reply.encoded(q, a.template()) : negative(q, apexes[n.zone()], Rcode.NOERROR, List.of());
+    }
+
+    /** Types tried, in order, for ANY: the RRset a client most likely wants. */
+    private static final int[] ANY_ORDER = {Type.A, Type.AAAA, Type.CNAME, Type.SRV, Type.PTR, Type.TXT, Type.SOA, Type.NS};
+
+    /**
+     * RFC 8482 §4.2: ANY at an existing name gets one RRset, not all of them (and not NODATA). The
+     * template's question is overwritten with the client's, so the answer to A serves ANY as is.
+     */
+    private static Answer anyAnswer(Node n) {
+        for (int t : ANY_ORDER) {
+            Answer a = n.answers().get(t);
+            if (a != null) {
+                return a;
+            }
+        }
+        return null;
     }
 
     private Resolution reverse(Query q, Name name) {

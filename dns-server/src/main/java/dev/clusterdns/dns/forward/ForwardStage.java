@@ -195,7 +195,9 @@ public final class ForwardStage implements Stage, AutoCloseable {
     private void attempt(Query query, List<Upstream> order, int index, long deadline, CompletableFuture<Reply> result) {
         long left = deadline - System.nanoTime();
         if (index >= order.size() || left <= 0) {
-            result.complete(Reply.error(query, Rcode.SERVFAIL));
+            Message failed = Reply.error(query, Rcode.SERVFAIL).message();
+            failed.getHeader().setFlag(Flags.RA);
+            result.complete(Reply.of(failed));
             return;
         }
         Upstream upstream = order.get(index);
@@ -238,8 +240,14 @@ public final class ForwardStage implements Stage, AutoCloseable {
         return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
-    /** The upstream's reply without its OPT record: the transport writes our own. */
+    /**
+     * The upstream's reply as ours: AA cleared and RA set (we answer as a recursive resolver, not as
+     * the zone's authority, as dnsmasq and Unbound do), without its OPT record (the transport writes
+     * our own).
+     */
     private static Message clean(Message reply) {
+        reply.getHeader().unsetFlag(Flags.AA);
+        reply.getHeader().setFlag(Flags.RA);
         List<Record> drop = new ArrayList<>(1);
         for (Record r : reply.getSection(Section.ADDITIONAL)) {
             if (r.getType() == Type.OPT || r.getType() == Type.TSIG) {

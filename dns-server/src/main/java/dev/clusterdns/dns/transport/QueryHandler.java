@@ -89,6 +89,9 @@ final class QueryHandler {
         if (query.name() == null || query.message().getHeader().getCount(Section.QUESTION) != 1) {
             return Reply.error(query, Rcode.FORMERR);
         }
+        if (query.wire() == null && optCount(query.message()) > 1) {
+            return Reply.error(query, Rcode.FORMERR); // RFC 6891 §6.1.1 (the fast path reads one OPT at most)
+        }
         if (query.hasEdns() && query.ednsVersion() != 0) {
             // BADVERS (16) = header rcode 0 + extended rcode 1; the encoder re-adds our OPT (version 0).
             Message m = Reply.error(query, Rcode.NOERROR).message();
@@ -96,6 +99,14 @@ final class QueryHandler {
             return Reply.of(m);
         }
         return null;
+    }
+
+    private static int optCount(Message m) {
+        int n = 0;
+        for (org.xbill.DNS.Record r : m.getSection(Section.ADDITIONAL)) {
+            n += r.getType() == org.xbill.DNS.Type.OPT ? 1 : 0;
+        }
+        return n;
     }
 
     private void send(Query query, Reply reply, Consumer<List<byte[]>> out, boolean tcp, long start) {
@@ -110,12 +121,16 @@ final class QueryHandler {
         out.accept(wire);
     }
 
-    /** FORMERR for a query whose header reads but the rest does not: ID, opcode and RD echoed, no sections. */
+    /**
+     * FORMERR for a query whose header reads but the rest does not: ID and opcode echoed, RD too for
+     * QUERY (RD means nothing for other opcodes), no sections.
+     */
     private static byte[] formErr(byte[] wire) {
         byte[] r = new byte[12];
         r[0] = wire[0];
         r[1] = wire[1];
-        r[2] = (byte) (0x80 | (wire[2] & 0x79)); // QR, opcode and RD from the query
+        boolean query = (wire[2] & 0x78) == 0;
+        r[2] = (byte) (0x80 | (wire[2] & (query ? 0x79 : 0x78))); // QR, opcode and (QUERY only) RD
         r[3] = (byte) Rcode.FORMERR;
         return r;
     }

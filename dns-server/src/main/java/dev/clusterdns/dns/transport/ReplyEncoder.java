@@ -10,6 +10,7 @@ import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 
@@ -103,8 +104,15 @@ final class ReplyEncoder {
         h.setID(query.id());
         h.setFlag(Flags.QR);
         h.setOpcode(query.opcode());
-        set(m, Flags.RD, query.flag(Flags.RD));
-        set(m, Flags.CD, query.flag(Flags.CD));
+        // RD, CD, AD and RA are defined for QUERY only: other opcodes get them cleared (genreport's
+        // `opcodeflg` check).
+        boolean standard = query.opcode() == Opcode.QUERY;
+        set(m, Flags.RD, standard && query.flag(Flags.RD));
+        set(m, Flags.CD, standard && query.flag(Flags.CD));
+        if (!standard) {
+            m.getHeader().unsetFlag(Flags.AD);
+            m.getHeader().unsetFlag(Flags.RA);
+        }
         if (query.name() != null) {
             m.removeAllRecords(Section.QUESTION);
             m.addRecord(Record.newRecord(query.name(), query.type(), query.dclass() == 0 ? DClass.IN : query.dclass()),
