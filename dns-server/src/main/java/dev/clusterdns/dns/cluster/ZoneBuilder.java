@@ -49,7 +49,7 @@ final class ZoneBuilder {
     private final int ttl;
     /** The drafts being filled: the base names, or one Service's. */
     private Map<Name, Draft> drafts;
-    private List<Record> currentTransfer;
+    private LinkedHashSet<Record> currentTransfer;
     private List<PtrClaim> ptrs;
 
     /**
@@ -128,7 +128,7 @@ final class ZoneBuilder {
      */
     ServiceDraft service(Service svc, List<EndpointSlice> slices) {
         drafts = new LinkedHashMap<>();
-        currentTransfer = new ArrayList<>();
+        currentTransfer = new LinkedHashSet<>();
         ptrs = new ArrayList<>();
         List<Name> clusterIpPtrs = new ArrayList<>(1);
         String ns = svc.metadata().namespace();
@@ -150,7 +150,7 @@ final class ZoneBuilder {
                 headless(svcName, slices);
             }
         }
-        ServiceDraft out = new ServiceDraft(drafts, currentTransfer, ptrs, clusterIpPtrs);
+        ServiceDraft out = new ServiceDraft(drafts, List.copyOf(currentTransfer), ptrs, clusterIpPtrs);
         drafts = null;
         currentTransfer = null;
         ptrs = null;
@@ -172,6 +172,7 @@ final class ZoneBuilder {
         Draft d = draft(svcName);
         d.cnameTarget = t;
         add(svcName, new CNAMERecord(svcName, DClass.IN, ttl, t));
+        transfer(new CNAMERecord(svcName, DClass.IN, ttl, t));
     }
 
     /** One ready address of a Service with the name it is published under and the ports of its slice. */
@@ -269,6 +270,7 @@ final class ZoneBuilder {
             }
             ips.add(ip);
             add(svcName, address(svcName, ip));
+            transfer(address(svcName, ip));
             Name ptr = ReverseMap.fromAddress(ip);
             ptrs.add(new PtrClaim(ptr, new PTRRecord(ptr, DClass.IN, ttl, svcName), true, reverseZone(ip)));
         }
@@ -280,6 +282,7 @@ final class ZoneBuilder {
                 continue;
             }
             add(svcName, new SRVRecord(svcName, DClass.IN, ttl, 0, weight(all), p.port(), svcName));
+            transfer(new SRVRecord(svcName, DClass.IN, ttl, 0, 100, p.port(), svcName));
             if (p.name() == null || p.name().isEmpty()) {
                 continue;
             }
@@ -288,6 +291,7 @@ final class ZoneBuilder {
                 continue;
             }
             add(srv, new SRVRecord(srv, DClass.IN, ttl, 0, weight(ips.size()), p.port(), svcName));
+            transfer(new SRVRecord(srv, DClass.IN, ttl, 0, 100, p.port(), svcName));
             // An A query on the SRV-shaped name answers the ClusterIP (CoreDNS, unpinned).
             for (InetAddress ip : ips) {
                 add(srv, address(srv, ip));
@@ -305,6 +309,7 @@ final class ZoneBuilder {
             add(svcName, address(svcName, r.ip()));
         }
         endpointNames(ready);
+        headlessTransfer(svcName, slices, ready);
         int all = 0;
         Map<Name, Integer> perPortName = new HashMap<>();
         for (Ready r : ready) {
@@ -333,6 +338,27 @@ final class ZoneBuilder {
                         add(srv, new SRVRecord(srv, DClass.IN, ttl, 0, weight(perPortName.get(srv)), p.port(),
                                 r.host()));
                     }
+                }
+            }
+        }
+    }
+
+    /** CoreDNS's transfer of a headless Service: per ready address, in slice order (see {@link #transfer}). */
+    private void headlessTransfer(Name svcName, List<EndpointSlice> slices, List<Ready> ready) {
+        Map<List<EndpointPort>, Integer> perSlice = new HashMap<>();
+        for (Ready r : ready) {
+            perSlice.merge(r.ports(), 1, Integer::sum);
+        }
+        for (Ready r : ready) {
+            transfer(address(svcName, r.ip()));
+            transfer(address(r.host(), r.ip()));
+            for (EndpointPort p : r.ports()) {
+                if (p.port() == null || p.port() < 0 || p.name() == null || p.name().isEmpty()) {
+                    continue;
+                }
+                Name srv = portName(p.name(), p.protocolOrTcp(), svcName);
+                if (srv != null) {
+                    transfer(new SRVRecord(srv, DClass.IN, ttl, 0, weight(perSlice.get(r.ports())), p.port(), r.host()));
                 }
             }
         }
@@ -380,9 +406,18 @@ final class ZoneBuilder {
 
     private void add(Name owner, Record r) {
         Draft d = draft(owner);
-        if (d.answers.computeIfAbsent(r.getType(), t -> new LinkedHashSet<>()).add(r) && currentTransfer != null) {
-            currentTransfer.add(r);
-        }
+        d.answers.computeIfAbsent(r.getType(), t -> new LinkedHashSet<>()).add(r);
+    }
+
+    /**
+     * A record of the zone transfer. The transfer carries exactly what CoreDNS's kubernetes plugin
+     * transfers, which is less than the query path answers: for a ClusterIP Service its addresses and
+     * SRV records (weight 100, target the Service), no endpoint names and no addresses at SRV-shaped
+     * names; for a headless Service per ready address the Service's and the endpoint's address and
+     * the named ports' SRV records; for an ExternalName its CNAME.
+     */
+    private void transfer(Record r) {
+        currentTransfer.add(r);
     }
 
     /** {@code label.parent}, or null when the label is not a valid DNS label (bad object names). */

@@ -249,6 +249,30 @@ class DigTest {
         assertTrue(axfr.out().contains("web.shop.svc.cluster.local. 5 IN\tA\t127.96.0.50")
                 || axfr.out().contains("web.shop.svc.cluster.local. 5\tIN\tA\t127.96.0.50"), axfr.out());
         assertEquals(2, axfr.out().lines().filter(l -> l.contains("\tSOA\t")).count(), axfr.out());
+        // CoreDNS's record set: no addresses at SRV-shaped names, no endpoint names of a ClusterIP
+        // Service, SRV records of a ClusterIP Service with weight 100 pointing at the Service.
+        List<String> records = axfr.out().lines().filter(l -> !l.startsWith(";") && !l.isBlank())
+                .map(l -> String.join(" ", l.trim().split("\\s+"))).toList();
+        assertTrue(records.stream().noneMatch(l -> l.startsWith("_") && (l.contains(" IN A ") || l.contains(" IN AAAA "))),
+                axfr.out());
+        assertTrue(records.stream().noneMatch(l -> l.startsWith("10-244-2-1.web.shop.")), axfr.out());
+        assertTrue(records.contains("_http._tcp.web.shop.svc.cluster.local. 5 IN SRV 0 100 80 web.shop.svc.cluster.local."),
+                axfr.out());
+        assertTrue(records.contains("web.shop.svc.cluster.local. 5 IN SRV 0 100 443 web.shop.svc.cluster.local."),
+                axfr.out());
+    }
+
+    /** RFC 8482: ANY at an existing name answers one RRset; unknown opcodes get RD and CD cleared. */
+    @Test
+    void anyIsOneRrsetAndOtherOpcodesClearRdCd() {
+        Dig any = dig("web.shop.svc.cluster.local", "ANY");
+        assertEquals("NOERROR", any.status(), any.out());
+        assertEquals(Set.of("web.shop.svc.cluster.local. A 127.96.0.50"), any.section("ANSWER"), any.out());
+        Dig kany = kdig("+tcp", "_http._tcp.web.shop.svc.cluster.local", "ANY");
+        assertEquals(1, kany.section("ANSWER").stream().map(r -> r.split(" ")[1]).distinct().count(), kany.out());
+        Dig opcode = dig("+opcode=15", "+rec", "+cdflag", "+header-only", "cluster.local", "SOA");
+        assertEquals("NOTIMP", opcode.status(), opcode.out());
+        assertEquals(Set.of("qr"), opcode.flags(), "RD, CD, AD and RA are defined for QUERY only: " + opcode.out());
     }
 
     @Test
