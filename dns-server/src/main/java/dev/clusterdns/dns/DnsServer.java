@@ -18,8 +18,9 @@ public final class DnsServer implements AutoCloseable {
      * @param sockets UDP sockets per address (SO_REUSEPORT) and event-loop threads
      * @param ednsSize the UDP payload size we advertise and honour at most (RFC 6891; 1232 by default)
      * @param tcpIdle how long an idle TCP connection stays open (RFC 7766)
+     * @param logQueries one line per query in CoreDNS's `log` format (`--log-queries`)
      */
-    public record Config(List<InetSocketAddress> listen, int sockets, int ednsSize, Duration tcpIdle) {
+    public record Config(List<InetSocketAddress> listen, int sockets, int ednsSize, Duration tcpIdle, boolean logQueries) {
         public static final int DEFAULT_EDNS_SIZE = 1232;
         public static final Duration DEFAULT_TCP_IDLE = Duration.ofSeconds(10);
 
@@ -37,6 +38,10 @@ public final class DnsServer implements AutoCloseable {
         }
 
         /** One UDP socket and event loop per core, at most 4 (more buys nothing on one NIC queue). */
+        public Config(List<InetSocketAddress> listen, int sockets, int ednsSize, Duration tcpIdle) {
+            this(listen, sockets, ednsSize, tcpIdle, false);
+        }
+
         public static int defaultSockets() {
             return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         }

@@ -59,6 +59,10 @@ public final class DnsOptions {
             description = "Idle timeout of DNS TCP connections (default ${DEFAULT-VALUE}).")
     int tcpIdleSeconds;
 
+    @Option(names = "--log-queries", description = "Log one line per query in CoreDNS's log format (client, id, type, class, name, "
+            + "proto, size, DO, bufsize, rcode, flags, reply size, duration).")
+    boolean logQueries;
+
     /**
      * Asks the running server a few questions of its own zone over UDP and TCP before `/ready` opens,
      * so class loading and JIT of the query path are not paid by the first client (about a second).
@@ -123,7 +127,7 @@ public final class DnsOptions {
         List<StageSetup> setups = new ArrayList<>(resolver.setups(context, addresses, podMode));
         setups.add(new ClusterSetup(options));
         int n = sockets != null ? sockets : DnsServer.Config.defaultSockets();
-        DnsServer.Config config = new DnsServer.Config(addresses, n, ednsSize, Duration.ofSeconds(tcpIdleSeconds));
+        DnsServer.Config config = new DnsServer.Config(addresses, n, ednsSize, Duration.ofSeconds(tcpIdleSeconds), logQueries);
         Pipeline pipeline = Pipeline.assemble(setups,
                 new SetupContext(context.cluster(), options.domain(), context.metrics()));
         DnsServer server;

@@ -58,12 +58,15 @@ public final class Listeners implements AutoCloseable {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.sockets(), new DefaultThreadFactory("dns", true), io);
-        QueryHandler queries = new QueryHandler(pipeline, new ReplyEncoder(config.ednsSize()), metrics);
-        UdpHandler udp = new UdpHandler(queries);
+        ReplyEncoder encoder = new ReplyEncoder(config.ednsSize());
+        QueryLog log = config.logQueries() ? new QueryLog(true) : QueryLog.OFF;
         List<Channel> channels = new ArrayList<>();
         List<InetSocketAddress> bound = new ArrayList<>();
         try {
             for (InetSocketAddress want : config.listen()) {
+                // One handler per address: its metrics carry the address as CoreDNS's `server` label.
+                QueryHandler queries = new QueryHandler(pipeline, encoder, metrics.forServer("dns://" + format(want)), log);
+                UdpHandler udp = new UdpHandler(queries);
                 // TCP first: with port 0 it picks the port that the UDP sockets then share.
                 Channel tcp = bindTcp(group, epoll, queries, config, want);
                 channels.add(tcp);

@@ -27,12 +27,14 @@ final class QueryHandler {
 
     private final Pipeline pipeline;
     private final ReplyEncoder encoder;
-    private final DnsMetrics metrics;
+    private final ServerMetrics metrics;
+    private final QueryLog log;
 
-    QueryHandler(Pipeline pipeline, ReplyEncoder encoder, DnsMetrics metrics) {
+    QueryHandler(Pipeline pipeline, ReplyEncoder encoder, ServerMetrics metrics, QueryLog log) {
         this.pipeline = pipeline;
         this.encoder = encoder;
         this.metrics = metrics;
+        this.log = log;
     }
 
     /**
@@ -45,16 +47,19 @@ final class QueryHandler {
         if (wire.length < 12 || (wire[2] & 0x80) != 0) {
             return false; // no readable header, or a response: nothing to answer (never reflect responses)
         }
+        boolean ipv6 = client != null && client.getAddress() instanceof java.net.Inet6Address;
         Query query;
         try {
             query = Query.parse(wire, client, transport);
         } catch (IOException | RuntimeException e) {
-            metrics.request(tcp, -1);
-            metrics.response(tcp, Rcode.FORMERR, start);
-            out.accept(List.of(formErr(wire)));
+            metrics.request(tcp, ipv6, -1, wire.length, false);
+            byte[] reply = formErr(wire);
+            metrics.response(tcp, -1, Rcode.FORMERR, reply.length, start);
+            log.unparsed(client, wire, transport, reply, start, e);
+            out.accept(List.of(reply));
             return true;
         }
-        metrics.request(tcp, query.type());
+        metrics.request(tcp, ipv6, query.type(), wire.length, (query.ednsFlags() & org.xbill.DNS.ExtendedFlags.DO) != 0);
         Reply immediate = check(query);
         if (immediate != null) {
             send(query, immediate, out, tcp, start);
@@ -64,13 +69,17 @@ final class QueryHandler {
         try {
             pending = pipeline.serve(query);
         } catch (RuntimeException e) {
-            LOG.warn("query {} failed", query.name(), e);
+            LOG.warn("SERVFAIL for {} {} from {} over {}", query.name(), org.xbill.DNS.Type.string(query.type()),
+                    query.client(), query.protocol(), e);
             send(query, Reply.error(query, Rcode.SERVFAIL), out, tcp, start);
             return true;
         }
         pending.whenComplete((reply, error) -> {
             if (error != null || reply == null) {
                 if (error != null) {
+                    // Once per failed query, with what identifies it (CoreDNS `errors`); the stack at debug.
+                    LOG.warn("SERVFAIL for {} {} from {} over {}: {}", query.name(), org.xbill.DNS.Type.string(query.type()),
+                            query.client(), query.protocol(), rootCause(error));
                     LOG.debug("query {} failed", query.name(), error);
                 }
                 send(query, Reply.error(query, Rcode.SERVFAIL), out, tcp, start);
@@ -101,6 +110,13 @@ final class QueryHandler {
         return null;
     }
 
+    private static String rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.toString();
+    }
+
     private static int optCount(Message m) {
         int n = 0;
         for (org.xbill.DNS.Record r : m.getSection(Section.ADDITIONAL)) {
@@ -117,7 +133,12 @@ final class QueryHandler {
             LOG.warn("cannot encode reply to {}", query.name(), e);
             wire = encoder.encode(query, Reply.error(query, Rcode.SERVFAIL));
         }
-        metrics.response(tcp, reply.rcode(), start);
+        int size = 0;
+        for (byte[] w : wire) {
+            size += w.length;
+        }
+        metrics.response(tcp, query.type(), reply.rcode(), size, start);
+        log.answered(query, wire.get(0), size, start);
         out.accept(wire);
     }
 

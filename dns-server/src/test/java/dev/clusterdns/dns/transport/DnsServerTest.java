@@ -393,7 +393,7 @@ class DnsServerTest {
         double udp = 0;
         double tcp = 0;
         for (var s : registry.scrape()) {
-            if (s instanceof CounterSnapshot c && c.getMetadata().getName().equals("clusterdns_dns_requests")) {
+            if (s instanceof CounterSnapshot c && c.getMetadata().getName().equals("coredns_dns_requests")) {
                 for (var d : c.getDataPoints()) {
                     if (d.getLabels().get("type").equals("SRV")) {
                         if (d.getLabels().get("proto").equals("udp")) {

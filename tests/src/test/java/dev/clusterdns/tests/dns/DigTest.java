@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * `clusterdns serve` answering real `dig` and `kdig` over UDP and TCP: answers, flags and sections
- * as a user reads them (dns-behaviour.md, anchors.md "What a dig / nslookup user expects").
+ * as a user reads them.
  */
 class DigTest {
     private static ServeProcess serve;
@@ -30,7 +30,7 @@ class DigTest {
 
     /** The fixture manifests; ServeProcess adds `--upstream none`, so names outside stay REFUSED. */
     static List<String> serveArgs() {
-        return new ArrayList<>(List.of("--manifests",
+        return new ArrayList<>(List.of("--log-queries", "--manifests",
                 ServeProcess.root().resolve("tests/src/test/resources/dns/cluster.yaml").toString()));
     }
 
@@ -279,8 +279,31 @@ class DigTest {
     void metricsCountQueries() {
         dig("my-nginx.default.svc.cluster.local", "A");
         String metrics = serve.http("/metrics");
-        assertTrue(metrics.contains("clusterdns_dns_requests_total{proto=\"udp\",type=\"A\"}"), metrics);
-        assertTrue(metrics.contains("clusterdns_dns_responses_total{rcode=\"NOERROR\"}"), metrics);
-        assertTrue(metrics.contains("clusterdns_dns_request_duration_seconds_bucket"), metrics);
+        String server = "dns://127.0.0.1:" + serve.dnsPort();
+        // CoreDNS's metric names and labels, so its dashboards and alerts work unchanged.
+        assertTrue(metrics.contains("coredns_dns_requests_total{family=\"1\",proto=\"udp\",server=\"" + server
+                + "\",type=\"A\",view=\"\",zone=\".\"}"), metrics);
+        assertTrue(metrics.contains("coredns_dns_responses_total{plugin=\"\",rcode=\"NOERROR\",server=\"" + server
+                + "\",view=\"\",zone=\".\"}"), metrics);
+        assertTrue(metrics.contains("coredns_dns_request_duration_seconds_bucket{le=\"0.00025\",server=\"" + server
+                + "\",type=\"A\""), metrics);
+        assertTrue(metrics.contains("coredns_dns_response_size_bytes_bucket"), metrics);
+        assertTrue(metrics.contains("coredns_dns_request_size_bytes_bucket"), metrics);
+        assertFalse(metrics.contains("clusterdns_dns_"), metrics);
+    }
+
+    /** `--log-queries`: one line per query in CoreDNS's `log` format. */
+    @Test
+    void queriesAreLoggedInCoreDnsFormat() throws Exception {
+        Dig d = dig("+norec", "+bufsize=1232", "+noadflag", "+nocookie", "Web.Shop.svc.cluster.local", "A");
+        assertEquals("NOERROR", d.status(), d.out());
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("127\\.0\\.0\\.1:\\d+ - \\d+ "
+                + "\"A IN Web\\.Shop\\.svc\\.cluster\\.local\\. udp \\d+ false 1232\" NOERROR qr,aa \\d+ [0-9.E-]+s");
+        String log = "";
+        for (int i = 0; i < 50 && !line.matcher(log).find(); i++) {
+            Thread.sleep(100); // the log is written by the server process
+            log = serve.output();
+        }
+        assertTrue(line.matcher(log).find(), log);
     }
 }
