@@ -397,9 +397,9 @@ class DnsServerTest {
                 for (var d : c.getDataPoints()) {
                     if (d.getLabels().get("type").equals("SRV")) {
                         if (d.getLabels().get("proto").equals("udp")) {
-                            udp = d.getValue();
+                            udp += d.getValue();
                         } else {
-                            tcp = d.getValue();
+                            tcp += d.getValue();
                         }
                     }
                 }

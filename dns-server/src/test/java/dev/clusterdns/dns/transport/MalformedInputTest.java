@@ -37,7 +37,7 @@ class MalformedInputTest {
         ClusterOptions options = new ClusterOptions("cluster.local", 5, PodMode.INSECURE, Set.of(), false, false,
                 List.of(Cidr.parse("10.96.0.0/12")), List.of(InetAddress.getLoopbackAddress()));
         QueryHandler handler = new QueryHandler(new Pipeline(List.of(new ClusterStage(pub, options))),
-                new ReplyEncoder(1232), DnsMetrics.unregistered());
+                new ReplyEncoder(1232), DnsMetrics.unregistered().forServer("dns://test"), new QueryLog(true));
         List<byte[]> seeds = new ArrayList<>();
         for (String name : List.of("web.shop.svc.cluster.local.", "_http._tcp.web.shop.svc.cluster.local.",
                 "nosuch.shop.svc.cluster.local.", "50.0.96.10.in-addr.arpa.", "big.shop.svc.cluster.local.")) {
