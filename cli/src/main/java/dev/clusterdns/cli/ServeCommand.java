@@ -47,7 +47,10 @@ final class ServeCommand implements Callable<Integer> {
         agentOptions.checkPaths();
         Deque<AutoCloseable> running = new ArrayDeque<>();
         CountDownLatch stopped = new CountDownLatch(1);
+        Readiness readiness = new Readiness();
+        java.time.Duration lameDuck = dnsOptions.lameDuck();
         Thread hook = new Thread(() -> {
+            lameDuck(readiness, lameDuck);
             closeAll(running);
             stopped.countDown();
         }, "clusterdns-shutdown");
@@ -55,7 +58,6 @@ final class ServeCommand implements Callable<Integer> {
 
         try {
             PrometheusRegistry metrics = new PrometheusRegistry();
-            Readiness readiness = new Readiness();
             Runnable agentSynced = readiness.gate("agent");
             HttpEndpoint http = HttpEndpoint.start(HostPort.parse(httpListen, 9153));
             push(running, http);
@@ -111,6 +113,22 @@ final class ServeCommand implements Callable<Integer> {
                     cb.call(s.endpointSlices().size(), "EndpointSlice");
                     cb.call(s.namespaces().size(), "Namespace");
                 }).register(metrics);
+    }
+
+    /**
+     * CoreDNS's `health { lameduck }`: /ready answers 503 at once, so load balancers and orchestrators
+     * stop sending new clients, while everything keeps serving for {@code delay}; then the caller stops.
+     */
+    private static void lameDuck(Readiness readiness, java.time.Duration delay) {
+        readiness.stopping();
+        if (!delay.isZero()) {
+            LOG.info("shutting down: /ready answers 503, still serving for {} s (--lameduck)", delay.toSeconds());
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static synchronized void push(Deque<AutoCloseable> running, AutoCloseable c) {

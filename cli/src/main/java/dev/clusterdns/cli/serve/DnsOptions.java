@@ -63,6 +63,30 @@ public final class DnsOptions {
             + "proto, size, DO, bufsize, rcode, flags, reply size, duration).")
     boolean logQueries;
 
+    @Option(names = "--rrl-rate", paramLabel = "N", defaultValue = "0",
+            description = "UDP replies per second per client /24 (IPv4) or /56 (IPv6); beyond it replies are dropped or slipped (default 0 = off).")
+    int rrlRate;
+
+    @Option(names = "--rrl-slip", paramLabel = "N", defaultValue = "2",
+            description = "With --rrl-rate, every Nth limited reply is sent empty and truncated so real clients retry over TCP (0 = drop all; default ${DEFAULT-VALUE}).")
+    int rrlSlip;
+
+    @Option(names = "--dns-tcp-per-client", paramLabel = "N", defaultValue = "100",
+            description = "Open DNS TCP connections allowed per client address; more are closed at once (default ${DEFAULT-VALUE}).")
+    int tcpPerClient;
+
+    @Option(names = "--lameduck", paramLabel = "SECONDS", defaultValue = "0",
+            description = "On SIGTERM, answer /ready with 503 and keep serving this long before stopping (CoreDNS health lameduck; default ${DEFAULT-VALUE}).")
+    int lameDuckSeconds;
+
+    /** How long to keep serving after SIGTERM with /ready at 503 (`--lameduck`). */
+    public Duration lameDuck() {
+        if (lameDuckSeconds < 0) {
+            throw new IllegalArgumentException("--lameduck must be >= 0 seconds, not " + lameDuckSeconds);
+        }
+        return Duration.ofSeconds(lameDuckSeconds);
+    }
+
     /**
      * Asks the running server a few questions of its own zone over UDP and TCP before `/ready` opens,
      * so class loading and JIT of the query path are not paid by the first client (about a second).
@@ -127,7 +151,8 @@ public final class DnsOptions {
         List<StageSetup> setups = new ArrayList<>(resolver.setups(context, addresses, podMode));
         setups.add(new ClusterSetup(options));
         int n = sockets != null ? sockets : DnsServer.Config.defaultSockets();
-        DnsServer.Config config = new DnsServer.Config(addresses, n, ednsSize, Duration.ofSeconds(tcpIdleSeconds), logQueries);
+        DnsServer.Config config = new DnsServer.Config(addresses, n, ednsSize, Duration.ofSeconds(tcpIdleSeconds), logQueries,
+                new DnsServer.Limits(rrlRate, rrlSlip, tcpPerClient));
         Pipeline pipeline = Pipeline.assemble(setups,
                 new SetupContext(context.cluster(), options.domain(), context.metrics()));
         DnsServer server;

@@ -29,12 +29,19 @@ final class QueryHandler {
     private final ReplyEncoder encoder;
     private final ServerMetrics metrics;
     private final QueryLog log;
+    /** Null when `--rrl-rate` is off. */
+    private final ResponseRateLimit rrl;
 
-    QueryHandler(Pipeline pipeline, ReplyEncoder encoder, ServerMetrics metrics, QueryLog log) {
+    QueryHandler(Pipeline pipeline, ReplyEncoder encoder, ServerMetrics metrics, QueryLog log, ResponseRateLimit rrl) {
         this.pipeline = pipeline;
         this.encoder = encoder;
         this.metrics = metrics;
         this.log = log;
+        this.rrl = rrl;
+    }
+
+    QueryHandler(Pipeline pipeline, ReplyEncoder encoder, ServerMetrics metrics, QueryLog log) {
+        this(pipeline, encoder, metrics, log, null);
     }
 
     /**
@@ -126,6 +133,20 @@ final class QueryHandler {
     }
 
     private void send(Query query, Reply reply, Consumer<List<byte[]>> out, boolean tcp, long start) {
+        if (rrl != null && !tcp && query.client() != null) {
+            switch (rrl.check(query.client().getAddress())) {
+                case DROP:
+                    return;
+                case SLIP:
+                    // Empty and truncated: a real client retries over TCP, which is not limited.
+                    Message slip = Reply.error(query, reply.rcode()).message();
+                    slip.getHeader().setFlag(org.xbill.DNS.Flags.TC);
+                    reply = Reply.of(slip);
+                    break;
+                default:
+                    break;
+            }
+        }
         List<byte[]> wire;
         try {
             wire = encoder.encode(query, reply);
