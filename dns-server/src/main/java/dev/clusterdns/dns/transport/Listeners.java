@@ -70,14 +70,13 @@ public final class Listeners implements AutoCloseable {
             for (InetSocketAddress want : config.listen()) {
                 // One handler per address: its metrics carry the address as CoreDNS's `server` label.
                 QueryHandler queries = new QueryHandler(pipeline, encoder, metrics.forServer("dns://" + format(want)), log, rrl);
-                UdpHandler udp = new UdpHandler(queries);
                 // TCP first: with port 0 it picks the port that the UDP sockets then share.
                 Channel tcp = bindTcp(group, epoll, queries, cap, config, want);
                 channels.add(tcp);
                 InetSocketAddress actual = new InetSocketAddress(want.getAddress(),
                         ((InetSocketAddress) tcp.localAddress()).getPort());
                 for (int i = 0; i < config.sockets(); i++) {
-                    channels.add(bindUdp(group, epoll, udp, actual));
+                    channels.add(bindUdp(group, epoll, new UdpHandler(queries), actual));
                 }
                 bound.add(actual);
             }

@@ -102,7 +102,9 @@ final class QueryHandler {
         if (query.opcode() != Opcode.QUERY) {
             return Reply.error(query, Rcode.NOTIMP);
         }
-        if (query.name() == null || query.message().getHeader().getCount(Section.QUESTION) != 1) {
+        // The fast path only takes one question: the full message is parsed only for the slow path.
+        if (query.name() == null
+                || (query.wire() == null && query.message().getHeader().getCount(Section.QUESTION) != 1)) {
             return Reply.error(query, Rcode.FORMERR);
         }
         if (query.wire() == null && optCount(query.message()) > 1) {
