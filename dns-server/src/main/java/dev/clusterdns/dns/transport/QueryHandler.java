@@ -7,6 +7,7 @@ import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -80,6 +81,15 @@ final class QueryHandler {
                     query.client(), query.protocol(), e);
             send(query, Reply.error(query, Rcode.SERVFAIL), out, tcp, start);
             return true;
+        }
+        if (pending instanceof CompletableFuture<Reply> done && done.isDone() && !done.isCompletedExceptionally()) {
+            // Answered from memory (cluster zone, zone files, cache): reply on this thread without
+            // registering a callback.
+            Reply reply = done.getNow(null);
+            if (reply != null) {
+                send(query, reply, out, tcp, start);
+                return true;
+            }
         }
         pending.whenComplete((reply, error) -> {
             if (error != null || reply == null) {
