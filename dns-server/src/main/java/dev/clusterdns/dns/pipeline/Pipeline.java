@@ -44,6 +44,9 @@ public final class Pipeline implements AutoCloseable {
      */
     public static Pipeline assemble(List<StageSetup> setups, SetupContext context) throws Exception {
         List<StageSetup> ordered = new ArrayList<>(setups);
+        for (StageSetup setup : ordered) {
+            StageOrder.position(setup.name()); // an unknown name fails here, even alone
+        }
         ordered.sort(Comparator.comparingInt(s -> StageOrder.position(s.name())));
         for (int i = 1; i < ordered.size(); i++) {
             if (ordered.get(i).name().equals(ordered.get(i - 1).name())) {
