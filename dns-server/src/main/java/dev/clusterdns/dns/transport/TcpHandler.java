@@ -25,6 +25,9 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
     private int inFlight;
     private boolean drainScheduled;
+    /** Inside a read burst (replies written now are flushed at its end). */
+    private boolean reading;
+    private boolean unflushed;
 
     TcpHandler(QueryHandler queries) {
         this.queries = queries;
@@ -32,6 +35,7 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         byte[] wire;
         try {
             wire = ByteBufUtil.getBytes((ByteBuf) msg);
@@ -53,7 +57,11 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
             for (byte[] r : out) {
                 ctx.write(Unpooled.wrappedBuffer(r), ctx.voidPromise());
             }
-            ctx.flush();
+            if (reading && ctx.executor().inEventLoop()) {
+                unflushed = true; // pipelined queries answered from memory: one flush per read burst
+            } else {
+                ctx.flush();
+            }
             finished(ctx);
         });
         if (!replies) {
@@ -86,6 +94,16 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
                 ctx.channel().config().setAutoRead(true);
             }
         });
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
