@@ -3,6 +3,7 @@ package dev.clusterdns.agent;
 import dev.clusterdns.agent.manifest.ManifestReader;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
+import dev.clusterdns.agent.snapshot.NamespaceObjects;
 import dev.clusterdns.agent.snapshot.Problem;
 import dev.clusterdns.agent.snapshot.SnapshotChange;
 import dev.clusterdns.agent.snapshot.SnapshotPublisher;
@@ -134,14 +135,9 @@ public final class ClusterAgent implements AutoCloseable {
     }
 
     private static String summary(ClusterSnapshot s) {
-        int services = 0;
-        int pods = 0;
-        int slices = 0;
-        for (String ns : s.populatedNamespaces()) {
-            services += s.objects(ns).services().size();
-            pods += s.objects(ns).pods().size();
-            slices += s.objects(ns).endpointSlices().size();
-        }
+        int services = s.count(NamespaceObjects::services);
+        int pods = s.count(NamespaceObjects::pods);
+        int slices = s.count(NamespaceObjects::endpointSlices);
         SnapshotChange c = s.change();
         String changed = c.isEverything() ? "" : changedSummary(c);
         return services + " services, " + pods + " pods, " + slices + " endpoint slices, " + s.problems().size()
