@@ -48,7 +48,10 @@ final class ServeCommand implements Callable<Integer> {
         agentOptions.checkPaths();
         Deque<AutoCloseable> running = new ArrayDeque<>();
         CountDownLatch stopped = new CountDownLatch(1);
+        Readiness readiness = new Readiness();
+        java.time.Duration lameDuck = dnsOptions.lameDuck();
         Thread hook = new Thread(() -> {
+            lameDuck(readiness, lameDuck);
             closeAll(running);
             stopped.countDown();
         }, "clusterdns-shutdown");
@@ -56,7 +59,6 @@ final class ServeCommand implements Callable<Integer> {
 
         try {
             PrometheusRegistry metrics = new PrometheusRegistry();
-            Readiness readiness = new Readiness();
             Runnable agentSynced = readiness.gate("agent");
             HttpEndpoint http = HttpEndpoint.start(HostPort.parse(httpListen, 9153));
             push(running, http);
@@ -84,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
             // Held closed until every component has started, so /ready never answers 200 while a
             // component is still building and has not registered its own gate yet.
             Runnable started = readiness.gate("start");
-            push(running, dnsOptions.start(context, resolverOptions.before(context), resolverOptions.after(context)));
+            push(running, dnsOptions.start(context, resolverOptions));
             push(running, proxyOptions.start(context));
             push(running, envOptions.start(context));
             started.run();
@@ -112,6 +114,22 @@ final class ServeCommand implements Callable<Integer> {
                     cb.call(s.count(NamespaceObjects::endpointSlices), "EndpointSlice");
                     cb.call(s.namespaces().size(), "Namespace");
                 }).register(metrics);
+    }
+
+    /**
+     * CoreDNS's `health { lameduck }`: /ready answers 503 at once, so load balancers and orchestrators
+     * stop sending new clients, while everything keeps serving for {@code delay}; then the caller stops.
+     */
+    private static void lameDuck(Readiness readiness, java.time.Duration delay) {
+        readiness.stopping();
+        if (!delay.isZero()) {
+            LOG.info("shutting down: /ready answers 503, still serving for {} s (--lameduck)", delay.toSeconds());
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static synchronized void push(Deque<AutoCloseable> running, AutoCloseable c) {
