@@ -1,0 +1,53 @@
+package dev.clusterdns.agent;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.clusterdns.agent.manifest.ManifestFile;
+import dev.clusterdns.agent.manifest.ManifestReader;
+import dev.clusterdns.agent.model.Service;
+import dev.clusterdns.agent.snapshot.ClusterSnapshot;
+import dev.clusterdns.agent.snapshot.Problem;
+import dev.clusterdns.agent.validation.Validation;
+import java.io.ByteArrayInputStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Fuzzes what a manifest file controls: any bytes as YAML or JSON through the reader, defaulting,
+ * validation, allocation and the endpoints controller. Bad input must come back as problems with a
+ * message (never an exception), and every Service that is served must pass validation.
+ *
+ * <p>`mvn verify` replays the seeds in `ManifestFuzzTestInputs/`; `JAZZER_FUZZ=1` fuzzes (see the
+ * root README).
+ */
+class ManifestFuzzTest {
+    private static final ManifestReader READER = new ManifestReader();
+
+    @FuzzTest(maxDuration = "10m")
+    void readValidateAndAllocate(byte[] input) {
+        if (input.length == 0) {
+            return;
+        }
+        // The first byte picks the syntax; the rest is the file.
+        boolean json = (input[0] & 1) == 1;
+        byte[] file = Arrays.copyOfRange(input, 1, input.length);
+        ManifestFile read = READER.read(new ByteArrayInputStream(file), json ? "fuzz.json" : "fuzz.yaml", json);
+        for (Problem p : read.problems()) {
+            assertFalse(p.message() == null || p.message().isBlank(), "a problem says what is wrong: " + p);
+        }
+        // Memory-only state: a fresh reconciler per input, so inputs do not depend on each other.
+        ClusterReconciler reconciler = new ClusterReconciler(new AgentConfig(List.of(), null,
+                List.of(AgentConfig.DEFAULT_SERVICE_CIDR), AgentConfig.DEFAULT_NODE_PORT_RANGE, "127.200.0.0/16",
+                "cluster.local"));
+        ClusterSnapshot snapshot = reconciler.reconcile(1, read.manifests(), read.problems());
+        for (Problem p : snapshot.problems()) {
+            assertFalse(p.message() == null || p.message().isBlank(), "a problem says what is wrong: " + p);
+        }
+        for (Service s : snapshot.services()) {
+            assertTrue(Validation.service(s).isEmpty(), "served Service " + s.metadata().key()
+                    + " fails validation: " + Validation.service(s));
+        }
+    }
+}
