@@ -54,8 +54,17 @@ final class QueryHandler {
             out.accept(List.of(formErr(wire)));
             return true;
         }
+        Reply immediate;
+        try {
+            immediate = check(query);
+        } catch (IllegalStateException malformed) {
+            // The fast path took the header, but the full message does not parse (e.g. a bad EDNS option).
+            metrics.request(tcp, -1);
+            metrics.response(tcp, Rcode.FORMERR, start);
+            out.accept(List.of(formErr(wire)));
+            return true;
+        }
         metrics.request(tcp, query.type());
-        Reply immediate = check(query);
         if (immediate != null) {
             send(query, immediate, out, tcp, start);
             return true;
