@@ -13,6 +13,7 @@ import dev.clusterdns.agent.validation.Validation;
 import java.io.ByteArrayInputStream;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes what a manifest file controls: any bytes as YAML or JSON through the reader, defaulting,
@@ -24,6 +25,19 @@ import java.util.List;
  */
 class ManifestFuzzTest {
     private static final ManifestReader READER = new ManifestReader();
+
+    /** Found by this target: an object without metadata made every reconcile throw (NPE while keying objects). */
+    @Test
+    void anObjectWithoutMetadataIsReportedAndTheRestServes() {
+        String yaml = "apiVersion: v1\nkind: Service\nspec: {ports: [{port: 80}]}\n---\n"
+                + "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n";
+        ManifestFile read = READER.read(new ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                "two.yaml", false);
+        assertTrue(read.problems().get(0).message().contains("missing required field \"metadata\""), read.problems().toString());
+        ClusterSnapshot s = new ClusterReconciler(new AgentConfig(List.of(), null, List.of(AgentConfig.DEFAULT_SERVICE_CIDR),
+                AgentConfig.DEFAULT_NODE_PORT_RANGE, "127.200.0.0/16", "cluster.local")).reconcile(1, read.manifests(), read.problems());
+        assertTrue(s.services().stream().anyMatch(x -> "web".equals(x.name())), "the valid Service is served");
+    }
 
     @FuzzTest(maxDuration = "10m")
     void readValidateAndAllocate(byte[] input) {
