@@ -239,8 +239,8 @@ public final class ServiceProxy implements AutoCloseable {
                 failed.put(key, new BindFailure(key, e.getValue().servicePort(), why,
                         before == null ? now : before.since(), attempts, now.plus(wait)));
                 if (before == null || !before.reason().equals(why)) {
-                    LOG.warn("proxy: cannot listen on {} for {}: {}; retrying every {}s at most", key,
-                            e.getValue().servicePort(), why, RETRY_MAX.toSeconds());
+                    LOG.warn("proxy: cannot listen on {} for {}: {}; retrying after {} s, doubling up to every {} s", key,
+                            e.getValue().servicePort(), why, wait.toSeconds(), RETRY_MAX.toSeconds());
                 } else {
                     LOG.debug("proxy: still cannot listen on {}: {} (attempt {})", key, why, attempts);
                 }
