@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes what Service names, ConfigMaps and pod specs put into env files: any names and values
@@ -33,6 +34,23 @@ class EnvFormatFuzzTest {
     private static final Pattern SHELL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final boolean BASH = Files.isExecutable(Path.of("/bin/bash"));
+
+    /** Found by this target: a name with a line break (or `=`) started another variable in dotenv and docker files. */
+    @Test
+    void aNameThatWouldStartAnotherLineIsLeftOutWithAWarning() {
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("OK", "1");
+        vars.put("X\nINJECTED", "2");
+        vars.put("A=B", "3");
+        vars.put("#C", "4");
+        for (EnvFormat f : List.of(EnvFormat.DOTENV, EnvFormat.DOCKER)) {
+            List<String> warnings = new ArrayList<>();
+            String out = f.render(vars, warnings::add);
+            assertEquals(f == EnvFormat.DOTENV ? "OK='1'\n" : "OK=1\n", out);
+            assertEquals(3, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith("skipped X?INJECTED: not a name"), warnings.toString());
+        }
+    }
 
     @FuzzTest(maxDuration = "10m")
     void render(FuzzedDataProvider data) throws Exception {
@@ -62,15 +80,24 @@ class EnvFormatFuzzTest {
                 assertTrue(nul || f == EnvFormat.DOCKER && lineBreak, f + " refused " + vars + ": " + refused.getMessage());
                 continue;
             }
-            long written = f == EnvFormat.SHELL ? vars.keySet().stream().filter(k -> SHELL_NAME.matcher(k).matches()).count()
-                    : vars.size();
-            assertEquals(vars.size() - written, warnings.size(), "every variable left out is warned about");
             if (f != EnvFormat.SHELL) {
-                long lines = out.chars().filter(c -> c == '\n').count();
-                long breaks = out.chars().filter(c -> c == '\r').count();
-                assertEquals(written, lines, f + ": one line per variable in " + out);
-                assertEquals(0, breaks, f + ": no carriage return outside quotes can end a line");
+                // Each variable is one NAME=value line, in order, or one warning; nothing else.
+                assertEquals(-1, out.indexOf('\r'), f + ": no carriage return can end a line: " + out);
+                List<String> lines = out.isEmpty() ? List.of() : Arrays.asList(out.substring(0, out.length() - 1).split("\n", -1));
+                assertEquals(vars.size() - warnings.size(), lines.size(), f + ": one line per variable written: " + out);
+                List<String> names = new ArrayList<>(vars.keySet());
+                int next = 0;
+                for (String line : lines) {
+                    String name = line.substring(0, Math.max(0, line.indexOf('=')));
+                    while (next < names.size() && !names.get(next).equals(name)) {
+                        next++;
+                    }
+                    assertTrue(next < names.size(), f + ": line " + line + " names a variable given, in order");
+                    next++;
+                }
             } else if (BASH) {
+                long written = vars.keySet().stream().filter(k -> SHELL_NAME.matcher(k).matches()).count();
+                assertEquals(vars.size() - written, warnings.size(), "every variable left out is warned about");
                 assertSourcedValues(vars, out);
             }
         }
