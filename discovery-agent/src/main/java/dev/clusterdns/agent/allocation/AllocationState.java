@@ -95,10 +95,8 @@ record AllocationState(int version, long nextSequence, Map<String, Holder> servi
                 .thenComparing(Map.Entry::getKey));
         Map<String, String> ipOwners = new HashMap<>();
         Map<String, String> lbOwners = new HashMap<>();
-        // nodePort -> owner and the Service port number using it (one Service may share a
-        // nodePort between 53/TCP and 53/UDP; -1 = health check)
+        // nodePort -> owner; one Service may share a nodePort between 53/TCP and 53/UDP
         Map<Integer, String> portOwners = new HashMap<>();
-        Map<Integer, Integer> portUses = new HashMap<>();
         Map<String, Holder> out = new LinkedHashMap<>();
         boolean changed = false;
         for (Map.Entry<String, Holder> e : byAge) {
@@ -116,14 +114,14 @@ record AllocationState(int version, long nextSequence, Map<String, Holder> servi
             List<NodePort> ports = new ArrayList<>();
             Map<Integer, Integer> own = new HashMap<>();
             for (NodePort np : h.nodePorts()) {
-                if (claimPort(key, np.nodePort(), np.port(), portOwners, portUses, own)) {
+                if (claimPort(key, np.nodePort(), np.port(), portOwners, own)) {
                     ports.add(np);
                 } else {
                     conflicts.add(conflict(key, portOwners.get(np.nodePort()), "NodePort " + np.nodePort()));
                 }
             }
             Integer check = h.healthCheckNodePort();
-            if (check != null && !claimPort(key, check, -1, portOwners, portUses, own)) {
+            if (check != null && !claimPort(key, check, -1, portOwners, own)) {
                 conflicts.add(conflict(key, portOwners.get(check), "healthCheckNodePort " + check));
                 check = null;
             }
@@ -142,11 +140,11 @@ record AllocationState(int version, long nextSequence, Map<String, Holder> servi
         return changed ? new AllocationState(version, nextSequence, out) : this;
     }
 
+    /** @param own this Service's nodePorts so far, to the Service port number using each (-1 = health check) */
     private static boolean claimPort(String key, int port, int servicePort, Map<Integer, String> owners,
-            Map<Integer, Integer> uses, Map<Integer, Integer> own) {
+            Map<Integer, Integer> own) {
         String owner = owners.putIfAbsent(port, key);
         if (owner == null) {
-            uses.put(port, servicePort);
             own.put(port, servicePort);
             return true;
         }
