@@ -22,6 +22,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -65,7 +66,8 @@ final class ServeCommand implements Callable<Integer> {
             http.route("/health", ex -> HttpEndpoint.send(ex, 200, "text/plain", "OK\n"));
             http.route("/ready", ex -> {
                 boolean ready = readiness.ready();
-                HttpEndpoint.send(ex, ready ? 200 : 503, "text/plain", ready ? "OK\n" : "waiting for:\n" + readiness.pending());
+                HttpEndpoint.send(ex, ready ? 200 : 503, "text/plain", (ready ? "OK\n" : "waiting for:\n" + readiness.pending())
+                        + readiness.problems().stream().map(p -> "not serving: " + p.message() + "\n").collect(Collectors.joining()));
             });
             PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
             http.route("/metrics", ex -> {
@@ -76,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
 
             ClusterAgent agent = new ClusterAgent(agentOptions.config());
             push(running, agent);
-            new ReadApi(agent.view()).register(http);
+            new ReadApi(agent.view(), readiness::problems).register(http);
             registerAgentMetrics(metrics, agent.view());
             agent.start();
             agentSynced.run();

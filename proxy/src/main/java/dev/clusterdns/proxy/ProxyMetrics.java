@@ -4,7 +4,9 @@ import dev.clusterdns.proxy.table.PortMetrics;
 import dev.clusterdns.proxy.table.Protocol;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.function.IntSupplier;
 
 /** The proxy's Prometheus metrics, labelled by Service port. */
 final class ProxyMetrics {
@@ -14,7 +16,11 @@ final class ProxyMetrics {
     private final Counter rejected;
     private final Counter connectFailures;
 
-    ProxyMetrics(PrometheusRegistry registry) {
+    /** @param unbound how many sockets the snapshot calls for are not bound (see {@link BindFailure}) */
+    ProxyMetrics(PrometheusRegistry registry, IntSupplier unbound) {
+        GaugeWithCallback.builder().name("clusterdns_proxy_unbound_sockets")
+                .help("Service sockets the proxy cannot bind (retried with backoff; see /api/clusterdns/problems)")
+                .callback(cb -> cb.call(unbound.getAsInt())).register(registry);
         connections = Counter.builder().name("clusterdns_proxy_connections")
                 .help("Connections (TCP) and sessions (UDP) accepted per Service port")
                 .labelNames("namespace", "service", "port", "protocol").register(registry);

@@ -20,15 +20,21 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +48,18 @@ import org.slf4j.LoggerFactory;
  * the newest pending snapshot is applied). Reconciling builds an immutable {@link ProxyTable}, binds
  * new listeners, unbinds removed ones and swaps the route of the rest; established connections are
  * never touched.
+ *
+ * <p>A socket that cannot be bound (port in use, address not on this host, privileged port) is
+ * logged once, listed by {@link #bindFailures()} and retried with exponential backoff ({@link
+ * #RETRY_FIRST} doubling up to {@link #RETRY_MAX}) until it binds or the snapshot drops it, so a
+ * port freed later is served without a restart.
  */
 public final class ServiceProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceProxy.class);
     private static final long AFFINITY_SWEEP_SECONDS = 10;
+    /** First retry of a failed bind; each further one waits twice as long, up to {@link #RETRY_MAX}. */
+    public static final Duration RETRY_FIRST = Duration.ofSeconds(1);
+    public static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
     private final ClusterView view;
     private final ProxyConfig config;
@@ -55,6 +69,11 @@ public final class ServiceProxy implements AutoCloseable {
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
     private final Set<String> reported = new HashSet<>();
     private final Map<ListenKey, Frontend> listeners = new HashMap<>();
+    /** Sockets that failed to bind (reconcile thread only). */
+    private final Map<ListenKey, BindFailure> failed = new HashMap<>();
+    private final Clock clock = Clock.systemUTC();
+    private ScheduledFuture<?> retry;
+    private volatile List<BindFailure> bindFailures = List.of();
 
     private ScheduledExecutorService reconciler;
     private Transport transport;
@@ -68,7 +87,7 @@ public final class ServiceProxy implements AutoCloseable {
     public ServiceProxy(ClusterView view, ProxyConfig config, PrometheusRegistry registry) {
         this.view = view;
         this.config = config;
-        this.metrics = new ProxyMetrics(registry);
+        this.metrics = new ProxyMetrics(registry, () -> bindFailures.size());
         this.node = new ProxyTable.NodeSettings(config.nodeName(), config.nodeAddresses());
     }
 
@@ -108,6 +127,14 @@ public final class ServiceProxy implements AutoCloseable {
     /** The sockets bound after the last reconcile. */
     public Set<ListenKey> listening() {
         return listening;
+    }
+
+    /**
+     * The sockets the last snapshot calls for that are not bound, by address, each with its
+     * reason and retry schedule. Empty when everything is bound.
+     */
+    public List<BindFailure> bindFailures() {
+        return bindFailures;
     }
 
     /** The interface holding Service addresses in interface mode (null in userspace mode). */
@@ -161,9 +188,11 @@ public final class ServiceProxy implements AutoCloseable {
             });
             touched = routes.keySet();
         }
+        java.util.Set<ListenKey> unbound = new java.util.HashSet<>();
         for (ListenKey key : touched) {
             Route route = routes.get(key);
             if (route == null) {
+                failed.remove(key);
                 Frontend gone = listeners.remove(key);
                 if (gone != null) {
                     gone.close();
@@ -171,25 +200,99 @@ public final class ServiceProxy implements AutoCloseable {
                 }
                 continue;
             }
-            Map.Entry<ListenKey, Route> e = Map.entry(key, route);
             Frontend f = listeners.get(key);
             if (f != null) {
-                f.route(e.getValue());
+                f.route(route);
+            } else {
+                unbound.add(key);
+            }
+        }
+        if (next.changedKeys() == null) {
+            failed.keySet().retainAll(routes.keySet());
+        }
+        table = next;
+        bindMissing(unbound);
+    }
+
+    /** The retry timer: binds the failed sockets whose retry is due. Reconcile thread only. */
+    private void bindMissing() {
+        bindMissing(java.util.Set.of());
+    }
+
+    /**
+     * Binds the sockets a change added ({@code fresh}) and the failed ones whose retry is due, and
+     * schedules the next retry. Reconcile thread only.
+     */
+    private void bindMissing(java.util.Set<ListenKey> fresh) {
+        if (closed) {
+            return;
+        }
+        Map<ListenKey, Route> routes = table.routes();
+        Instant now = clock.instant();
+        java.util.Set<ListenKey> candidates = new java.util.HashSet<>(fresh);
+        candidates.addAll(failed.keySet());
+        for (ListenKey key : candidates) {
+            Route route = routes.get(key);
+            if (route == null || listeners.containsKey(key)) {
+                continue;
+            }
+            Map.Entry<ListenKey, Route> e = Map.entry(key, route);
+            BindFailure before = failed.get(key);
+            if (before != null && now.isBefore(before.nextAttempt())) {
                 continue;
             }
             try {
-                f = key.protocol() == Protocol.TCP
+                Frontend f = key.protocol() == Protocol.TCP
                         ? TcpListener.bind(transport, key, e.getValue(), config.tcpIdleTimeout())
                         : UdpListener.bind(transport, key, e.getValue(), config.udpTimeout(), config.maxUdpSessions());
                 listeners.put(key, f);
-                LOG.debug("proxy: listening on {} for {}", key, e.getValue().servicePort());
+                if (before != null) {
+                    failed.remove(key);
+                    LOG.info("proxy: now listening on {} for {} (after {} failed attempts since {})", key,
+                            e.getValue().servicePort(), before.attempts(), before.since());
+                } else {
+                    LOG.debug("proxy: listening on {} for {}", key, e.getValue().servicePort());
+                }
             } catch (Exception ex) {
-                reportOnce("bind " + key, "proxy: cannot listen on " + key + " for " + e.getValue().servicePort()
-                        + ": " + bindFailure(key, ex));
+                String why = bindFailure(key, ex);
+                int attempts = before == null ? 1 : before.attempts() + 1;
+                Duration wait = backoff(attempts);
+                failed.put(key, new BindFailure(key, e.getValue().servicePort(), why,
+                        before == null ? now : before.since(), attempts, now.plus(wait)));
+                if (before == null || !before.reason().equals(why)) {
+                    LOG.warn("proxy: cannot listen on {} for {}: {}; retrying after {} s, doubling up to every {} s", key,
+                            e.getValue().servicePort(), why, wait.toSeconds(), RETRY_MAX.toSeconds());
+                } else {
+                    LOG.debug("proxy: still cannot listen on {}: {} (attempt {})", key, why, attempts);
+                }
             }
         }
-        table = next;
         listening = Set.copyOf(listeners.keySet());
+        bindFailures = failed.values().stream().sorted(Comparator.comparing((BindFailure f) -> f.key().toString())).toList();
+        scheduleRetry(now);
+    }
+
+    /** {@link #RETRY_FIRST} after the first failure, doubling, at most {@link #RETRY_MAX}. */
+    static Duration backoff(int attempts) {
+        long millis = RETRY_FIRST.toMillis() << Math.min(attempts - 1, 20);
+        return Duration.ofMillis(Math.min(millis, RETRY_MAX.toMillis()));
+    }
+
+    private void scheduleRetry(Instant now) {
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+        Instant due = null;
+        for (BindFailure f : failed.values()) {
+            if (due == null || f.nextAttempt().isBefore(due)) {
+                due = f.nextAttempt();
+            }
+        }
+        if (due != null && !closed) {
+            long delay = Math.max(0, Duration.between(now, due).toMillis());
+            retry = reconciler.schedule((Runnable) this::bindMissing, delay, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** The reason a bind failed, with the likely fix. */
@@ -254,9 +357,14 @@ public final class ServiceProxy implements AutoCloseable {
         }
         if (reconciler != null) {
             reconciler.execute(() -> {
+                if (retry != null) {
+                    retry.cancel(false);
+                }
                 listeners.values().forEach(Frontend::close);
                 listeners.clear();
+                failed.clear();
                 listening = Set.of();
+                bindFailures = List.of();
             });
             reconciler.shutdown();
             try {

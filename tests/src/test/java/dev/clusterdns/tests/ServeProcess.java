@@ -65,10 +65,6 @@ public final class ServeProcess implements AutoCloseable {
         cmd.add("serve");
         cmd.addAll(List.of("--dns-listen", "127.0.0.1:" + dns, "--http-listen", "127.0.0.1:" + http,
                 "--state-dir", stateDir.toString()));
-        if (!args.contains("--node-address") && !args.contains("--no-proxy")) {
-            // NodePorts stay on loopback in tests (kube-proxy's default is every address).
-            cmd.addAll(List.of("--node-address", "127.0.0.1"));
-        }
         if (!args.contains("--upstream")) {
             // Never forward to the host's resolvers from a test: they are not on this machine.
             cmd.addAll(List.of("--upstream", "none"));

@@ -1,6 +1,8 @@
 package dev.clusterdns.cli.serve;
 
 import dev.clusterdns.agent.net.IpAddresses;
+import dev.clusterdns.agent.snapshot.Problem;
+import dev.clusterdns.proxy.BindFailure;
 import dev.clusterdns.proxy.ProxyConfig;
 import dev.clusterdns.proxy.ProxyMode;
 import dev.clusterdns.proxy.ServiceProxy;
@@ -20,13 +22,17 @@ import picocli.CommandLine.Option;
 /** L4 proxy flags and start-up. Owned by the proxy work (issue 6). */
 @picocli.CommandLine.Command
 public final class ProxyOptions implements ServeComponent {
+    /** Where NodePorts listen by default with manifests (not the LAN). */
+    static final String DEFAULT_NODE_ADDRESS = "127.0.0.1";
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     @Option(names = "--no-proxy", description = "Do not run the L4 proxy.")
     boolean noProxy;
 
     @Option(names = "--node-address", paramLabel = "IP",
-            description = "Address NodePorts listen on (repeatable; default every address, as kube-proxy).")
+            description = "Address NodePorts listen on (repeatable; 0.0.0.0 or :: for every address). Default: "
+                    + "127.0.0.1 with manifests, so a laptop does not publish NodePorts on its network; every address "
+                    + "with --kubeconfig/--kube-api-server, as kube-proxy.")
     List<String> nodeAddresses;
 
     @Option(names = "--proxy-mode", paramLabel = "MODE", defaultValue = "userspace",
@@ -61,14 +67,27 @@ public final class ProxyOptions implements ServeComponent {
             description = "Proxy event-loop threads; 0 = one per core (default ${DEFAULT-VALUE}).")
     int threads;
 
-    /** The settings these flags describe; bad values fail with the flag named. */
+    /** The settings these flags describe for the manifest source; bad values fail with the flag named. */
     public ProxyConfig config() {
+        return config(false);
+    }
+
+    /**
+     * The settings these flags describe; bad values fail with the flag named.
+     *
+     * @param kubernetesApi the objects come from a Kubernetes API server: NodePorts default to every
+     *     address, as kube-proxy's; otherwise to 127.0.0.1
+     */
+    public ProxyConfig config(boolean kubernetesApi) {
         ProxyMode m = switch (mode.toLowerCase(Locale.ROOT)) {
             case "userspace" -> ProxyMode.USERSPACE;
             case "interface" -> ProxyMode.INTERFACE;
             default -> throw new IllegalArgumentException("--proxy-mode " + mode + ": expected userspace or interface");
         };
         List<InetAddress> addresses = new ArrayList<>();
+        if (nodeAddresses == null && !kubernetesApi) {
+            addresses.add(IpAddresses.toInetAddress(DEFAULT_NODE_ADDRESS));
+        }
         if (nodeAddresses != null) {
             for (String a : nodeAddresses) {
                 if (!IpAddresses.isValid(a)) {
@@ -98,13 +117,23 @@ public final class ProxyOptions implements ServeComponent {
         if (noProxy) {
             return () -> {};
         }
-        ProxyConfig config = config();
+        ProxyConfig config = config(context.agent().kubernetesApi() != null);
         Runnable ready = context.readiness().gate("proxy");
         ServiceProxy proxy = new ServiceProxy(context.cluster(), config, context.metrics());
         proxy.start();
-        // Bind failures are logged and do not hold readiness back: the rest serves.
+        // A socket that cannot bind does not hold readiness back (the rest serves, as with
+        // kube-proxy); it is listed in /ready's body and /api/clusterdns/problems, and retried.
+        context.readiness().reportProblems(() -> problems(proxy.bindFailures()));
         proxy.firstSync().thenRun(ready);
         return proxy;
+    }
+
+    static List<Problem> problems(List<BindFailure> failures) {
+        List<Problem> out = new ArrayList<>(failures.size());
+        for (BindFailure f : failures) {
+            out.add(new Problem("proxy", "Service " + f.servicePort(), f.toString()));
+        }
+        return out;
     }
 
     /** Go-style durations as kube-proxy takes them: `250ms`, `30s`, `5m`, `1h30m`; a bare number is seconds. */

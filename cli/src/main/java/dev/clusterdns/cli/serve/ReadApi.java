@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A read-only slice of the Kubernetes API over the live snapshot: lists and single objects as
@@ -41,8 +42,16 @@ public final class ReadApi {
     private final ClusterView cluster;
     private final ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
+    private final Supplier<List<Problem>> serving;
+
     public ReadApi(ClusterView cluster) {
+        this(cluster, List::of);
+    }
+
+    /** @param serving problems found while serving (unbound Service sockets), listed after the snapshot's */
+    public ReadApi(ClusterView cluster, Supplier<List<Problem>> serving) {
         this.cluster = cluster;
+        this.serving = serving;
     }
 
     public void register(HttpEndpoint http) {
@@ -60,6 +69,9 @@ public final class ReadApi {
         if (path.equals("/api/clusterdns/problems")) {
             ArrayNode arr = json.createArrayNode();
             for (Problem p : snap.problems()) {
+                arr.add(json.valueToTree(p));
+            }
+            for (Problem p : serving.get()) {
                 arr.add(json.valueToTree(p));
             }
             send(ex, 200, arr);

@@ -1,12 +1,39 @@
 package dev.clusterdns.cli.serve;
 
+import dev.clusterdns.agent.snapshot.Problem;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
-/** `/ready` is 200 once every registered gate has opened (sources synced, listeners bound). */
+/**
+ * `/ready` is 200 once every registered gate has opened (sources synced, listeners bound).
+ *
+ * <p>What a component serves only in part (e.g. a Service socket another process holds) does not
+ * close a gate, as kube-proxy stays healthy when it cannot open one Service's port: the rest
+ * serves. Such problems are registered with {@link #reportProblems} instead; `/ready` lists them
+ * in its body and `/api/clusterdns/problems` with the snapshot's own.
+ */
 public final class Readiness {
     private final Map<String, Boolean> gates = new TreeMap<>();
     private boolean stopping;
+    private final List<Supplier<List<Problem>>> problemSources = new CopyOnWriteArrayList<>();
+
+    /** Adds a live source of problems found while serving (read on every request). */
+    public void reportProblems(Supplier<List<Problem>> source) {
+        problemSources.add(source);
+    }
+
+    /** What the registered sources report now. */
+    public List<Problem> problems() {
+        List<Problem> out = new ArrayList<>();
+        for (Supplier<List<Problem>> source : problemSources) {
+            out.addAll(source.get());
+        }
+        return out;
+    }
 
     /** Registers a closed gate; call the returned runnable when the component is ready. */
     public synchronized Runnable gate(String name) {

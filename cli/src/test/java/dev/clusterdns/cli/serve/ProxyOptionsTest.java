@@ -22,10 +22,13 @@ class ProxyOptionsTest {
     }
 
     @Test
-    void defaultsAreUserspaceEveryAddressAndTheHostName() {
+    void defaultsAreUserspaceLoopbackNodePortsAndTheHostName() throws Exception {
         ProxyConfig c = parse().config();
         assertEquals(ProxyMode.USERSPACE, c.mode());
-        assertTrue(c.nodeAddresses().isEmpty());
+        // Manifests: NodePorts on loopback only; the Kubernetes API source: every address, as kube-proxy.
+        assertEquals(List.of(InetAddress.getByName("127.0.0.1")), c.nodeAddresses());
+        assertTrue(parse().config(true).nodeAddresses().isEmpty());
+        assertEquals(List.of(InetAddress.getByName("0.0.0.0")), parse("--node-address", "0.0.0.0").config().nodeAddresses());
         assertFalse(c.nodeName().isBlank());
         assertEquals(Duration.ofSeconds(30), c.udpTimeout());
         assertEquals(Duration.ofHours(1), c.tcpIdleTimeout());

@@ -127,6 +127,11 @@ public final class ServiceAllocator {
                 changes.put(key, null);
             }
         }
+        for (String key : state.services().keySet()) {
+            if (!changes.containsKey(key)) {
+                changes.put(key, null);
+            }
+        }
         return apply(changes);
     }
 
@@ -140,6 +145,17 @@ public final class ServiceAllocator {
      * @return the outcome for the changed Services and for every rejected one tried again
      */
     public synchronized Allocations apply(Map<String, Service> changes) {
+        if (live.isEmpty() && !state.services().isEmpty()) {
+            // The first call after a (re)start names every Service there is: what the state still
+            // holds for any other (deleted while we were down) is freed, as a full reconcile would.
+            Map<String, Service> all = new LinkedHashMap<>(changes);
+            for (String key : state.services().keySet()) {
+                if (!all.containsKey(key)) {
+                    all.put(key, null);
+                }
+            }
+            changes = all;
+        }
         long nextSequence = state.nextSequence();
         Map<String, Holder> holders = new HashMap<>(state.services());
         Map<String, Service> retry = new LinkedHashMap<>(changes);

@@ -3,6 +3,7 @@ package dev.clusterdns.agent.allocation;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.clusterdns.agent.allocation.AllocationState.Holder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -11,30 +12,45 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * `allocations.json` in the state directory. Writes go to a temp file in the same directory,
- * are fsynced and renamed over the target, so a crash leaves either the old or the new file,
- * never a torn one.
+ * `allocations.json` in the state directory, with the generation before it kept as
+ * `allocations.json.prev`. Writes go to a temp file in the same directory and are fsynced; then the
+ * current file is renamed to `.prev` and the temp file to the current name, so a crash leaves the
+ * new file, or the old one (as current or as `.prev`), never a torn one.
+ *
+ * <p>Loading falls back to `.prev` when the current file is missing, empty, truncated or not state
+ * (the bad file is kept as `.corrupt` and the fallback logged), so a damaged file costs at most the
+ * last change instead of every address. Conflicting claims in a readable file (two Services on one
+ * address or port) are logged naming both Services; the older keeps it. Every later save logs each
+ * address or port a Service held in the loaded state and holds no longer, so nothing moves silently.
  */
 final class StateFile {
     static final String FILE_NAME = "allocations.json";
+    static final String PREVIOUS = FILE_NAME + ".prev";
+    static final String CORRUPT_SUFFIX = ".corrupt";
     private static final String TEMP_PREFIX = ".allocations-";
     private static final String TEMP_SUFFIX = ".tmp";
     private static final Logger log = LoggerFactory.getLogger(StateFile.class);
 
     private final Path dir;
     private final Path file;
+    private final Path previous;
     private final ObjectMapper json = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** What each Service held as last read or written: moves are logged against it. */
+    private AllocationState known = AllocationState.empty();
 
     StateFile(Path dir) {
         this.dir = dir;
         this.file = dir.resolve(FILE_NAME);
+        this.previous = dir.resolve(PREVIOUS);
     }
 
     Path path() {
@@ -42,43 +58,75 @@ final class StateFile {
     }
 
     /**
-     * The persisted state, or an empty one when there is none. A file that cannot be read as
-     * state is logged, moved aside to `allocations.json.corrupt` and treated as absent.
+     * The persisted state: the current file, else the previous generation, else an empty state.
+     * A file that cannot be read as state is logged and moved aside (`allocations.json.corrupt`,
+     * `allocations.json.prev.corrupt`).
      */
     AllocationState load() {
         removeStaleTempFiles();
-        if (!Files.exists(file)) {
+        boolean any = Files.exists(file) || Files.exists(previous);
+        AllocationState state = read(file);
+        if (state == null) {
+            state = read(previous);
+            if (state != null) {
+                log.warn("allocation state: using the previous generation {} ({} Services); "
+                        + "a Service allocated after it was written gets a new address", previous, state.services().size());
+            }
+        }
+        if (state == null) {
+            if (any) {
+                log.error("allocation state: no readable generation in {}; starting with no allocations", dir);
+            }
             return AllocationState.empty();
         }
+        known = state;
+        List<String> conflicts = new ArrayList<>();
+        AllocationState resolved = state.withoutConflicts(conflicts);
+        for (String c : conflicts) {
+            log.error("allocation state {}: conflicting claims: {}", file, c);
+        }
+        return resolved;
+    }
+
+    /** {@code path} as checked state; null when absent or unreadable (then moved aside). */
+    private AllocationState read(Path path) {
+        if (!Files.exists(path)) {
+            return null;
+        }
         try {
-            AllocationState state = json.readValue(file.toFile(), AllocationState.class);
-            if (state == null || state.version() != AllocationState.VERSION || state.nextSequence() < 1) {
-                throw new IOException("unsupported or incomplete state (version "
-                        + (state == null ? "missing" : state.version()) + ", expected " + AllocationState.VERSION + ")");
+            AllocationState state = json.readValue(path.toFile(), AllocationState.class);
+            if (state == null) {
+                throw new IOException("empty file");
             }
+            state.checkWellFormed();
             long next = state.nextSequence();
-            for (var e : state.services().entrySet()) {
-                if (e.getValue() == null) {
-                    throw new IOException("no allocation for " + e.getKey());
-                }
-                next = Math.max(next, e.getValue().sequence() + 1);
+            for (Holder h : state.services().values()) {
+                next = Math.max(next, h.sequence() + 1);
             }
             // A hand-edited file may have lost nextSequence: never hand out a sequence twice.
             return next == state.nextSequence() ? state : new AllocationState(state.version(), next, state.services());
         } catch (IOException | RuntimeException e) {
-            Path aside = dir.resolve(FILE_NAME + ".corrupt");
-            log.error("allocation state {} is unreadable ({}); moved it to {} and starting with no allocations",
-                    file, e.getMessage(), aside);
+            Path aside = path.resolveSibling(path.getFileName() + CORRUPT_SUFFIX);
+            log.error("allocation state {} is unreadable ({}); moved it to {}", path, firstLine(e), aside);
             try {
-                Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException moveError) {
-                log.error("could not move {} aside: {}", file, moveError.getMessage());
+                log.error("could not move {} aside: {}", path, moveError.getMessage());
             }
-            return AllocationState.empty();
+            return null;
         }
     }
 
-    /** Writes {@code state} atomically (temp file, fsync, rename, fsync of the directory). */
+    private static String firstLine(Exception e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /**
+     * Writes {@code state} (temp file, fsync, current to `.prev`, temp to current, fsync of the
+     * directory) and logs every address or port a Service lost or changed since the last generation.
+     */
     void save(AllocationState state) throws IOException {
         Files.createDirectories(dir);
         byte[] bytes = json.writeValueAsBytes(state);
@@ -91,11 +139,23 @@ final class StateFile {
                 }
                 ch.force(true);
             }
+            if (Files.exists(file)) {
+                // Between these two renames only `.prev` exists, which load() then uses.
+                Files.move(file, previous, StandardCopyOption.ATOMIC_MOVE);
+            }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
         syncDirectory();
+        for (AllocationState.Change change : state.changesSince(known)) {
+            if (change.moved()) {
+                log.warn("allocation moved: {}", change.text());
+            } else {
+                log.info("allocation released: {}", change.text());
+            }
+        }
+        known = state;
     }
 
     /** Makes the rename itself durable; not every file system allows opening a directory. */

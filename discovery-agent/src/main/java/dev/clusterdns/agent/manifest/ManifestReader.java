@@ -130,6 +130,12 @@ public final class ManifestReader {
         }
         Class<? extends KubeObject> type = KINDS.get(apiVersion + "/" + kind);
         String name = doc.path("metadata").path("name").asText("");
+        if (type != null && !doc.path("metadata").isObject()) {
+            // Every later step keys objects by metadata; without it the object cannot even be named.
+            problems.add(new Problem(origin, kind + " ", "error validating data: ValidationError(" + kind
+                    + "): missing required field \"metadata\"; the object is ignored"));
+            return;
+        }
         if (type == null) {
             problems.add(new Problem(origin, kind + " " + name,
                     "kind " + kind + " (" + apiVersion + ") is not supported; ignored (supported: "

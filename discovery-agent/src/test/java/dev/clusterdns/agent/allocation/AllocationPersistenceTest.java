@@ -126,9 +126,9 @@ class AllocationPersistenceTest {
         Allocations a = alloc.reconcile(List.of(service("web").clusterIPs("10.0.0.10").build()));
         assertEquals("10.0.0.10", ip(a, "web"));
         assertEquals(List.of("allocations.json", "allocations.json.corrupt"), files());
-        // The new file is good: the next instance reads it without complaint.
+        // The new file is good: the next instance reads it without complaint (and keeps it back).
         allocator(config(dir), 2).reconcile(List.of());
-        assertEquals(List.of("allocations.json", "allocations.json.corrupt"), files());
+        assertEquals(List.of("allocations.json", "allocations.json.corrupt", "allocations.json.prev"), files());
     }
 
     @Test
@@ -158,7 +158,7 @@ class AllocationPersistenceTest {
         for (int i = 0; i < 20; i++) {
             services.add(service("extra" + i).build());
             alloc.reconcile(services);
-            assertEquals(List.of("allocations.json"), files());
+            assertEquals(i == 0 ? List.of("allocations.json") : List.of("allocations.json", "allocations.json.prev"), files());
         }
     }
 

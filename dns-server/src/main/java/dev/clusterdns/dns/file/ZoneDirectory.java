@@ -147,12 +147,21 @@ public final class ZoneDirectory implements AutoCloseable {
         return zones;
     }
 
+    /**
+     * Records one zone file may yield, `$GENERATE` and `$INCLUDE` counted: a line such as
+     * `$GENERATE 1-4000000000 h$ A 192.0.2.1` would otherwise fill the heap of the whole server.
+     */
+    public static final int MAX_RECORDS = 500_000;
+
     /** Parses one master file; the zone is its SOA owner (relative names need a `$ORIGIN`). */
     public static FileZone parse(Path file) throws IOException {
         List<Record> records = new ArrayList<>();
         try (Master master = new Master(file.toString())) {
             Record r;
             while ((r = master.nextRecord()) != null) {
+                if (records.size() == MAX_RECORDS) {
+                    throw new IOException("more than " + MAX_RECORDS + " records ($GENERATE and $INCLUDE counted); not loaded");
+                }
                 records.add(r);
             }
         }

@@ -131,7 +131,19 @@ public final class Query {
             version = w[pos + 6] & 0xff;
             ednsFlags = u16(w, pos + 7);
             int rdlen = u16(w, pos + 9);
-            pos += 11 + rdlen;
+            pos += 11;
+            int end = pos + rdlen;
+            // Each EDNS option is code, length, data and they must fill RDATA exactly; anything
+            // else is left to dnsjava, which refuses it (FORMERR) instead of failing later.
+            while (pos < end) {
+                if (pos + 4 > end) {
+                    return null;
+                }
+                pos += 4 + u16(w, pos + 2);
+            }
+            if (pos != end) {
+                return null;
+            }
         }
         if (pos != n) {
             return null;

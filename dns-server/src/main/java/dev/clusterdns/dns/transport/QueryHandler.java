@@ -67,8 +67,19 @@ final class QueryHandler {
             out.accept(List.of(reply));
             return true;
         }
+        Reply immediate;
+        try {
+            immediate = check(query);
+        } catch (IllegalStateException malformed) {
+            // The fast path took the header, but the full message does not parse (e.g. a bad EDNS option).
+            metrics.request(tcp, ipv6, -1, wire.length, false);
+            byte[] reply = formErr(wire);
+            metrics.response(tcp, -1, Rcode.FORMERR, reply.length, start);
+            log.unparsed(client, wire, transport, reply, start, malformed);
+            out.accept(List.of(reply));
+            return true;
+        }
         metrics.request(tcp, ipv6, query.type(), wire.length, (query.ednsFlags() & org.xbill.DNS.ExtendedFlags.DO) != 0);
-        Reply immediate = check(query);
         if (immediate != null) {
             send(query, immediate, out, tcp, start);
             return true;

@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  *   <li>{@link #DOCKER}: `docker run --env-file` lines `NAME=value`, taken verbatim by Docker, which
  *       therefore cannot carry a line break: such a value is refused.
  * </ul>
- * No process environment can hold a NUL character; every format but JSON refuses one.
+ * No process environment can hold a NUL character; every format but JSON refuses one. A name a
+ * format cannot hold (not a shell identifier for SHELL; a line break, `=` or a leading `#` for
+ * DOTENV and DOCKER) is left out with a warning.
  */
 public enum EnvFormat {
     SHELL {
@@ -39,6 +41,9 @@ public enum EnvFormat {
     DOTENV {
         @Override
         void write(StringBuilder out, String name, String value, Consumer<String> warnings) {
+            if (!lineName(name, "a dotenv file", warnings)) {
+                return;
+            }
             out.append(name).append('=');
             if (value.indexOf('\'') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
                 out.append('\'').append(value).append("'\n");
@@ -77,6 +82,9 @@ public enum EnvFormat {
     DOCKER {
         @Override
         void write(StringBuilder out, String name, String value, Consumer<String> warnings) {
+            if (!lineName(name, "a docker --env-file", warnings)) {
+                return;
+            }
             if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
                 throw new IllegalArgumentException("variable " + name + " has a line break in its value, which a docker"
                         + " --env-file cannot carry (use --format shell, dotenv or json, or env exec)");
@@ -86,6 +94,22 @@ public enum EnvFormat {
     };
 
     private static final Pattern SHELL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /**
+     * Names a `NAME=value` line can hold: printable ASCII without `=` (as Kubernetes' relaxed env
+     * var names), not starting with `#` (a comment line). A line break or `=` in a name would start
+     * another variable.
+     */
+    private static final Pattern LINE_NAME = Pattern.compile("[!-<>-~&&[^#]][!-<>-~]*");
+
+    /** True when {@code name} can be written as a line; else warns and returns false. */
+    private static boolean lineName(String name, String what, Consumer<String> warnings) {
+        if (LINE_NAME.matcher(name).matches()) {
+            return true;
+        }
+        warnings.accept("skipped " + name.replaceAll("\\p{Cntrl}", "?") + ": not a name " + what
+                + " can hold (use env exec or --format json)");
+        return false;
+    }
     private static final ObjectMapper JSON_WRITER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
