@@ -5,8 +5,8 @@ import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.cli.serve.AgentOptions;
 import dev.clusterdns.cli.serve.DnsOptions;
 import dev.clusterdns.cli.serve.EnvOptions;
+import dev.clusterdns.cli.http.HttpEndpoint;
 import dev.clusterdns.cli.serve.HostPort;
-import dev.clusterdns.cli.serve.HttpEndpoint;
 import dev.clusterdns.cli.serve.ProxyOptions;
 import dev.clusterdns.cli.serve.ReadApi;
 import dev.clusterdns.cli.serve.Readiness;
@@ -16,7 +16,6 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Callable;
@@ -59,16 +58,16 @@ final class ServeCommand implements Callable<Integer> {
             Runnable agentSynced = readiness.gate("agent");
             HttpEndpoint http = HttpEndpoint.start(HostPort.parse(httpListen, 9153));
             push(running, http);
-            http.route("/health", ex -> HttpEndpoint.send(ex, 200, "text/plain", "OK\n"));
+            http.route("/health", ex -> ex.reply(200, "text/plain; charset=utf-8", "OK\n"));
             http.route("/ready", ex -> {
                 boolean ready = readiness.ready();
-                HttpEndpoint.send(ex, ready ? 200 : 503, "text/plain", ready ? "OK\n" : "waiting for:\n" + readiness.pending());
+                ex.reply(ready ? 200 : 503, "text/plain; charset=utf-8", ready ? "OK\n" : "waiting for:\n" + readiness.pending());
             });
             PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
             http.route("/metrics", ex -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 writer.write(out, metrics.scrape());
-                HttpEndpoint.send(ex, 200, writer.getContentType(), out.toString(StandardCharsets.UTF_8));
+                ex.reply(200, writer.getContentType(), out.toByteArray());
             });
 
             ClusterAgent agent = new ClusterAgent(agentOptions.config());

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
+import dev.clusterdns.cli.http.Exchange;
+import dev.clusterdns.cli.http.HttpEndpoint;
 import dev.clusterdns.agent.model.KubeObject;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
@@ -46,16 +47,16 @@ public final class ReadApi {
     }
 
     public void register(HttpEndpoint http) {
-        http.route("/api/", this::handle);
-        http.route("/apis/", this::handle);
+        http.routeTree("/api/", this::handle);
+        http.routeTree("/apis/", this::handle);
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        if (!"GET".equals(ex.getRequestMethod())) {
-            status(ex, 405, "MethodNotAllowed", "the server only allows GET on " + ex.getRequestURI().getPath());
+    private void handle(Exchange ex) {
+        if (!"GET".equals(ex.method())) {
+            status(ex, 405, "MethodNotAllowed", "the server only allows GET on " + ex.path());
             return;
         }
-        String path = ex.getRequestURI().getPath().replaceAll("/+$", "");
+        String path = ex.path().replaceAll("/+$", "");
         ClusterSnapshot snap = cluster.current();
         if (path.equals("/api/clusterdns/problems")) {
             ArrayNode arr = json.createArrayNode();
@@ -67,7 +68,7 @@ public final class ReadApi {
         }
         LabelQuery labels;
         try {
-            labels = LabelQuery.parse(query(ex, "labelSelector"));
+            labels = LabelQuery.parse(ex.param("labelSelector"));
         } catch (IllegalArgumentException e) {
             status(ex, 400, "BadRequest", e.getMessage());
             return;
@@ -101,7 +102,7 @@ public final class ReadApi {
         status(ex, 404, "NotFound", "the server could not find the requested resource");
     }
 
-    private void sendList(HttpExchange ex, Resource r, ClusterSnapshot snap, String ns, LabelQuery labels) throws IOException {
+    private void sendList(Exchange ex, Resource r, ClusterSnapshot snap, String ns, LabelQuery labels) {
         ObjectNode list = json.createObjectNode();
         list.put("apiVersion", r.group());
         list.put("kind", r.listKind());
@@ -115,7 +116,7 @@ public final class ReadApi {
         send(ex, 200, list);
     }
 
-    private void sendOne(HttpExchange ex, Resource r, ClusterSnapshot snap, String ns, String name) throws IOException {
+    private void sendOne(Exchange ex, Resource r, ClusterSnapshot snap, String ns, String name) {
         for (KubeObject o : r.items().apply(snap)) {
             if (name.equals(o.name()) && (ns == null || ns.equals(o.namespace()))) {
                 send(ex, 200, json.valueToTree(o));
@@ -125,29 +126,20 @@ public final class ReadApi {
         status(ex, 404, "NotFound", r.plural() + " \"" + name + "\" not found");
     }
 
-    private void status(HttpExchange ex, int code, String reason, String message) throws IOException {
+    private void status(Exchange ex, int code, String reason, String message) {
         ObjectNode st = json.createObjectNode();
         st.put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
                 .put("message", message).put("reason", reason).put("code", code);
         send(ex, code, st);
     }
 
-    private void send(HttpExchange ex, int code, Object body) throws IOException {
-        HttpEndpoint.send(ex, code, "application/json", json.writerWithDefaultPrettyPrinter().writeValueAsString(body) + "\n");
+    private void send(Exchange ex, int code, Object body) {
+        try {
+            ex.reply(code, "application/json", json.writerWithDefaultPrettyPrinter().writeValueAsString(body) + "\n");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    private static String query(HttpExchange ex, String name) {
-        String q = ex.getRequestURI().getRawQuery();
-        if (q == null) {
-            return null;
-        }
-        for (String kv : q.split("&")) {
-            String[] p = kv.split("=", 2);
-            if (URLDecoder.decode(p[0], StandardCharsets.UTF_8).equals(name)) {
-                return p.length > 1 ? URLDecoder.decode(p[1], StandardCharsets.UTF_8) : "";
-            }
-        }
-        return null;
-    }
 
 }
