@@ -6,9 +6,10 @@ import dev.clusterdns.cli.serve.AgentOptions;
 import dev.clusterdns.cli.serve.DnsOptions;
 import dev.clusterdns.cli.serve.EnvOptions;
 import dev.clusterdns.cli.http.HttpEndpoint;
+import dev.clusterdns.cli.kubeapi.KubeApi;
+import dev.clusterdns.cli.kubeapi.WriteRefusal;
 import dev.clusterdns.cli.serve.HostPort;
 import dev.clusterdns.cli.serve.ProxyOptions;
-import dev.clusterdns.cli.serve.ReadApi;
 import dev.clusterdns.cli.serve.Readiness;
 import dev.clusterdns.cli.serve.ResolverOptions;
 import dev.clusterdns.cli.serve.ServeContext;
@@ -72,7 +73,9 @@ final class ServeCommand implements Callable<Integer> {
 
             ClusterAgent agent = new ClusterAgent(agentOptions.config());
             push(running, agent);
-            new ReadApi(agent.view()).register(http);
+            KubeApi api = new KubeApi(agent.view(), new WriteRefusal(agent.config(), agent.view()), VersionCommand.version());
+            push(running, api);
+            api.register(http);
             registerAgentMetrics(metrics, agent.view());
             agent.start();
             agentSynced.run();

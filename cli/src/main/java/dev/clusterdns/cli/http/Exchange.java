@@ -124,6 +124,11 @@ public final class Exchange {
             return true;
         }
 
+        /** Ends the stream after {@code d} (a watch's timeoutSeconds). */
+        public void closeAfter(java.time.Duration d) {
+            channel.eventLoop().schedule(this::close, d.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
         public boolean isOpen() {
             return channel.isActive();
         }
