@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             GetCommand.class,
             DescribeCommand.class,
             ExposeCommand.class,
+            KubeconfigCommand.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class
         })

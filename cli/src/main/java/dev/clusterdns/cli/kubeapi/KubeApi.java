@@ -172,7 +172,7 @@ public final class KubeApi implements AutoCloseable {
         if (t.name() != null) {
             for (KubeObject o : t.resource().items().apply(snap)) {
                 if (t.name().equals(o.name()) && (t.namespace() == null || t.namespace().equals(o.namespace()))) {
-                    ObjectNode n = objects.toJson(t.resource(), o, snap.revision());
+                    ObjectNode n = objects.toJson(t.resource(), o, snap);
                     send(ex, 200, table ? objects.table(t.resource(), List.of(n), snap.revision(), includeObject(ex), null) : n);
                     return;
                 }
@@ -208,7 +208,7 @@ public final class KubeApi implements AutoCloseable {
             if (!labels.matches(o.metadata().labels())) {
                 continue;
             }
-            ObjectNode n = objects.toJson(t.resource(), o, snap.revision());
+            ObjectNode n = objects.toJson(t.resource(), o, snap);
             if (fields.matches(n)) {
                 all.add(n);
             }

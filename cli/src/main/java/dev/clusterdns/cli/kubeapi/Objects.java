@@ -5,9 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clusterdns.agent.model.KubeObject;
+import dev.clusterdns.agent.model.LabelSelector;
+import dev.clusterdns.agent.model.Pod;
+import dev.clusterdns.agent.model.Workload;
+import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.cli.kubectl.Columns;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** Snapshot objects as the API returns them: JSON, tables of kubectl's columns, Status errors. */
 final class Objects {
@@ -25,8 +30,12 @@ final class Objects {
      * An object as JSON with apiVersion, kind and a resourceVersion filled in; Secret values are
      * blanked (the API is unauthenticated: keys and sizes show, contents do not).
      */
-    ObjectNode toJson(ApiResource r, KubeObject o, long revision) {
+    ObjectNode toJson(ApiResource r, KubeObject o, ClusterSnapshot snap) {
+        long revision = snap.revision();
         ObjectNode n = json.valueToTree(o);
+        if (o instanceof Workload w && !n.has("status")) {
+            n.set("status", workloadStatus(w, snap));
+        }
         if (!n.hasNonNull("apiVersion")) {
             n.put("apiVersion", r.groupVersion());
         }
@@ -52,6 +61,57 @@ final class Objects {
             }
         }
         return n;
+    }
+
+    /**
+     * A Deployment's, ReplicaSet's or StatefulSet's status as its controller would report it, counted
+     * from the snapshot's Pods its selector matches (the agent plays the controllers, not the kubelet,
+     * so a matching Pod that is Ready counts as available).
+     */
+    private ObjectNode workloadStatus(Workload w, ClusterSnapshot snap) {
+        int total = 0;
+        int ready = 0;
+        LabelSelector sel = w.spec() == null ? null : w.spec().selector();
+        if (sel != null) {
+            for (Pod p : snap.pods(w.namespace())) {
+                if (!p.isFinished() && selects(sel, p.metadata().labels())) {
+                    total++;
+                    ready += p.isReady() ? 1 : 0;
+                }
+            }
+        }
+        ObjectNode st = json.createObjectNode();
+        st.put("replicas", total);
+        st.put("readyReplicas", ready);
+        st.put("availableReplicas", ready);
+        st.put("updatedReplicas", total);
+        st.put("currentReplicas", total);
+        return st;
+    }
+
+    private static boolean selects(LabelSelector sel, Map<String, String> labels) {
+        if (sel.matchLabels().isEmpty() && sel.matchExpressions().isEmpty()) {
+            return false;
+        }
+        for (Map.Entry<String, String> e : sel.matchLabels().entrySet()) {
+            if (!e.getValue().equals(labels.get(e.getKey()))) {
+                return false;
+            }
+        }
+        for (LabelSelector.Requirement r : sel.matchExpressions()) {
+            String v = labels.get(r.key());
+            boolean ok = switch (r.operator() == null ? "" : r.operator()) {
+                case "In" -> v != null && r.values().contains(v);
+                case "NotIn" -> v == null || !r.values().contains(v);
+                case "Exists" -> v != null;
+                case "DoesNotExist" -> v == null;
+                default -> false;
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A meta.k8s.io/v1 Table of the given objects; {@code includeObject} is None, Metadata or Object. */

@@ -109,7 +109,7 @@ final class Watch {
             if (!labels.matches(o.metadata().labels())) {
                 continue;
             }
-            if (!fields.terms().isEmpty() && !fields.matches(objects.toJson(resource, o, s.revision()))) {
+            if (!fields.terms().isEmpty() && !fields.matches(objects.toJson(resource, o, s))) {
                 continue;
             }
             out.put(o.namespace() + "/" + o.name(), o);
@@ -126,14 +126,14 @@ final class Watch {
         for (Map.Entry<String, KubeObject> e : now.entrySet()) {
             KubeObject before = last.get(e.getKey());
             if (before == null) {
-                sent |= event("ADDED", e.getValue(), s.revision());
+                sent |= event("ADDED", e.getValue(), s);
             } else if (!before.equals(e.getValue())) {
-                sent |= event("MODIFIED", e.getValue(), s.revision());
+                sent |= event("MODIFIED", e.getValue(), s);
             }
         }
         for (Map.Entry<String, KubeObject> e : last.entrySet()) {
             if (!now.containsKey(e.getKey())) {
-                sent |= event("DELETED", e.getValue(), s.revision());
+                sent |= event("DELETED", e.getValue(), s);
             }
         }
         if (!sent && bookmarks && lastRevision >= 0) {
@@ -149,10 +149,11 @@ final class Watch {
         lastRevision = s.revision();
     }
 
-    private boolean event(String type, KubeObject o, long revision) {
+    private boolean event(String type, KubeObject o, ClusterSnapshot snap) {
+        long revision = snap.revision();
         ObjectNode ev = objects.json().createObjectNode();
         ev.put("type", type);
-        ObjectNode n = objects.toJson(resource, o, revision);
+        ObjectNode n = objects.toJson(resource, o, snap);
         n.with("metadata").put("resourceVersion", Long.toString(revision));
         ev.set("object", tableObjects == null ? n : objects.table(resource, List.of(n), revision, tableObjects, null));
         write(ev);
