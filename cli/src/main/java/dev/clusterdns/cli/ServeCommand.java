@@ -7,7 +7,6 @@ import dev.clusterdns.cli.serve.DnsOptions;
 import dev.clusterdns.cli.serve.EnvOptions;
 import dev.clusterdns.cli.http.HttpEndpoint;
 import dev.clusterdns.cli.kubeapi.KubeApi;
-import dev.clusterdns.cli.kubeapi.WriteRefusal;
 import dev.clusterdns.cli.serve.HostPort;
 import dev.clusterdns.cli.serve.ProxyOptions;
 import dev.clusterdns.cli.serve.Readiness;
@@ -73,7 +72,7 @@ final class ServeCommand implements Callable<Integer> {
 
             ClusterAgent agent = new ClusterAgent(agentOptions.config());
             push(running, agent);
-            KubeApi api = new KubeApi(agent.view(), new WriteRefusal(agent.config(), agent.view()), VersionCommand.version());
+            KubeApi api = new KubeApi(agent.view(), agent.config(), VersionCommand.version());
             push(running, api);
             api.register(http);
             registerAgentMetrics(metrics, agent.view());

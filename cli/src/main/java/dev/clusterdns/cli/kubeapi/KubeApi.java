@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clusterdns.agent.AgentConfig;
 import dev.clusterdns.agent.model.KubeObject;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
@@ -36,6 +37,7 @@ public final class KubeApi implements AutoCloseable {
     private final OpenApi openApi = new OpenApi(json, resources);
     private final SnapshotHistory history;
     private final WriteRefusal writes;
+    private final AgentConfig config;
     private final String version;
     private final ExecutorService watchWork = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "clusterdns-watch");
@@ -44,12 +46,14 @@ public final class KubeApi implements AutoCloseable {
     });
 
     /**
-     * @param writes says where an object's manifest is, for the 405 a write gets
+     * @param config the agent's settings: where manifests are (for the 405 a write gets, and for
+     *     `/api/clusterdns/config`, which `env`, `resolvconf` and `expose` read)
      * @param version clusterdns's version, shown in /version's gitVersion
      */
-    public KubeApi(ClusterView cluster, WriteRefusal writes, String version) {
+    public KubeApi(ClusterView cluster, AgentConfig config, String version) {
         this.cluster = cluster;
-        this.writes = writes;
+        this.config = config;
+        this.writes = new WriteRefusal(config, cluster);
         this.version = version;
         this.history = new SnapshotHistory(cluster, 256);
     }
@@ -83,6 +87,17 @@ public final class KubeApi implements AutoCloseable {
         return v;
     }
 
+    /** The settings clients need to compute what serve computes (env, resolv.conf, where manifests go). */
+    private ObjectNode serverConfig() {
+        ObjectNode c = json.createObjectNode();
+        c.put("clusterDomain", config.clusterDomain());
+        ArrayNode m = c.putArray("manifests");
+        config.manifests().forEach(p -> m.add(p.toAbsolutePath().normalize().toString()));
+        config.serviceCidrs().forEach(c.putArray("serviceCidrs")::add);
+        c.put("kubernetesApi", config.kubernetesApi() != null);
+        return c;
+    }
+
     /** What a path names: a resource, maybe a namespace, maybe an object. */
     private record Target(ApiResource resource, String namespace, String name) {}
 
@@ -94,6 +109,10 @@ public final class KubeApi implements AutoCloseable {
                 arr.add(json.valueToTree(p));
             }
             send(ex, 200, arr);
+            return;
+        }
+        if (path.equals("/api/clusterdns/config")) {
+            send(ex, 200, serverConfig());
             return;
         }
         boolean get = ex.method().equals("GET") || ex.method().equals("HEAD");
@@ -172,7 +191,7 @@ public final class KubeApi implements AutoCloseable {
         if (t.name() != null) {
             for (KubeObject o : t.resource().items().apply(snap)) {
                 if (t.name().equals(o.name()) && (t.namespace() == null || t.namespace().equals(o.namespace()))) {
-                    ObjectNode n = objects.toJson(t.resource(), o, snap);
+                    ObjectNode n = objects.toJson(t.resource(), o, snap, reveal(ex));
                     send(ex, 200, table ? objects.table(t.resource(), List.of(n), snap.revision(), includeObject(ex), null) : n);
                     return;
                 }
@@ -208,7 +227,7 @@ public final class KubeApi implements AutoCloseable {
             if (!labels.matches(o.metadata().labels())) {
                 continue;
             }
-            ObjectNode n = objects.toJson(t.resource(), o, snap);
+            ObjectNode n = objects.toJson(t.resource(), o, snap, reveal(ex));
             if (fields.matches(n)) {
                 all.add(n);
             }
@@ -260,6 +279,11 @@ public final class KubeApi implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** `?reveal=true`: Secret values as stored (blanked otherwise, so they are not printed by accident). */
+    private static boolean reveal(Exchange ex) {
+        return "true".equals(ex.param("reveal"));
     }
 
     private static boolean wantsTable(String accept) {

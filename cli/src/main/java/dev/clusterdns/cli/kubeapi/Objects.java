@@ -28,9 +28,14 @@ final class Objects {
 
     /**
      * An object as JSON with apiVersion, kind and a resourceVersion filled in; Secret values are
-     * blanked (the API is unauthenticated: keys and sizes show, contents do not).
+     * blanked (keys and counts show; `kubectl get secret -o yaml` does not print them by accident).
      */
     ObjectNode toJson(ApiResource r, KubeObject o, ClusterSnapshot snap) {
+        return toJson(r, o, snap, false);
+    }
+
+    /** As {@link #toJson(ApiResource, KubeObject, ClusterSnapshot)}; {@code reveal} keeps Secret values. */
+    ObjectNode toJson(ApiResource r, KubeObject o, ClusterSnapshot snap, boolean reveal) {
         long revision = snap.revision();
         ObjectNode n = json.valueToTree(o);
         if (o instanceof Workload w && !n.has("status")) {
@@ -46,7 +51,7 @@ final class Objects {
         if (!meta.hasNonNull("resourceVersion")) {
             meta.put("resourceVersion", Long.toString(revision));
         }
-        if (r.kind().equals("Secret") && n.path("data").isObject()) {
+        if (!reveal && r.kind().equals("Secret") && n.path("data").isObject()) {
             ObjectNode data = (ObjectNode) n.path("data");
             List<String> keys = new java.util.ArrayList<>();
             data.fieldNames().forEachRemaining(keys::add);

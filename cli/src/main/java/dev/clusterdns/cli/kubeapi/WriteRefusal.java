@@ -15,11 +15,11 @@ import java.util.stream.Collectors;
  * manifest file, the Kubernetes API clusterdns follows, or clusterdns itself for made objects).
  * The manifest is looked up when a write comes (rare), not kept per object.
  */
-public final class WriteRefusal {
+final class WriteRefusal {
     private final AgentConfig config;
     private final ClusterView cluster;
 
-    public WriteRefusal(AgentConfig config, ClusterView cluster) {
+    WriteRefusal(AgentConfig config, ClusterView cluster) {
         this.config = config;
         this.cluster = cluster;
     }

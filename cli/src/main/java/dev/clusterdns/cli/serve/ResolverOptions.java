@@ -98,7 +98,7 @@ public final class ResolverOptions {
     Path hosts;
 
     static final List<String> DEFAULT_TRANSFER_TO = List.of("127.0.0.0/8", "::1/128");
-    static final Path DEFAULT_ZONEFILES = Path.of("zonefiles");
+    static final Path DEFAULT_ZONEFILES = InstallHome.resolve("zonefiles");
     static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     /** Held from {@link #before} until {@link #after} has built every stage (zones loaded). */

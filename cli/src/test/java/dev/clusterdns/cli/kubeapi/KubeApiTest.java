@@ -79,7 +79,7 @@ class KubeApiTest {
         publish(1, objects);
         AgentConfig config = new AgentConfig(List.of(manifests), dir.resolve("state"), List.of("10.96.0.0/16"),
                 "30000-32767", "10.200.0.0/16", "cluster.local");
-        api = new KubeApi(publisher, new WriteRefusal(config, publisher), "test");
+        api = new KubeApi(publisher, config, "test");
         http = HttpEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         api.register(http);
     }
