@@ -115,9 +115,16 @@ public final class Exchange {
             this.channel = channel;
         }
 
-        /** Sends one chunk; false once the client is gone. */
+        /**
+         * Sends one chunk; false once the client is gone. A client that stops reading (the write
+         * buffer passes its high-water mark) is cut off rather than buffered for without bound.
+         */
         public boolean write(String chunk) {
             if (!channel.isActive()) {
+                return false;
+            }
+            if (!channel.isWritable()) {
+                channel.close();
                 return false;
             }
             channel.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(chunk, StandardCharsets.UTF_8)));

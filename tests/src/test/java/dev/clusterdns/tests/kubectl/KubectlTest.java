@@ -135,6 +135,10 @@ class KubectlTest {
         assertTrue(pod.lines().anyMatch(l -> l.matches("IP: +127\\.244\\.4\\.1")), pod);
         String deploy = ok("describe", "deployment", "my-nginx").stdout();
         assertTrue(deploy.lines().anyMatch(l -> l.matches("Selector: +run=my-nginx")), deploy);
+        CommandResult ours = ServeProcess.run("describe", "deploy/my-nginx", "--server", "127.0.0.1:" + serve.httpPort());
+        assertEquals(0, ours.exitCode(), ours.stderr());
+        assertTrue(ours.stdout().startsWith("Name:         my-nginx\nNamespace:    default\n"), ours.stdout());
+        assertTrue(ours.stdout().contains("  Ready Replicas:  2\n"), ours.stdout());
     }
 
     @Test
@@ -142,8 +146,13 @@ class KubectlTest {
         Path out = Files.createTempFile("kubectl-watch", ".txt");
         Process watch = new ProcessBuilder(kubectlCommand("get", "svc", "-w"))
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Path ours = Files.createTempFile("clusterdns-watch", ".txt");
+        List<String> ourCommand = new ArrayList<>(ServeProcess.command());
+        ourCommand.addAll(List.of("get", "svc", "-w", "--server", "127.0.0.1:" + serve.httpPort()));
+        Process ourWatch = new ProcessBuilder(ourCommand).redirectErrorStream(true).redirectOutput(ours.toFile()).start();
         try {
             awaitContains(out, "my-nginx");
+            awaitContains(ours, "my-nginx");
             Files.writeString(manifests.resolve("watched.yaml"), """
                     apiVersion: v1
                     kind: Service
@@ -156,8 +165,11 @@ class KubectlTest {
                     """);
             String seen = awaitContains(out, "watched");
             assertTrue(seen.lines().anyMatch(l -> l.matches("watched +ClusterIP +\\S+ +<none> +8081/TCP +\\S+")), seen);
+            String oursSeen = awaitContains(ours, "watched");
+            assertTrue(oursSeen.lines().anyMatch(l -> l.matches("watched +ClusterIP +\\S+ +<none> +8081/TCP +\\S+")), oursSeen);
         } finally {
             watch.destroy();
+            ourWatch.destroy();
             Files.deleteIfExists(manifests.resolve("watched.yaml"));
         }
     }
