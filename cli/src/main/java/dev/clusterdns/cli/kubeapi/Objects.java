@@ -38,6 +38,10 @@ final class Objects {
     ObjectNode toJson(ApiResource r, KubeObject o, ClusterSnapshot snap, boolean reveal) {
         long revision = snap.revision();
         ObjectNode n = json.valueToTree(o);
+        if (r.kind().equals("Namespace") && !n.at("/status/phase").isTextual()) {
+            // Namespaces clusterdns holds are never being deleted: Active, as kubectl describe ns expects.
+            n.with("status").put("phase", "Active");
+        }
         if (o instanceof Workload w && !n.has("status")) {
             n.set("status", workloadStatus(w, snap));
         }
