@@ -41,6 +41,8 @@ public final class HttpEndpoint implements AutoCloseable {
 
     /** Set while a connection waits for (the rest of) a request: the time it started waiting. */
     static final AttributeKey<Long> AWAITING_SINCE = AttributeKey.valueOf("clusterdns.http.awaitingSince");
+    /** Set once bytes of the awaited request have arrived (a timeout then answers 408; else it just closes). */
+    static final AttributeKey<Boolean> STARTED = AttributeKey.valueOf("clusterdns.http.started");
     /** Set on a connection that carries a streamed response (a watch). */
     static final AttributeKey<Boolean> STREAMING = AttributeKey.valueOf("clusterdns.http.streaming");
 
@@ -102,6 +104,18 @@ public final class HttpEndpoint implements AutoCloseable {
         long idle = limits.idleTimeout().toMillis();
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(true, 0, 0, idle, TimeUnit.MILLISECONDS))
+                .addLast("started", new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                        ctx.channel().attr(STARTED).set(Boolean.TRUE);
+                        ctx.fireChannelRead(msg);
+                    }
+
+                    @Override
+                    public boolean isSharable() {
+                        return false;
+                    }
+                })
                 .addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(limits.maxInitialLineBytes())
                         .setMaxHeaderSize(limits.maxHeaderBytes())

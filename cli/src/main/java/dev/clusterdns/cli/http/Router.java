@@ -37,15 +37,23 @@ final class Router extends ChannelInboundHandlerAdapter {
         this.limits = limits;
     }
 
-    /** Marks the connection as waiting for a request and closes it (408) if none arrives in time. */
+    /**
+     * Marks the connection as waiting for a request and, if none arrives whole in time, answers 408
+     * (part of one came) or just closes it (an idle kept-alive connection, as HTTP servers do).
+     */
     static void awaitRequest(Channel ch, HttpLimits limits) {
         long since = System.nanoTime();
+        ch.attr(HttpEndpoint.STARTED).set(null);
         ch.attr(HttpEndpoint.AWAITING_SINCE).set(since);
         ch.eventLoop().schedule(() -> {
             Long now = ch.attr(HttpEndpoint.AWAITING_SINCE).get();
             if (now != null && now == since && ch.isActive()) {
-                sendError(ch, HttpResponseStatus.REQUEST_TIMEOUT, "no complete request within "
-                        + limits.requestTimeout().toSeconds() + "s");
+                if (ch.attr(HttpEndpoint.STARTED).get() != null) {
+                    sendError(ch, HttpResponseStatus.REQUEST_TIMEOUT, "no complete request within "
+                            + limits.requestTimeout().toSeconds() + "s");
+                } else {
+                    ch.close();
+                }
             }
         }, limits.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }

@@ -122,6 +122,15 @@ class HttpEndpointTest {
         }
     }
 
+    @Test
+    void anIdleConnectionIsClosedWithoutAnAnswer() throws Exception {
+        start(HttpLimits.defaults().withRequestTimeout(Duration.ofMillis(300)));
+        try (Socket s = connect()) {
+            s.setSoTimeout(20_000);
+            assertEquals(-1, s.getInputStream().read());
+        }
+    }
+
     /** Slowloris: many connections each holding a partial header, a byte now and then; /health still answers. */
     @Test
     void slowClientsDoNotStarveHealth() throws Exception {
