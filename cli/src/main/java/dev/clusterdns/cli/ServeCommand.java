@@ -1,6 +1,7 @@
 package dev.clusterdns.cli;
 
 import dev.clusterdns.agent.ClusterAgent;
+import dev.clusterdns.agent.snapshot.NamespaceObjects;
 import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.cli.serve.AgentOptions;
 import dev.clusterdns.cli.serve.DnsOptions;
@@ -107,9 +108,9 @@ final class ServeCommand implements Callable<Integer> {
                 .labelNames("kind")
                 .callback(cb -> {
                     var s = view.current();
-                    cb.call(s.services().size(), "Service");
-                    cb.call(s.pods().size(), "Pod");
-                    cb.call(s.endpointSlices().size(), "EndpointSlice");
+                    cb.call(s.count(NamespaceObjects::services), "Service");
+                    cb.call(s.count(NamespaceObjects::pods), "Pod");
+                    cb.call(s.count(NamespaceObjects::endpointSlices), "EndpointSlice");
                     cb.call(s.namespaces().size(), "Namespace");
                 }).register(metrics);
     }

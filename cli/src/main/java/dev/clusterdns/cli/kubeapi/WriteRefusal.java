@@ -6,6 +6,7 @@ import dev.clusterdns.agent.manifest.ManifestReader;
 import dev.clusterdns.agent.model.KubeObject;
 import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.agent.source.ManifestTree;
+import dev.clusterdns.agent.source.ObjectChange;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -32,9 +33,13 @@ final class WriteRefusal {
             return head + what + " comes from the Kubernetes API (" + server + "); write it there";
         }
         if (name != null) {
+            // A fresh tree's first rescan reports every object it reads, with its origin.
             ManifestTree tree = new ManifestTree(config.manifests(), new ManifestReader());
-            tree.rescan();
-            for (Manifest m : tree.manifests()) {
+            for (ObjectChange change : tree.rescan().changes()) {
+                Manifest m = change.manifest();
+                if (m == null) {
+                    continue;
+                }
                 KubeObject o = m.object();
                 String ns = o.namespace() == null || o.namespace().isEmpty() ? "default" : o.namespace();
                 if (kind.equals(o.kind()) && name.equals(o.name()) && (namespace == null || namespace.equals(ns))) {
