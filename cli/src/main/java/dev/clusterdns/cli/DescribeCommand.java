@@ -5,23 +5,25 @@ import dev.clusterdns.agent.model.Endpoints;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.model.ServicePort;
 import dev.clusterdns.cli.kubectl.ApiClient;
+import dev.clusterdns.cli.kubectl.GenericDescription;
+import dev.clusterdns.cli.kubectl.ResourceType;
 import dev.clusterdns.cli.kubectl.Views;
 import java.io.IOException;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "describe", mixinStandardHelpOptions = true,
-        description = "Describe a service of a running server, as `kubectl describe service` does.")
+        description = "Describe an object of a running server, as `kubectl describe` does (services in kubectl's layout, "
+                + "other kinds field by field).")
 final class DescribeCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "RESOURCE", description = "service (svc).")
+    @Parameters(index = "0", paramLabel = "TYPE|TYPE/NAME", description = "service (svc), pod, deployment, ... or TYPE/NAME.")
     String resource;
 
-    @Parameters(index = "1", paramLabel = "NAME")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NAME")
     String name;
 
     @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default")
@@ -32,22 +34,32 @@ final class DescribeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String r = resource.toLowerCase(Locale.ROOT);
-        if (!List.of("service", "services", "svc").contains(r)) {
-            throw new IllegalArgumentException("describe supports services only (got \"" + resource + "\")");
+        String typeWord = resource;
+        String objectName = name;
+        if (resource.contains("/")) {
+            typeWord = resource.substring(0, resource.indexOf('/'));
+            objectName = resource.substring(resource.indexOf('/') + 1);
+        }
+        if (objectName == null || objectName.isEmpty()) {
+            throw new IllegalArgumentException("describe needs a NAME (describe TYPE NAME or TYPE/NAME)");
         }
         ApiClient api = new ApiClient(server);
+        ResourceType type = ResourceType.find(ResourceType.discover(api), typeWord);
         JsonNode node;
         try {
-            node = api.get("/api/v1/namespaces/" + namespace + "/services/" + name);
+            node = api.get(type.path(namespace, objectName));
         } catch (IOException e) {
             System.err.println(e.getMessage());
             return 1;
         }
+        if (!type.kind().equals("Service")) {
+            System.out.print(GenericDescription.render(node));
+            return 0;
+        }
         Service s = api.json().treeToValue(node, Service.class);
         Endpoints eps = null;
         try {
-            eps = api.json().treeToValue(api.get("/api/v1/namespaces/" + namespace + "/endpoints/" + name), Endpoints.class);
+            eps = api.json().treeToValue(api.get("/api/v1/namespaces/" + namespace + "/endpoints/" + objectName), Endpoints.class);
         } catch (IOException notFound) {
             // no endpoints object: printed as <none>
         }

@@ -27,6 +27,7 @@ import picocli.CommandLine.Parameters;
 final class EnvCommand implements Callable<Integer> {
 
     @Mixin AgentOptions agentOptions;
+    @Mixin ClusterSource source;
     @Mixin Target target;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "shell",
@@ -37,7 +38,7 @@ final class EnvCommand implements Callable<Integer> {
     public Integer call() {
         try {
             EnvFormat f = EnvFormat.parse(format);
-            Map<String, String> vars = target.variables(load(agentOptions));
+            Map<String, String> vars = target.variables(source.load(agentOptions, "env").snapshot());
             String text = f.render(vars, w -> System.err.println("clusterdns env: warning: " + w));
             System.out.write(text.getBytes(StandardCharsets.UTF_8));
             System.out.flush();
@@ -57,6 +58,7 @@ final class EnvCommand implements Callable<Integer> {
                 "SIGHUP are passed on to CMD; the exit status is CMD's. Put `--` before CMD."})
     static final class Exec implements Callable<Integer> {
         @Mixin AgentOptions agentOptions;
+        @Mixin ClusterSource source;
         @Mixin Target target;
 
         @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments.")
@@ -66,7 +68,7 @@ final class EnvCommand implements Callable<Integer> {
         public Integer call() {
             Map<String, String> vars;
             try {
-                vars = target.variables(load(agentOptions));
+                vars = target.variables(source.load(agentOptions, "env exec").snapshot());
             } catch (Failure | IllegalArgumentException | EnvReferenceException | IOException e) {
                 System.err.println("clusterdns env exec: " + e.getMessage());
                 return 1;

@@ -3,7 +3,6 @@ package dev.clusterdns.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.clusterdns.agent.ClusterAgent;
 import dev.clusterdns.agent.model.Container;
 import dev.clusterdns.agent.model.ContainerPort;
 import dev.clusterdns.agent.model.Pod;
@@ -57,6 +56,7 @@ final class ExposeCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Mixin AgentOptions agentOptions;
+    @Mixin ClusterSource source;
 
     @Override
     public Integer call() throws IOException {
@@ -69,7 +69,8 @@ final class ExposeCommand implements Callable<Integer> {
         if (!List.of("ClusterIP", "NodePort", "LoadBalancer").contains(type)) {
             throw new IllegalArgumentException("--type: Unsupported value: \"" + type + "\": supported values: \"ClusterIP\", \"LoadBalancer\", \"NodePort\"");
         }
-        ClusterSnapshot snap = new ClusterAgent(agentOptions.config()).loadOnce();
+        ClusterSource.State state = source.load(agentOptions, "expose");
+        ClusterSnapshot snap = state.snapshot();
         Map<String, String> selector;
         Map<String, String> labels;
         PodSpec podSpec;
@@ -121,7 +122,7 @@ final class ExposeCommand implements Callable<Integer> {
             System.out.print(yaml);
             return 0;
         }
-        Path dir = firstDirectory();
+        Path dir = firstDirectory(state);
         Path file = dir.resolve(serviceName + "-service.yaml");
         if (Files.exists(file)) {
             System.err.println("error: " + file + " already exists");
@@ -187,8 +188,8 @@ final class ExposeCommand implements Callable<Integer> {
         return yaml.writeValueAsString(root);
     }
 
-    private Path firstDirectory() {
-        for (Path p : agentOptions.config().manifests()) {
+    private static Path firstDirectory(ClusterSource.State state) {
+        for (Path p : state.manifests()) {
             if (Files.isDirectory(p)) {
                 return p;
             }

@@ -26,6 +26,7 @@ final class ResolvConfCommand implements Callable<Integer> {
     private static final long MAX_HOST_FILE = 10L << 20;
 
     @Mixin AgentOptions agentOptions;
+    @Mixin ClusterSource source;
 
     @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",
             description = "Namespace (default ${DEFAULT-VALUE}).")
@@ -46,7 +47,8 @@ final class ResolvConfCommand implements Callable<Integer> {
     public Integer call() {
         try {
             ResolvConf host = readHost();
-            ClusterSnapshot snapshot = EnvCommand.load(agentOptions);
+            ClusterSource.State state = source.load(agentOptions, "resolvconf");
+            ClusterSnapshot snapshot = state.snapshot();
             List<String> clusterDns = nameservers == null || nameservers.isEmpty()
                     ? PodResolvConf.defaultClusterDns(snapshot) : nameservers;
             for (String ip : clusterDns) {
@@ -54,7 +56,7 @@ final class ResolvConfCommand implements Callable<Integer> {
                     throw new EnvCommand.Failure("--nameserver " + ip + ": not an IP address");
                 }
             }
-            PodResolvConf.Kubelet kubelet = new PodResolvConf.Kubelet(clusterDns, agentOptions.config().clusterDomain(), host);
+            PodResolvConf.Kubelet kubelet = new PodResolvConf.Kubelet(clusterDns, state.clusterDomain(), host);
             PodResolvConf.Result result;
             if (pod == null) {
                 EnvCommand.requireNamespace(snapshot, namespace);

@@ -6,10 +6,10 @@ import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.cli.serve.AgentOptions;
 import dev.clusterdns.cli.serve.DnsOptions;
 import dev.clusterdns.cli.serve.EnvOptions;
+import dev.clusterdns.cli.http.HttpEndpoint;
+import dev.clusterdns.cli.kubeapi.KubeApi;
 import dev.clusterdns.cli.serve.HostPort;
-import dev.clusterdns.cli.serve.HttpEndpoint;
 import dev.clusterdns.cli.serve.ProxyOptions;
-import dev.clusterdns.cli.serve.ReadApi;
 import dev.clusterdns.cli.serve.Readiness;
 import dev.clusterdns.cli.serve.ResolverOptions;
 import dev.clusterdns.cli.serve.ServeContext;
@@ -17,7 +17,6 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Callable;
@@ -63,22 +62,24 @@ final class ServeCommand implements Callable<Integer> {
             Runnable agentSynced = readiness.gate("agent");
             HttpEndpoint http = HttpEndpoint.start(HostPort.parse(httpListen, 9153));
             push(running, http);
-            http.route("/health", ex -> HttpEndpoint.send(ex, 200, "text/plain", "OK\n"));
+            http.route("/health", ex -> ex.reply(200, "text/plain; charset=utf-8", "OK\n"));
             http.route("/ready", ex -> {
                 boolean ready = readiness.ready();
-                HttpEndpoint.send(ex, ready ? 200 : 503, "text/plain", (ready ? "OK\n" : "waiting for:\n" + readiness.pending())
+                ex.reply(ready ? 200 : 503, "text/plain; charset=utf-8", (ready ? "OK\n" : "waiting for:\n" + readiness.pending())
                         + readiness.problems().stream().map(p -> "not serving: " + p.message() + "\n").collect(Collectors.joining()));
             });
             PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
             http.route("/metrics", ex -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 writer.write(out, metrics.scrape());
-                HttpEndpoint.send(ex, 200, writer.getContentType(), out.toString(StandardCharsets.UTF_8));
+                ex.reply(200, writer.getContentType(), out.toByteArray());
             });
 
             ClusterAgent agent = new ClusterAgent(agentOptions.config());
             push(running, agent);
-            new ReadApi(agent.view(), readiness::problems).register(http);
+            KubeApi api = new KubeApi(agent.view(), agent.config(), VersionCommand.version(), readiness::problems);
+            push(running, api);
+            api.register(http);
             registerAgentMetrics(metrics, agent.view());
             agent.start();
             agentSynced.run();

@@ -2,50 +2,14 @@ package dev.clusterdns.cli.kubectl;
 
 import dev.clusterdns.agent.model.EndpointPort;
 import dev.clusterdns.agent.model.Endpoints;
-import dev.clusterdns.agent.model.Pod;
-import dev.clusterdns.agent.model.Service;
-import dev.clusterdns.agent.model.ServicePort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The cells kubectl prints for Services, Endpoints and Pods. */
+/** What `describe service` prints from the model (the `get` columns are in {@link Columns}). */
 public final class Views {
     private Views() {}
-
-    public static String clusterIp(Service s) {
-        if (s.isExternalName()) {
-            return "<none>";
-        }
-        String ip = s.spec().clusterIP();
-        return ip == null || ip.isEmpty() ? "<none>" : ip;
-    }
-
-    public static String externalIp(Service s) {
-        if (s.isExternalName()) {
-            return s.spec().externalName();
-        }
-        List<String> ips = new ArrayList<>(s.spec().externalIPs());
-        if (Service.TYPE_LOAD_BALANCER.equals(s.spec().type())) {
-            List<String> lb = s.loadBalancerIPs();
-            if (lb.isEmpty() && ips.isEmpty()) {
-                return "<pending>";
-            }
-            ips.addAll(lb);
-        }
-        return ips.isEmpty() ? "<none>" : String.join(",", ips);
-    }
-
-    /** `80/TCP`, `80:30026/TCP`, joined by commas; `<none>` without ports. */
-    public static String ports(Service s) {
-        List<String> out = new ArrayList<>();
-        for (ServicePort p : s.spec().ports()) {
-            String np = p.nodePort() == null || p.nodePort() == 0 ? "" : ":" + p.nodePort();
-            out.add(p.port() + np + "/" + p.protocolOrTcp());
-        }
-        return out.isEmpty() ? "<none>" : String.join(",", out);
-    }
 
     public static String selector(Map<String, String> selector) {
         if (selector == null || selector.isEmpty()) {
@@ -99,16 +63,4 @@ public final class Views {
         return port == null ? host : host + ":" + port;
     }
 
-    public static String podReady(Pod p) {
-        int n = Math.max(1, p.spec().containers().size());
-        return (p.isReady() ? n : 0) + "/" + n;
-    }
-
-    public static String podStatus(Pod p) {
-        if (p.isTerminating()) {
-            return "Terminating";
-        }
-        String phase = p.status().phase();
-        return phase == null || phase.isEmpty() ? "Pending" : phase;
-    }
 }

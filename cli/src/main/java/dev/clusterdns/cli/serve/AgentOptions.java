@@ -37,6 +37,13 @@ public final class AgentOptions {
                 : dev.clusterdns.cli.ConfigFile.read(configFile);
     }
 
+    /** True when any agent flag was given (then `env`, `resolvconf` and `expose` compute the state themselves). */
+    public boolean anyGiven() {
+        return configFile != null || manifests != null || stateDir != null || serviceCidrs != null
+                || nodePortRange != null || loadBalancerCidr != null || clusterDomain != null
+                || kubeconfig != null || kubeApiServer != null;
+    }
+
     /** Fails with a clear message when a --manifests path does not exist. */
     public void checkPaths() {
         for (Path p : config().manifests()) {
@@ -59,7 +66,7 @@ public final class AgentOptions {
             throw new IllegalArgumentException("--manifests cannot be combined with --kubeconfig or --kube-api-server: pick one source");
         }
         List<Path> paths = api != null ? List.of()
-                : manifests == null || manifests.isEmpty() ? List.of(Path.of("examples", "manifests")) : manifests;
+                : manifests == null || manifests.isEmpty() ? List.of(InstallHome.resolve("examples", "manifests")) : manifests;
         return new AgentConfig(paths, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain, api);
     }
 }

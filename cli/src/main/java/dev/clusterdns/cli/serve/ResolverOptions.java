@@ -88,6 +88,8 @@ public final class ResolverOptions {
     @Option(names = "--hosts", paramLabel = "FILE", description = "Answer names from an /etc/hosts-format file (re-read on change).")
     Path hosts;
 
+    /** The bundled zone files, found from where clusterdns is installed, not the caller's directory. */
+    static final Path DEFAULT_ZONEFILES = InstallHome.resolve("zonefiles");
     static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
     /**
@@ -107,7 +109,8 @@ public final class ResolverOptions {
         if (Boolean.TRUE.equals(autopath)) {
             setups.add(new AutopathSetup(pods, HostResolvConf.read(HOST_RESOLV_CONF).search()));
         }
-        setups.add(FileSetup.of(zonefiles));
+        setups.add(zonefiles != null ? FileSetup.of(zonefiles)
+                : new FileSetup(DEFAULT_ZONEFILES, false, FileSetup.DEFAULT_RESCAN));
         setups.add(new HostsSetup(hosts));
         ForwardConfig forward = forwardConfig(yaml, Set.copyOf(ownListen));
         setups.add(new AclSetup(forward.allowRecursion()));
