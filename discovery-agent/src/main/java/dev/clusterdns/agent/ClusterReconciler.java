@@ -7,6 +7,8 @@ import dev.clusterdns.agent.manifest.Manifest;
 import dev.clusterdns.agent.model.ConfigMap;
 import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.Ingress;
+import dev.clusterdns.agent.model.IngressClass;
 import dev.clusterdns.agent.model.IntOrString;
 import dev.clusterdns.agent.model.KubeObject;
 import dev.clusterdns.agent.model.Namespace;
@@ -21,6 +23,7 @@ import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.Problem;
 import dev.clusterdns.agent.validation.Defaults;
 import dev.clusterdns.agent.validation.FieldError;
+import dev.clusterdns.agent.validation.IngressChecks;
 import dev.clusterdns.agent.validation.Validation;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -93,6 +96,10 @@ final class ClusterReconciler {
                 b.secrets(List.of(sec));
             } else if (o instanceof Workload w) {
                 b.workloads(List.of(w));
+            } else if (o instanceof Ingress i) {
+                b.ingresses(List.of(IngressChecks.defaults(i)));
+            } else if (o instanceof IngressClass c) {
+                b.ingressClasses(List.of(IngressChecks.defaults(c)));
             }
         }
         Comparator<KubeObject> byKey = Comparator.comparing((KubeObject o) -> nullToEmpty(o.namespace()))
@@ -116,6 +123,8 @@ final class ClusterReconciler {
         List<ConfigMap> configMaps = new ArrayList<>();
         List<Secret> secrets = new ArrayList<>();
         List<Workload> workloads = new ArrayList<>();
+        List<Ingress> ingresses = new ArrayList<>();
+        List<IngressClass> ingressClasses = new ArrayList<>();
 
         for (Manifest m : unique.values()) {
             KubeObject o = m.object();
@@ -137,6 +146,10 @@ final class ClusterReconciler {
                 accept(m, sec, Defaults::secret, Validation::secret, secrets, problems);
             } else if (o instanceof Workload w) {
                 accept(m, w, Defaults::workload, Validation::workload, workloads, problems);
+            } else if (o instanceof Ingress i) {
+                accept(m, i, IngressChecks::defaults, IngressChecks::validate, ingresses, problems);
+            } else if (o instanceof IngressClass c) {
+                accept(m, c, IngressChecks::defaults, IngressChecks::validate, ingressClasses, problems);
             } else {
                 problems.add(new Problem(m.origin(), m.describe(), "kind not handled"));
             }
@@ -157,6 +170,8 @@ final class ClusterReconciler {
         // Identity the API server would have assigned: a stable uid and a creation time for AGE.
         services.replaceAll(s -> s.withMetadata(identity(s, now)));
         pods.replaceAll(p -> new Pod(p.apiVersion(), p.kind(), identity(p, now), p.spec(), p.status()));
+        ingresses.replaceAll(i -> i.withMetadata(identity(i, now)));
+        ingressClasses.replaceAll(c -> c.withMetadata(identity(c, now)));
 
         EndpointsController.Result controlled = EndpointsController.reconcile(services, pods, slices, endpoints);
         controlled = stampCreation(controlled, services, now);
@@ -171,6 +186,8 @@ final class ClusterReconciler {
         configMaps.sort(byKey);
         secrets.sort(byKey);
         workloads.sort(byKey);
+        ingresses.sort(byKey);
+        ingressClasses.sort(byKey);
         return ClusterSnapshot.builder(revision)
                 .namespaces(namespaces)
                 .services(services)
@@ -180,6 +197,8 @@ final class ClusterReconciler {
                 .configMaps(configMaps)
                 .secrets(secrets)
                 .workloads(workloads)
+                .ingresses(ingresses)
+                .ingressClasses(ingressClasses)
                 .problems(problems)
                 .build();
     }

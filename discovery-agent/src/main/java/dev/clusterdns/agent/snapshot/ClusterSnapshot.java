@@ -3,6 +3,8 @@ package dev.clusterdns.agent.snapshot;
 import dev.clusterdns.agent.model.ConfigMap;
 import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.Ingress;
+import dev.clusterdns.agent.model.IngressClass;
 import dev.clusterdns.agent.model.Namespace;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Secret;
@@ -39,6 +41,8 @@ public final class ClusterSnapshot {
     private final List<Secret> secrets;
     private final List<Workload> workloads;
     private final List<Problem> problems;
+    private final List<Ingress> ingresses;
+    private final List<IngressClass> ingressClasses;
 
     private final Map<String, Namespace> namespaceByName;
     private final Map<String, Service> serviceByKey;
@@ -51,6 +55,9 @@ public final class ClusterSnapshot {
     private final Map<String, Endpoints> endpointsByKey;
     private final Map<String, ConfigMap> configMapByKey;
     private final Map<String, Secret> secretByKey;
+    private final Map<String, Ingress> ingressByKey;
+    private final Map<String, List<Ingress>> ingressesByNamespace;
+    private final Map<String, IngressClass> ingressClassByName;
 
     private ClusterSnapshot(Builder b) {
         this.revision = b.revision;
@@ -116,6 +123,20 @@ public final class ClusterSnapshot {
         Map<String, Secret> sec = new HashMap<>();
         secrets.forEach(s -> sec.put(key(s.namespace(), s.name()), s));
         this.secretByKey = Collections.unmodifiableMap(sec);
+
+        this.ingresses = List.copyOf(b.ingresses);
+        this.ingressClasses = List.copyOf(b.ingressClasses);
+        Map<String, Ingress> ing = new HashMap<>();
+        Map<String, List<Ingress>> ingNs = new HashMap<>();
+        for (Ingress i : ingresses) {
+            ing.put(key(i.namespace(), i.name()), i);
+            ingNs.computeIfAbsent(i.namespace(), k -> new ArrayList<>()).add(i);
+        }
+        this.ingressByKey = Collections.unmodifiableMap(ing);
+        this.ingressesByNamespace = freeze(ingNs);
+        Map<String, IngressClass> classes = new HashMap<>();
+        ingressClasses.forEach(c -> classes.put(c.name(), c));
+        this.ingressClassByName = Collections.unmodifiableMap(classes);
     }
 
     public static ClusterSnapshot empty() {
@@ -219,6 +240,28 @@ public final class ClusterSnapshot {
         return Optional.ofNullable(secretByKey.get(key(namespace, name)));
     }
 
+    /** Valid Ingresses, sorted by namespace, then name. */
+    public List<Ingress> ingresses() {
+        return ingresses;
+    }
+
+    public List<Ingress> ingresses(String namespace) {
+        return ingressesByNamespace.getOrDefault(namespace, List.of());
+    }
+
+    public Optional<Ingress> ingress(String namespace, String name) {
+        return Optional.ofNullable(ingressByKey.get(key(namespace, name)));
+    }
+
+    /** IngressClasses (cluster-scoped), sorted by name. */
+    public List<IngressClass> ingressClasses() {
+        return ingressClasses;
+    }
+
+    public Optional<IngressClass> ingressClass(String name) {
+        return Optional.ofNullable(ingressClassByName.get(name));
+    }
+
     private static String key(String namespace, String name) {
         return namespace + "/" + name;
     }
@@ -242,6 +285,8 @@ public final class ClusterSnapshot {
         private final List<Secret> secrets = new ArrayList<>();
         private final List<Workload> workloads = new ArrayList<>();
         private final List<Problem> problems = new ArrayList<>();
+        private final List<Ingress> ingresses = new ArrayList<>();
+        private final List<IngressClass> ingressClasses = new ArrayList<>();
 
         private Builder(long revision) {
             this.revision = revision;
@@ -289,6 +334,16 @@ public final class ClusterSnapshot {
 
         public Builder workloads(List<Workload> v) {
             workloads.addAll(v);
+            return this;
+        }
+
+        public Builder ingresses(List<Ingress> v) {
+            ingresses.addAll(v);
+            return this;
+        }
+
+        public Builder ingressClasses(List<IngressClass> v) {
+            ingressClasses.addAll(v);
             return this;
         }
 
