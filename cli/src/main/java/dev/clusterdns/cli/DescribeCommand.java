@@ -1,7 +1,10 @@
 package dev.clusterdns.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.Ingress;
+import dev.clusterdns.cli.kubectl.IngressViews;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.model.ServicePort;
 import dev.clusterdns.cli.kubectl.ApiClient;
@@ -15,10 +18,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "describe", mixinStandardHelpOptions = true,
-        description = "Describe a service of a running server, as `kubectl describe service` does.")
+        description = "Describe a service or an ingress of a running server, as `kubectl describe` does.")
 final class DescribeCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "RESOURCE", description = "service (svc).")
+    @Parameters(index = "0", paramLabel = "RESOURCE", description = "service (svc) or ingress (ing).")
     String resource;
 
     @Parameters(index = "1", paramLabel = "NAME")
@@ -33,10 +36,13 @@ final class DescribeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String r = resource.toLowerCase(Locale.ROOT);
-        if (!List.of("service", "services", "svc").contains(r)) {
-            throw new IllegalArgumentException("describe supports services only (got \"" + resource + "\")");
-        }
         ApiClient api = new ApiClient(server);
+        if (List.of("ingress", "ingresses", "ing").contains(r)) {
+            return describeIngress(api);
+        }
+        if (!List.of("service", "services", "svc").contains(r)) {
+            throw new IllegalArgumentException("describe supports services and ingresses (got \"" + resource + "\")");
+        }
         JsonNode node;
         try {
             node = api.get("/api/v1/namespaces/" + namespace + "/services/" + name);
@@ -52,6 +58,43 @@ final class DescribeCommand implements Callable<Integer> {
             // no endpoints object: printed as <none>
         }
         System.out.print(render(s, eps));
+        return 0;
+    }
+
+    private int describeIngress(ApiClient api) throws IOException {
+        JsonNode node;
+        try {
+            node = api.get("/apis/networking.k8s.io/v1/namespaces/" + namespace + "/ingresses/" + name);
+        } catch (IOException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+        Ingress ing = api.json().treeToValue(node, Ingress.class);
+        System.out.print(IngressViews.describe(ing, new IngressViews.Lookup() {
+            @Override
+            public Service service(String ns, String svc) {
+                try {
+                    return api.json().treeToValue(api.get("/api/v1/namespaces/" + ns + "/services/" + svc), Service.class);
+                } catch (IOException notFound) {
+                    return null;
+                }
+            }
+
+            @Override
+            public List<EndpointSlice> slices(String ns, String svc) {
+                try {
+                    JsonNode list = api.list("discovery.k8s.io/v1", "endpointslices", ns,
+                            EndpointSlice.SERVICE_NAME_LABEL + "=" + svc);
+                    List<EndpointSlice> out = new java.util.ArrayList<>();
+                    for (JsonNode item : list.path("items")) {
+                        out.add(api.json().treeToValue(item, EndpointSlice.class));
+                    }
+                    return out;
+                } catch (IOException e) {
+                    return List.of();
+                }
+            }
+        }));
         return 0;
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.Ingress;
+import dev.clusterdns.cli.kubectl.IngressViews;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.cli.kubectl.Age;
@@ -22,10 +24,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
-        description = "Print services, endpoints or pods of a running server, as `kubectl get` does.")
+        description = "Print services, endpoints, pods or ingresses of a running server, as `kubectl get` does.")
 final class GetCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "RESOURCE", description = "services (svc), endpoints (ep) or pods (po).")
+    @Parameters(index = "0", paramLabel = "RESOURCE", description = "services (svc), endpoints (ep), pods (po) or ingresses (ing).")
     String resource;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "Only this object.")
@@ -50,7 +52,8 @@ final class GetCommand implements Callable<Integer> {
     enum Kind {
         SERVICES("v1", "services", List.of("service", "svc")),
         ENDPOINTS("v1", "endpoints", List.of("ep")),
-        PODS("v1", "pods", List.of("pod", "po"));
+        PODS("v1", "pods", List.of("pod", "po")),
+        INGRESSES("networking.k8s.io/v1", "ingresses", List.of("ingress", "ing"));
 
         final String group;
         final String plural;
@@ -70,7 +73,7 @@ final class GetCommand implements Callable<Integer> {
                 }
             }
             throw new IllegalArgumentException("the server doesn't have a resource type \"" + text
-                    + "\" (supported: services, endpoints, pods)");
+                    + "\" (supported: services, endpoints, pods, ingresses)");
         }
     }
 
@@ -133,6 +136,7 @@ final class GetCommand implements Callable<Integer> {
                 }
             }
             case ENDPOINTS -> headers.addAll(List.of("NAME", "ENDPOINTS", "AGE"));
+            case INGRESSES -> headers.addAll(List.of("NAME", "CLASS", "HOSTS", "ADDRESS", "PORTS", "AGE"));
             case PODS -> {
                 headers.addAll(List.of("NAME", "READY", "STATUS", "RESTARTS", "AGE"));
                 if (wide) {
@@ -154,6 +158,11 @@ final class GetCommand implements Callable<Integer> {
                     if (wide) {
                         row.add(Views.selector(s.spec().selector()));
                     }
+                }
+                case INGRESSES -> {
+                    Ingress i = api.json().treeToValue(item, Ingress.class);
+                    row.addAll(List.of(i.name(), IngressViews.className(i), IngressViews.hosts(i),
+                            IngressViews.address(i, wide), IngressViews.ports(i), Age.since(i.metadata().creationTimestamp(), now)));
                 }
                 case ENDPOINTS -> {
                     Endpoints e = api.json().treeToValue(item, Endpoints.class);

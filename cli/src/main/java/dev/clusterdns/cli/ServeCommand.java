@@ -7,6 +7,7 @@ import dev.clusterdns.cli.serve.DnsOptions;
 import dev.clusterdns.cli.serve.EnvOptions;
 import dev.clusterdns.cli.serve.HostPort;
 import dev.clusterdns.cli.serve.HttpEndpoint;
+import dev.clusterdns.cli.serve.IngressOptions;
 import dev.clusterdns.cli.serve.ProxyOptions;
 import dev.clusterdns.cli.serve.ReadApi;
 import dev.clusterdns.cli.serve.Readiness;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the agent, DNS server, proxy and env writer in one process.")
+        description = "Run the agent, DNS server, proxy, Ingress controller and env writer in one process.")
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -37,6 +38,7 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin ResolverOptions resolverOptions;
     @Mixin ProxyOptions proxyOptions;
     @Mixin EnvOptions envOptions;
+    @Mixin IngressOptions ingressOptions;
 
     @Option(names = "--http-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9153",
             description = "HTTP address for /health, /ready, /metrics and the read API (default ${DEFAULT-VALUE}).")
@@ -73,7 +75,9 @@ final class ServeCommand implements Callable<Integer> {
 
             ClusterAgent agent = new ClusterAgent(agentOptions.config());
             push(running, agent);
-            new ReadApi(agent.view()).register(http);
+            ReadApi readApi = new ReadApi(agent.view());
+            readApi.register(http);
+            readApi.ingressStatus(ingressOptions.status());
             registerAgentMetrics(metrics, agent.view());
             agent.start();
             agentSynced.run();
@@ -86,6 +90,7 @@ final class ServeCommand implements Callable<Integer> {
             push(running, dnsOptions.start(context, resolverOptions.before(context), resolverOptions.after(context)));
             push(running, proxyOptions.start(context));
             push(running, envOptions.start(context));
+            push(running, ingressOptions.start(context));
             started.run();
             LOG.info("clusterdns serving; HTTP on {}", http.address());
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.clusterdns.ingress;
 
+import dev.clusterdns.agent.model.Ingress;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.ingress.http.AccessLog;
@@ -123,6 +124,24 @@ public final class IngressController implements AutoCloseable {
     /** The live route table (what is served now). */
     public RouteTable routes() {
         return routes;
+    }
+
+    /**
+     * The Ingress with the status this controller gives it: `status.loadBalancer.ingress` = the
+     * HTTP listen addresses when it serves the Ingress (its class passes `--ingress-class`),
+     * unchanged otherwise. A wildcard listen address is shown as {@code nodeAddress}.
+     */
+    public Ingress withStatus(Ingress ingress, String nodeAddress) {
+        if (!RouteTable.serves(ingress, config.classes()) || boundHttp.isEmpty()) {
+            return ingress;
+        }
+        java.util.LinkedHashSet<String> ips = new java.util.LinkedHashSet<>();
+        for (InetSocketAddress a : boundHttp) {
+            ips.add(a.getAddress().isAnyLocalAddress() ? nodeAddress : a.getAddress().getHostAddress());
+        }
+        List<Ingress.LoadBalancerIngress> lb = ips.stream()
+                .map(ip -> new Ingress.LoadBalancerIngress(ip, null, List.of())).toList();
+        return ingress.withStatus(new Ingress.Status(new Ingress.LoadBalancer(lb)));
     }
 
     public List<InetSocketAddress> httpAddresses() {

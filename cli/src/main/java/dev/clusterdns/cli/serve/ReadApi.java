@@ -36,13 +36,25 @@ public final class ReadApi {
             new Resource("apps/v1", "deployments", "DeploymentList",
                     s -> s.workloads().stream().filter(w -> "Deployment".equals(w.kind())).toList()),
             new Resource("apps/v1", "replicasets", "ReplicaSetList",
-                    s -> s.workloads().stream().filter(w -> "ReplicaSet".equals(w.kind())).toList()));
+                    s -> s.workloads().stream().filter(w -> "ReplicaSet".equals(w.kind())).toList()),
+            new Resource("networking.k8s.io/v1", "ingresses", "IngressList", ClusterSnapshot::ingresses),
+            new Resource("networking.k8s.io/v1", "ingressclasses", "IngressClassList", ClusterSnapshot::ingressClasses));
 
     private final ClusterView cluster;
+    private volatile java.util.function.UnaryOperator<dev.clusterdns.agent.model.Ingress> ingressStatus = i -> i;
     private final ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     public ReadApi(ClusterView cluster) {
         this.cluster = cluster;
+    }
+
+    /** Ingresses are shown with the status the Ingress controller gives them (their address). */
+    public void ingressStatus(java.util.function.UnaryOperator<dev.clusterdns.agent.model.Ingress> status) {
+        this.ingressStatus = status;
+    }
+
+    private KubeObject withStatus(KubeObject o) {
+        return o instanceof dev.clusterdns.agent.model.Ingress i ? ingressStatus.apply(i) : o;
     }
 
     public void register(HttpEndpoint http) {
@@ -92,6 +104,11 @@ public final class ReadApi {
                     }
                 }
             }
+            if (r.plural().equals("ingressclasses") && path.startsWith(base + "/ingressclasses/")
+                    && path.substring((base + "/ingressclasses/").length()).indexOf('/') < 0) {
+                sendOne(ex, r, snap, null, path.substring((base + "/ingressclasses/").length()));
+                return;
+            }
             if (r.plural().equals("namespaces") && path.startsWith(base + "/namespaces/")
                     && path.substring((base + "/namespaces/").length()).indexOf('/') < 0) {
                 sendOne(ex, r, snap, null, path.substring((base + "/namespaces/").length()));
@@ -109,7 +126,7 @@ public final class ReadApi {
         ArrayNode items = list.putArray("items");
         for (KubeObject o : r.items().apply(snap)) {
             if ((ns == null || ns.equals(o.namespace())) && labels.matches(o.metadata().labels())) {
-                items.add(json.valueToTree(o));
+                items.add(json.valueToTree(withStatus(o)));
             }
         }
         send(ex, 200, list);
@@ -118,7 +135,7 @@ public final class ReadApi {
     private void sendOne(HttpExchange ex, Resource r, ClusterSnapshot snap, String ns, String name) throws IOException {
         for (KubeObject o : r.items().apply(snap)) {
             if (name.equals(o.name()) && (ns == null || ns.equals(o.namespace()))) {
-                send(ex, 200, json.valueToTree(o));
+                send(ex, 200, json.valueToTree(withStatus(o)));
                 return;
             }
         }
