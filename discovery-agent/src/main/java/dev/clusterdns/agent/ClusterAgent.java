@@ -1,31 +1,32 @@
 package dev.clusterdns.agent;
 
-import dev.clusterdns.agent.manifest.ManifestFile;
 import dev.clusterdns.agent.manifest.ManifestReader;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.agent.snapshot.Problem;
+import dev.clusterdns.agent.snapshot.SnapshotChange;
 import dev.clusterdns.agent.snapshot.SnapshotPublisher;
 import dev.clusterdns.agent.source.KubernetesApiSource;
 import dev.clusterdns.agent.source.KubernetesClients;
+import dev.clusterdns.agent.source.ManifestSource;
 import dev.clusterdns.agent.source.ManifestTree;
-import dev.clusterdns.agent.source.ManifestWatcher;
+import dev.clusterdns.agent.source.Source;
+import dev.clusterdns.agent.source.SourceChanges;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The discovery agent: reads manifests, reconciles them into a snapshot (defaults, validation,
- * allocation, endpoints) and publishes it; `start` then watches the manifest paths and publishes a
- * new snapshot after every change. Bad input is reported and left out; the rest keeps serving.
+ * The discovery agent: takes changes from its source (the manifest tree, or a Kubernetes API
+ * server), reconciles them into the next snapshot (defaults, validation, allocation, endpoints) and
+ * publishes it. Sources report on their own threads; one agent thread applies everything queued
+ * since its last round as one batch, so a burst of events costs one snapshot. Bad input is reported
+ * and left out; the rest keeps serving.
  */
 public final class ClusterAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterAgent.class);
@@ -33,22 +34,15 @@ public final class ClusterAgent implements AutoCloseable {
 
     private final AgentConfig config;
     private final SnapshotPublisher publisher = new SnapshotPublisher();
-    private final ManifestTree tree;
     private final ClusterReconciler reconciler;
-    private KubernetesApiSource api;
-    private final ScheduledExecutorService debounce = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "clusterdns-agent");
-        t.setDaemon(true);
-        return t;
-    });
-    private final AtomicBoolean pending = new AtomicBoolean();
-    private final AtomicLong revision = new AtomicLong();
+    private final ConcurrentLinkedQueue<SourceChanges> queue = new ConcurrentLinkedQueue<>();
     private final Set<String> reported = new HashSet<>();
-    private ManifestWatcher watcher;
+    private Source source;
+    private Thread applier;
+    private volatile boolean closed;
 
     public ClusterAgent(AgentConfig config) {
         this.config = config;
-        this.tree = new ManifestTree(config.manifests(), new ManifestReader());
         this.reconciler = new ClusterReconciler(config);
     }
 
@@ -60,89 +54,111 @@ public final class ClusterAgent implements AutoCloseable {
         return publisher;
     }
 
-    /** Loads everything once, publishes the first snapshot, then watches for changes. */
+    /** Loads everything, publishes the first snapshot, then follows the source's changes. */
     public synchronized void start() throws IOException {
-        if (config.kubernetesApi() != null) {
-            api = startApi(this::scheduleReload);
-            reload(true);
-            return;
+        source = openSource();
+        try {
+            source.start(this::offer);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
-        reload(true);
-        watcher = new ManifestWatcher(config.manifests(), () -> reload(false));
+        applyQueued();
+        applier = new Thread(this::applyLoop, "clusterdns-agent");
+        applier.setDaemon(true);
+        applier.start();
     }
 
     /** One full load without watching, for `env`, `resolvconf` and `expose`. */
     public ClusterSnapshot loadOnce() {
-        if (config.kubernetesApi() != null) {
-            try (KubernetesApiSource once = startApi(() -> {})) {
-                ManifestFile f = once.read();
-                return reconciler.reconcile(1, f.manifests(), f.problems());
-            }
-        }
-        tree.rescan();
-        return reconciler.reconcile(1, tree.manifests(), tree.problems());
-    }
-
-    private KubernetesApiSource startApi(Runnable onChange) {
-        KubernetesApiSource source = new KubernetesApiSource(KubernetesClients.connect(config.kubernetesApi()),
-                new ManifestReader(), onChange);
-        try {
-            source.start(API_SYNC_TIMEOUT);
+        try (Source once = openSource()) {
+            return new ClusterReconciler(config).apply(once.readAll());
+        } catch (RuntimeException e) {
+            throw e;
         } catch (Exception e) {
-            source.close();
-            throw new IllegalStateException("cannot list from the Kubernetes API at "
-                    + describe(config.kubernetesApi()) + ": " + rootCause(e), e);
+            throw new IllegalStateException(e.getMessage(), e);
         }
-        return source;
     }
 
-    private static String describe(AgentConfig.KubernetesApi api) {
-        return api.server() != null ? api.server() : "the server of " + api.kubeconfig();
+    private Source openSource() {
+        if (config.kubernetesApi() == null) {
+            return new ManifestSource(new ManifestTree(config.manifests(), new ManifestReader()));
+        }
+        KubernetesApiSource api = new KubernetesApiSource(KubernetesClients.connect(config.kubernetesApi()),
+                new ManifestReader(), API_SYNC_TIMEOUT);
+        return new StartChecked(api, describe(config.kubernetesApi()));
     }
 
-    /** The most telling cause: a network error if there is one (refused, unknown host), else the deepest. */
-    private static String rootCause(Throwable e) {
-        Throwable t = e;
-        Throwable chosen = e;
-        while (t != null) {
-            chosen = t;
-            if (t.getClass().getName().startsWith("java.net.")) {
-                break;
+    /** On a source's thread: queue and wake the agent thread. */
+    private void offer(SourceChanges changes) {
+        queue.add(changes);
+        Thread t = applier;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void applyLoop() {
+        while (!closed) {
+            if (queue.isEmpty()) {
+                LockSupport.park(this);
+                continue;
             }
-            t = t.getCause() == t ? null : t.getCause();
-        }
-        String m = chosen.getMessage();
-        String name = chosen instanceof java.net.ConnectException ? "connection refused" : chosen.getClass().getSimpleName();
-        return name + (m == null || m.isEmpty() ? "" : ": " + m);
-    }
-
-    /** Coalesces a burst of watch events into one rebuild shortly after the first. */
-    private void scheduleReload() {
-        if (pending.compareAndSet(false, true)) {
-            debounce.schedule(() -> {
-                pending.set(false);
-                reload(true);
-            }, 50, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Rescans the sources and publishes a new snapshot when anything changed. */
-    public synchronized void reload(boolean force) {
-        ClusterSnapshot snapshot;
-        if (api != null) {
-            ManifestFile f = api.read();
-            snapshot = reconciler.reconcile(revision.incrementAndGet(), f.manifests(), f.problems());
-        } else {
-            if (!tree.rescan() && !force) {
-                return;
+            try {
+                applyQueued();
+            } catch (RuntimeException e) {
+                LOG.error("applying changes failed; the last snapshot keeps serving", e);
             }
-            snapshot = reconciler.reconcile(revision.incrementAndGet(), tree.manifests(), tree.problems());
         }
-        report(snapshot);
+    }
+
+    /** Applies everything queued as one batch and publishes the snapshot it makes. */
+    private void applyQueued() {
+        SourceChanges batch = null;
+        SourceChanges next;
+        while ((next = queue.poll()) != null) {
+            batch = batch == null ? next : batch.then(next);
+        }
+        if (batch == null || batch.isEmpty() && reconciler.current().revision() > 0) {
+            return;
+        }
+        ClusterSnapshot snapshot = reconciler.apply(batch);
+        if (snapshot.change().touches(SnapshotChange.PROBLEMS)) {
+            report(snapshot);
+        }
         publisher.publish(snapshot);
-        LOG.info("revision {}: {} services, {} pods, {} endpoint slices, {} problem(s)", snapshot.revision(),
-                snapshot.services().size(), snapshot.pods().size(), snapshot.endpointSlices().size(),
-                snapshot.problems().size());
+        if (LOG.isInfoEnabled()) {
+            LOG.info("revision {}: {}", snapshot.revision(), summary(snapshot));
+        }
+    }
+
+    private static String summary(ClusterSnapshot s) {
+        int services = 0;
+        int pods = 0;
+        int slices = 0;
+        for (String ns : s.populatedNamespaces()) {
+            services += s.objects(ns).services().size();
+            pods += s.objects(ns).pods().size();
+            slices += s.objects(ns).endpointSlices().size();
+        }
+        SnapshotChange c = s.change();
+        String changed = c.isEverything() ? "" : changedSummary(c);
+        return services + " services, " + pods + " pods, " + slices + " endpoint slices, " + s.problems().size()
+                + " problem(s)" + changed;
+    }
+
+    private static String changedSummary(SnapshotChange c) {
+        StringBuilder sb = new StringBuilder();
+        for (String kind : new java.util.TreeSet<>(c.kinds())) {
+            if (kind.equals(SnapshotChange.PROBLEMS)) {
+                continue;
+            }
+            Set<String> keys = c.keys(kind);
+            sb.append(sb.length() == 0 ? "; changed: " : ", ").append(kind).append(' ');
+            sb.append(keys.size() <= 3 ? String.join(" ", new java.util.TreeSet<>(keys)) : keys.size() + " objects");
+        }
+        return sb.toString();
     }
 
     /** Logs each problem once, not on every reload. */
@@ -159,14 +175,78 @@ public final class ClusterAgent implements AutoCloseable {
         reported.addAll(now);
     }
 
+    private static String describe(AgentConfig.KubernetesApi api) {
+        return api.server() != null ? api.server() : "the server of " + api.kubeconfig();
+    }
+
     @Override
     public synchronized void close() throws IOException {
-        debounce.shutdownNow();
-        if (watcher != null) {
-            watcher.close();
+        closed = true;
+        if (applier != null) {
+            LockSupport.unpark(applier);
         }
-        if (api != null) {
+        if (source != null) {
+            source.close();
+        }
+    }
+
+    /** A Kubernetes API source whose start failure names the server and the most telling cause. */
+    private static final class StartChecked implements Source {
+        private final KubernetesApiSource api;
+        private final String server;
+
+        StartChecked(KubernetesApiSource api, String server) {
+            this.api = api;
+            this.server = server;
+        }
+
+        @Override
+        public void start(java.util.function.Consumer<SourceChanges> sink) {
+            try {
+                api.start(sink);
+            } catch (Exception e) {
+                api.close();
+                throw failure(e);
+            }
+        }
+
+        @Override
+        public SourceChanges readAll() {
+            try {
+                return api.readAll();
+            } catch (Exception e) {
+                throw failure(e);
+            }
+        }
+
+        private IllegalStateException failure(Exception e) {
+            return new IllegalStateException("cannot list from the Kubernetes API at " + server + ": " + rootCause(e), e);
+        }
+
+        @Override
+        public boolean synced() {
+            return api.synced();
+        }
+
+        @Override
+        public void close() {
             api.close();
+        }
+
+        /** The most telling cause: a network error if there is one (refused, unknown host), else the deepest. */
+        private static String rootCause(Throwable e) {
+            Throwable t = e;
+            Throwable chosen = e;
+            while (t != null) {
+                chosen = t;
+                if (t.getClass().getName().startsWith("java.net.")) {
+                    break;
+                }
+                t = t.getCause() == t ? null : t.getCause();
+            }
+            String m = chosen.getMessage();
+            String name = chosen instanceof java.net.ConnectException ? "connection refused" : chosen.getClass().getSimpleName();
+            return name + (m == null || m.isEmpty() ? "" : ": " + m);
         }
     }
 }

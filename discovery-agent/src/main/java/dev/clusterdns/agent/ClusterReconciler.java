@@ -20,7 +20,12 @@ import dev.clusterdns.agent.model.ServicePort;
 import dev.clusterdns.agent.model.ServiceSpec;
 import dev.clusterdns.agent.model.Workload;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
+import dev.clusterdns.agent.snapshot.NamespaceObjects;
 import dev.clusterdns.agent.snapshot.Problem;
+import dev.clusterdns.agent.snapshot.SnapshotChange;
+import dev.clusterdns.agent.source.ObjectChange;
+import dev.clusterdns.agent.source.ObjectKey;
+import dev.clusterdns.agent.source.SourceChanges;
 import dev.clusterdns.agent.validation.Defaults;
 import dev.clusterdns.agent.validation.FieldError;
 import dev.clusterdns.agent.validation.IngressChecks;
@@ -30,242 +35,447 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * Turns the objects read from every source into the next snapshot, as the API server and the
- * controllers would: defaults, validation, de-duplication, allocation, the endpoints controller.
- * Stateful only through the allocator (sticky addresses) and first-seen times (for AGE).
+ * Turns source changes into the next snapshot, as the API server and the controllers would:
+ * defaults and validation for the changed objects, allocation for the changed Services, the
+ * endpoints controller for the namespaces whose Services, Pods or given endpoints changed. The
+ * snapshot shares every untouched namespace with the one before, and says what changed.
+ *
+ * <p>With objects from a Kubernetes API server ({@code observed}) the API server has validated and
+ * allocated them and its controllers made the EndpointSlices: they are taken as they are.
  */
 final class ClusterReconciler {
 
     /** Namespaces every cluster has. */
     static final List<String> BUILT_IN_NAMESPACES = List.of("default", "kube-node-lease", "kube-public", "kube-system");
+    private static final String KUBERNETES = "default/kubernetes";
 
-    private final AgentConfig config;
+    private final boolean observed;
     private final ServiceAllocator allocator;
     private final int nodePortBase;
     private final int nodePortLast;
+    /** When the agent first saw each object without a creationTimestamp (for AGE), by kind/namespace/name. */
     private final Map<String, String> firstSeen = new HashMap<>();
+    private final Map<String, Space> spaces = new TreeMap<>();
+    /** Objects left out by defaults or validation. */
+    private final Map<ObjectKey, Problem> invalid = new LinkedHashMap<>();
+    /** Services the allocator rejected, by `namespace/name`. */
+    private final Map<String, Problem> unallocated = new LinkedHashMap<>();
+    private final Map<String, String> serviceOrigin = new HashMap<>();
+    private List<Problem> sourceProblems = List.of();
+    private ClusterSnapshot current = ClusterSnapshot.empty();
+    /** Cluster-scoped IngressClasses by name; {@link #ingressClassesChanged} when the last batch touched them. */
+    private final Map<String, IngressClass> ingressClasses = new TreeMap<>();
+    private boolean ingressClassesChanged;
+
+    /** One namespace's objects as the reconciler holds them between changes. */
+    private static final class Space {
+        Namespace explicit;
+        /** Defaulted and valid, before allocation. */
+        final Map<String, Service> valid = new TreeMap<>();
+        /** Allocated and stamped: what the snapshot serves. */
+        final Map<String, Service> services = new TreeMap<>();
+        final Map<String, Pod> pods = new TreeMap<>();
+        final Map<String, EndpointSlice> givenSlices = new TreeMap<>();
+        final Map<String, Endpoints> givenEndpoints = new TreeMap<>();
+        final Map<String, ConfigMap> configMaps = new TreeMap<>();
+        final Map<String, Secret> secrets = new TreeMap<>();
+        /** By `name/kind`: a Deployment and a ReplicaSet may share a name. */
+        final Map<String, Workload> workloads = new TreeMap<>();
+        final Map<String, Ingress> ingresses = new TreeMap<>();
+        List<EndpointSlice> slices = List.of();
+        List<Endpoints> endpoints = List.of();
+        boolean endpointsDirty;
+
+        boolean populated() {
+            return !services.isEmpty() || !pods.isEmpty() || !slices.isEmpty() || !configMaps.isEmpty()
+                    || !secrets.isEmpty() || !workloads.isEmpty() || !ingresses.isEmpty();
+        }
+
+        NamespaceObjects objects() {
+            return new NamespaceObjects(new ArrayList<>(services.values()), new ArrayList<>(pods.values()), slices,
+                    endpoints, new ArrayList<>(configMaps.values()), new ArrayList<>(secrets.values()),
+                    new ArrayList<>(workloads.values()), new ArrayList<>(ingresses.values()));
+        }
+    }
 
     ClusterReconciler(AgentConfig config) {
-        this.config = config;
-        this.allocator = new ServiceAllocator(config);
+        this.observed = config.kubernetesApi() != null;
+        this.allocator = observed ? null : new ServiceAllocator(config);
         String[] range = config.nodePortRange().split("-", 2);
         this.nodePortBase = Integer.parseInt(range[0].trim());
         this.nodePortLast = Integer.parseInt(range[1].trim());
     }
 
-    synchronized ClusterSnapshot reconcile(long revision, List<Manifest> manifests, List<Problem> sourceProblems) {
-        return config.kubernetesApi() == null
-                ? reconcileManifests(revision, manifests, sourceProblems)
-                : reconcileObserved(revision, manifests, sourceProblems);
+    /** The last snapshot made (revision 0 and empty before the first change). */
+    synchronized ClusterSnapshot current() {
+        return current;
     }
 
-    /**
-     * Objects read from a Kubernetes API server were validated and allocated there, and its
-     * controllers made the EndpointSlices: take them as they are (defaults are idempotent).
-     */
-    private ClusterSnapshot reconcileObserved(long revision, List<Manifest> manifests, List<Problem> problems) {
-        ClusterSnapshot.Builder b = ClusterSnapshot.builder(revision).problems(problems);
-        List<Service> services = new ArrayList<>();
-        List<Pod> pods = new ArrayList<>();
-        for (Manifest m : manifests) {
-            KubeObject o = m.object();
-            if (o instanceof Namespace n) {
-                b.namespaces(List.of(n));
-            } else if (o instanceof Service s) {
-                services.add(Defaults.service(s));
-            } else if (o instanceof Pod p) {
-                pods.add(Defaults.pod(p));
-            } else if (o instanceof EndpointSlice e) {
-                b.endpointSlices(List.of(Defaults.endpointSlice(e)));
-            } else if (o instanceof Endpoints e) {
-                b.endpoints(List.of(Defaults.endpoints(e)));
-            } else if (o instanceof ConfigMap c) {
-                b.configMaps(List.of(c));
-            } else if (o instanceof Secret sec) {
-                b.secrets(List.of(sec));
-            } else if (o instanceof Workload w) {
-                b.workloads(List.of(w));
-            } else if (o instanceof Ingress i) {
-                b.ingresses(List.of(IngressChecks.defaults(i)));
-            } else if (o instanceof IngressClass c) {
-                b.ingressClasses(List.of(IngressChecks.defaults(c)));
-            }
-        }
-        Comparator<KubeObject> byKey = Comparator.comparing((KubeObject o) -> nullToEmpty(o.namespace()))
-                .thenComparing(o -> nullToEmpty(o.name()));
-        services.sort(byKey);
-        pods.sort(byKey);
-        return b.services(services).pods(pods).build();
-    }
-
-    private ClusterSnapshot reconcileManifests(long revision, List<Manifest> manifests, List<Problem> sourceProblems) {
-        List<Problem> problems = new ArrayList<>(sourceProblems);
+    /** Applies one batch of source changes and returns the next snapshot (revision = the previous + 1). */
+    synchronized ClusterSnapshot apply(SourceChanges batch) {
+        boolean first = current.revision() == 0;
         String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        Map<String, Manifest> unique = dedupe(manifests, problems);
+        SnapshotChange.Builder change = SnapshotChange.builder();
+        Set<String> dirty = new TreeSet<>();
+        Map<String, Service> toAllocate = new LinkedHashMap<>();
+        List<Problem> problemsBefore = problems();
 
-        List<Namespace> namespaces = new ArrayList<>();
-        List<Service> services = new ArrayList<>();
-        Map<String, String> serviceOrigin = new HashMap<>();
-        List<Pod> pods = new ArrayList<>();
-        List<EndpointSlice> slices = new ArrayList<>();
-        List<Endpoints> endpoints = new ArrayList<>();
-        List<ConfigMap> configMaps = new ArrayList<>();
-        List<Secret> secrets = new ArrayList<>();
-        List<Workload> workloads = new ArrayList<>();
-        List<Ingress> ingresses = new ArrayList<>();
-        List<IngressClass> ingressClasses = new ArrayList<>();
-
-        for (Manifest m : unique.values()) {
-            KubeObject o = m.object();
-            if (o instanceof Namespace n) {
-                accept(m, n, Defaults::namespace, Validation::namespace, namespaces, problems);
-            } else if (o instanceof Service s) {
-                if (accept(m, s, Defaults::service, v -> Validation.service(v, nodePortBase, nodePortLast), services, problems)) {
-                    serviceOrigin.put(services.get(services.size() - 1).metadata().key(), m.origin());
-                }
-            } else if (o instanceof Pod p) {
-                accept(m, p, Defaults::pod, Validation::pod, pods, problems);
-            } else if (o instanceof EndpointSlice e) {
-                accept(m, e, Defaults::endpointSlice, Validation::endpointSlice, slices, problems);
-            } else if (o instanceof Endpoints e) {
-                accept(m, e, Defaults::endpoints, Validation::endpoints, endpoints, problems);
-            } else if (o instanceof ConfigMap c) {
-                accept(m, c, Defaults::configMap, Validation::configMap, configMaps, problems);
-            } else if (o instanceof Secret sec) {
-                accept(m, sec, Defaults::secret, Validation::secret, secrets, problems);
-            } else if (o instanceof Workload w) {
-                accept(m, w, Defaults::workload, Validation::workload, workloads, problems);
-            } else if (o instanceof Ingress i) {
-                accept(m, i, IngressChecks::defaults, IngressChecks::validate, ingresses, problems);
-            } else if (o instanceof IngressClass c) {
-                accept(m, c, IngressChecks::defaults, IngressChecks::validate, ingressClasses, problems);
-            } else {
-                problems.add(new Problem(m.origin(), m.describe(), "kind not handled"));
+        if (batch.problems() != null) {
+            sourceProblems = batch.problems();
+        }
+        for (ObjectChange c : batch.changes()) {
+            ObjectKey key = c.key();
+            String ns = key.kind().equals("Namespace") ? key.name() : key.namespace();
+            Space space = spaces.computeIfAbsent(ns, n -> new Space());
+            dirty.add(ns);
+            invalid.remove(key);
+            if (c.removed()) {
+                firstSeen.remove(key.kind() + "/" + key.namespace() + "/" + key.name());
+            }
+            remove(space, key, toAllocate, change);
+            if (!c.removed()) {
+                put(space, key, c.manifest(), now, toAllocate, change);
             }
         }
-
-        if (services.stream().noneMatch(s -> "default".equals(s.namespace()) && "kubernetes".equals(s.name()))) {
-            services.add(Defaults.service(kubernetesService()));
+        if (!observed) {
+            Space def = spaces.computeIfAbsent("default", n -> new Space());
+            if (!def.valid.containsKey("kubernetes") && (first || toAllocate.containsKey(KUBERNETES))) {
+                Service k = Defaults.service(kubernetesService());
+                def.valid.put("kubernetes", k);
+                toAllocate.put(KUBERNETES, k);
+                dirty.add("default");
+            }
+            allocate(toAllocate, now, dirty, change);
         }
 
-        Allocations allocated = allocator.reconcile(services);
-        allocated.rejected().forEach((key, errors) -> {
+        ClusterSnapshot.Successor next = current.successor(current.revision() + 1);
+        for (String ns : dirty) {
+            Space space = spaces.get(ns);
+            if (space.endpointsDirty) {
+                runEndpoints(ns, space, now, change);
+            }
+            next.namespace(ns, space.objects());
+        }
+        List<dev.clusterdns.agent.model.Namespace> namespaces = namespaces(now);
+        if (!namespaces.equals(current.namespaces())) {
+            Set<String> before = new TreeSet<>();
+            current.namespaces().forEach(n -> before.add(n.name()));
+            Set<String> after = new TreeSet<>();
+            namespaces.forEach(n -> after.add(n.name()));
+            Set<String> diff = new TreeSet<>(before);
+            diff.addAll(after);
+            for (String n : diff) {
+                if (!Objects.equals(current.namespace(n).orElse(null), namespaces.stream()
+                        .filter(x -> x.name().equals(n)).findFirst().orElse(null))) {
+                    change.add(SnapshotChange.NAMESPACES, n);
+                }
+            }
+        }
+        List<Problem> problems = problems();
+        if (!problems.equals(problemsBefore) || first) {
+            change.add(SnapshotChange.PROBLEMS, "");
+        }
+        spaces.values().removeIf(s -> !s.populated() && s.explicit == null && s.valid.isEmpty()
+                && s.givenEndpoints.isEmpty() && s.givenSlices.isEmpty());
+        if (ingressClassesChanged) {
+            next.ingressClasses(new ArrayList<>(ingressClasses.values()));
+            ingressClassesChanged = false;
+        }
+        current = next.namespaces(namespaces).problems(problems)
+                .change(first ? SnapshotChange.everything() : change.build()).build();
+        return current;
+    }
+
+    /** Forgets what is held under {@code key}. */
+    private void remove(Space space, ObjectKey key, Map<String, Service> toAllocate, SnapshotChange.Builder change) {
+        String name = key.name();
+        String path = key.path();
+        switch (key.kind()) {
+            case "Namespace" -> {
+                if (space.explicit != null) {
+                    space.explicit = null;
+                }
+            }
+            case "Service" -> {
+                space.valid.remove(name);
+                serviceOrigin.remove(path);
+                if (observed) {
+                    if (space.services.remove(name) != null) {
+                        change.add(SnapshotChange.SERVICES, path);
+                    }
+                } else {
+                    toAllocate.put(path, null);
+                }
+                space.endpointsDirty = true;
+            }
+            case "Pod" -> {
+                if (space.pods.remove(name) != null) {
+                    change.add(SnapshotChange.PODS, path);
+                    space.endpointsDirty = true;
+                }
+            }
+            case "EndpointSlice" -> {
+                if (space.givenSlices.remove(name) != null) {
+                    space.endpointsDirty = true;
+                }
+            }
+            case "Endpoints" -> {
+                if (space.givenEndpoints.remove(name) != null) {
+                    space.endpointsDirty = true;
+                }
+            }
+            case "ConfigMap" -> {
+                if (space.configMaps.remove(name) != null) {
+                    change.add("ConfigMap", path);
+                }
+            }
+            case "Secret" -> {
+                if (space.secrets.remove(name) != null) {
+                    change.add("Secret", path);
+                }
+            }
+            case "Ingress" -> {
+                if (space.ingresses.remove(name) != null) {
+                    change.add("Ingress", path);
+                }
+            }
+            case "IngressClass" -> {
+                if (ingressClasses.remove(name) != null) {
+                    ingressClassesChanged = true;
+                    change.add("IngressClass", name);
+                }
+            }
+            default -> {
+                if (space.workloads.remove(name + "/" + key.kind()) != null) {
+                    change.add(key.kind(), path);
+                }
+            }
+        }
+    }
+
+    /** Defaults and validates one object and holds it if valid; otherwise records why not. */
+    private void put(Space space, ObjectKey key, Manifest m, String now, Map<String, Service> toAllocate,
+                     SnapshotChange.Builder change) {
+        KubeObject o = m.object();
+        String name = key.name();
+        String path = key.path();
+        if (o instanceof Namespace n) {
+            Namespace v = accept(key, m, n, Defaults::namespace, Validation::namespace);
+            space.explicit = v;
+        } else if (o instanceof Service s) {
+            Service v = observed ? Defaults.service(s)
+                    : accept(key, m, s, Defaults::service, x -> Validation.service(x, nodePortBase, nodePortLast));
+            if (v == null) {
+                return;
+            }
+            space.valid.put(name, v);
+            serviceOrigin.put(path, m.origin());
+            if (observed) {
+                space.services.put(name, v);
+                change.add(SnapshotChange.SERVICES, path);
+            } else {
+                toAllocate.put(path, v);
+            }
+            space.endpointsDirty = true;
+        } else if (o instanceof Pod p) {
+            Pod v = observed ? Defaults.pod(p) : accept(key, m, p, Defaults::pod, Validation::pod);
+            if (v == null) {
+                return;
+            }
+            if (!observed) {
+                v = new Pod(v.apiVersion(), v.kind(), identity(v, now), v.spec(), v.status());
+            }
+            space.pods.put(name, v);
+            change.add(SnapshotChange.PODS, path);
+            space.endpointsDirty = true;
+        } else if (o instanceof EndpointSlice e) {
+            EndpointSlice v = observed ? Defaults.endpointSlice(e)
+                    : accept(key, m, e, Defaults::endpointSlice, Validation::endpointSlice);
+            if (v != null) {
+                space.givenSlices.put(name, v);
+                space.endpointsDirty = true;
+            }
+        } else if (o instanceof Endpoints e) {
+            Endpoints v = observed ? Defaults.endpoints(e) : accept(key, m, e, Defaults::endpoints, Validation::endpoints);
+            if (v != null) {
+                space.givenEndpoints.put(name, v);
+                space.endpointsDirty = true;
+            }
+        } else if (o instanceof ConfigMap c) {
+            ConfigMap v = observed ? c : accept(key, m, c, Defaults::configMap, Validation::configMap);
+            if (v != null) {
+                space.configMaps.put(name, v);
+                change.add("ConfigMap", path);
+            }
+        } else if (o instanceof Secret sec) {
+            Secret v = observed ? sec : accept(key, m, sec, Defaults::secret, Validation::secret);
+            if (v != null) {
+                space.secrets.put(name, v);
+                change.add("Secret", path);
+            }
+        } else if (o instanceof Workload w) {
+            Workload v = observed ? w : accept(key, m, w, Defaults::workload, Validation::workload);
+            if (v != null) {
+                space.workloads.put(name + "/" + key.kind(), v);
+                change.add(key.kind(), path);
+            }
+        } else if (o instanceof Ingress i) {
+            Ingress v = observed ? IngressChecks.defaults(i) : accept(key, m, i, IngressChecks::defaults, IngressChecks::validate);
+            if (v != null) {
+                space.ingresses.put(name, observed ? v : v.withMetadata(identity(v, now)));
+                change.add("Ingress", path);
+            }
+        } else if (o instanceof IngressClass c) {
+            IngressClass v = observed ? IngressChecks.defaults(c) : accept(key, m, c, IngressChecks::defaults, IngressChecks::validate);
+            if (v != null) {
+                ingressClasses.put(name, observed ? v : v.withMetadata(identity(v, now)));
+                ingressClassesChanged = true;
+                change.add("IngressClass", name);
+            }
+        } else {
+            invalid.put(key, new Problem(m.origin(), m.describe(), "kind not handled"));
+        }
+    }
+
+    /** The changed Services through the allocator; what it accepts is stamped and served. */
+    private void allocate(Map<String, Service> toAllocate, String now, Set<String> dirty, SnapshotChange.Builder change) {
+        if (toAllocate.isEmpty() && unallocated.isEmpty()) {
+            return;
+        }
+        Allocations result = allocator.apply(toAllocate);
+        Map<String, Service> outcome = new HashMap<>();
+        for (String key : toAllocate.keySet()) {
+            outcome.put(key, null);
+        }
+        for (Service s : result.services()) {
+            outcome.put(s.metadata().key(), s.withMetadata(identity(s, now)));
+            unallocated.remove(s.metadata().key());
+        }
+        result.rejected().forEach((key, errors) -> {
+            outcome.put(key, null);
             String name = key.substring(key.indexOf('/') + 1);
-            problems.add(new Problem(serviceOrigin.getOrDefault(key, "cluster"), "Service " + key,
+            unallocated.put(key, new Problem(serviceOrigin.getOrDefault(key, "cluster"), "Service " + key,
                     FieldError.kubectlMessage("Service", name, errors)));
         });
-        services = new ArrayList<>(allocated.services());
+        outcome.forEach((key, svc) -> {
+            int slash = key.indexOf('/');
+            String ns = key.substring(0, slash);
+            String name = key.substring(slash + 1);
+            Space space = spaces.computeIfAbsent(ns, n -> new Space());
+            if (svc == null && !result.rejected().containsKey(key)) {
+                unallocated.remove(key);
+            }
+            Service before = svc == null ? space.services.remove(name) : space.services.put(name, svc);
+            if (!Objects.equals(before, svc)) {
+                change.add(SnapshotChange.SERVICES, key);
+                space.endpointsDirty = true;
+                dirty.add(ns);
+            }
+        });
+    }
 
-        // Identity the API server would have assigned: a stable uid and a creation time for AGE.
-        services.replaceAll(s -> s.withMetadata(identity(s, now)));
-        pods.replaceAll(p -> new Pod(p.apiVersion(), p.kind(), identity(p, now), p.spec(), p.status()));
-        ingresses.replaceAll(i -> i.withMetadata(identity(i, now)));
-        ingressClasses.replaceAll(c -> c.withMetadata(identity(c, now)));
+    /** The endpoints controller for one namespace; reports the Services whose endpoints changed. */
+    private void runEndpoints(String ns, Space space, String now, SnapshotChange.Builder change) {
+        space.endpointsDirty = false;
+        List<EndpointSlice> slices;
+        List<Endpoints> endpoints;
+        if (observed) {
+            slices = new ArrayList<>(space.givenSlices.values());
+            endpoints = new ArrayList<>(space.givenEndpoints.values());
+        } else {
+            EndpointsController.Result r = EndpointsController.reconcile(new ArrayList<>(space.services.values()),
+                    new ArrayList<>(space.pods.values()), new ArrayList<>(space.givenSlices.values()),
+                    new ArrayList<>(space.givenEndpoints.values()));
+            r = stampCreation(r, space.services, now);
+            slices = r.endpointSlices();
+            endpoints = r.endpoints();
+        }
+        Map<String, List<EndpointSlice>> before = slicesByService(space.slices);
+        Map<String, List<EndpointSlice>> after = slicesByService(slices);
+        Set<String> owners = new TreeSet<>(before.keySet());
+        owners.addAll(after.keySet());
+        for (String svc : owners) {
+            if (!Objects.equals(before.get(svc), after.get(svc))) {
+                change.add(SnapshotChange.ENDPOINTS, ns + "/" + svc);
+            }
+        }
+        Map<String, Endpoints> epBefore = new HashMap<>();
+        space.endpoints.forEach(e -> epBefore.put(e.name(), e));
+        Map<String, Endpoints> epAfter = new HashMap<>();
+        endpoints.forEach(e -> epAfter.put(e.name(), e));
+        Set<String> names = new TreeSet<>(epBefore.keySet());
+        names.addAll(epAfter.keySet());
+        for (String name : names) {
+            if (!Objects.equals(epBefore.get(name), epAfter.get(name))) {
+                change.add(SnapshotChange.ENDPOINTS, ns + "/" + name);
+            }
+        }
+        space.slices = List.copyOf(slices);
+        space.endpoints = List.copyOf(endpoints);
+    }
 
-        EndpointsController.Result controlled = EndpointsController.reconcile(services, pods, slices, endpoints);
-        controlled = stampCreation(controlled, services, now);
-
-        namespaces = completeNamespaces(namespaces, services, pods, controlled.endpointSlices(), configMaps, secrets, workloads, now);
-        firstSeen.keySet().retainAll(liveKeys(unique, services));
-
-        Comparator<KubeObject> byKey = Comparator.comparing((KubeObject o) -> nullToEmpty(o.namespace()))
-                .thenComparing(o -> nullToEmpty(o.name()));
-        services.sort(byKey);
-        pods.sort(byKey);
-        configMaps.sort(byKey);
-        secrets.sort(byKey);
-        workloads.sort(byKey);
-        ingresses.sort(byKey);
-        ingressClasses.sort(byKey);
-        return ClusterSnapshot.builder(revision)
-                .namespaces(namespaces)
-                .services(services)
-                .pods(pods)
-                .endpointSlices(controlled.endpointSlices())
-                .endpoints(controlled.endpoints())
-                .configMaps(configMaps)
-                .secrets(secrets)
-                .workloads(workloads)
-                .ingresses(ingresses)
-                .ingressClasses(ingressClasses)
-                .problems(problems)
-                .build();
+    private static Map<String, List<EndpointSlice>> slicesByService(List<EndpointSlice> slices) {
+        Map<String, List<EndpointSlice>> out = new HashMap<>();
+        for (EndpointSlice s : slices) {
+            String svc = s.metadata() == null ? null : s.serviceName();
+            out.computeIfAbsent(svc == null ? "" : svc, k -> new ArrayList<>()).add(s);
+        }
+        return out;
     }
 
     /** Controller-made objects are as old as their Service (for AGE); given ones keep their own time. */
-    private static EndpointsController.Result stampCreation(EndpointsController.Result r, List<Service> services, String now) {
-        Map<String, String> created = new HashMap<>();
-        services.forEach(s -> created.put(s.namespace() + "/" + s.name(), s.metadata().creationTimestamp()));
+    private static EndpointsController.Result stampCreation(EndpointsController.Result r, Map<String, Service> services, String now) {
         List<Endpoints> eps = new ArrayList<>();
         for (Endpoints e : r.endpoints()) {
             ObjectMeta m = e.metadata();
             eps.add(m.creationTimestamp() != null ? e : new Endpoints(e.apiVersion(), e.kind(),
-                    m.withCreationTimestamp(created.getOrDefault(e.namespace() + "/" + e.name(), now)), e.subsets()));
+                    m.withCreationTimestamp(created(services, e.name(), now)), e.subsets()));
         }
         List<EndpointSlice> slices = new ArrayList<>();
         for (EndpointSlice e : r.endpointSlices()) {
             ObjectMeta m = e.metadata();
             slices.add(m.creationTimestamp() != null ? e : new EndpointSlice(e.apiVersion(), e.kind(),
-                    m.withCreationTimestamp(created.getOrDefault(e.namespace() + "/" + e.serviceName(), now)),
+                    m.withCreationTimestamp(created(services, e.serviceName(), now)),
                     e.addressType(), e.endpoints(), e.ports()));
         }
         return new EndpointsController.Result(slices, eps);
     }
 
-    /** Same kind, namespace and name twice: the first (by file order) wins, as `kubectl create` would. */
-    private static Map<String, Manifest> dedupe(List<Manifest> manifests, List<Problem> problems) {
-        Map<String, Manifest> unique = new LinkedHashMap<>();
-        for (Manifest m : manifests) {
-            KubeObject o = m.object();
-            String ns = o instanceof Namespace ? "" : namespaceOf(o);
-            String key = o.kind() + "/" + ns + "/" + o.name();
-            Manifest first = unique.putIfAbsent(key, m);
-            if (first != null) {
-                problems.add(new Problem(m.origin(), m.describe(), kindLower(o.kind()) + " \"" + o.name()
-                        + "\" already exists (defined first in " + first.origin() + "); this definition is ignored"));
-            }
-        }
-        return unique;
+    private static String created(Map<String, Service> services, String name, String now) {
+        Service s = name == null ? null : services.get(name);
+        return s == null ? now : s.metadata().creationTimestamp();
     }
 
-    private static String kindLower(String kind) {
-        return kind.toLowerCase(java.util.Locale.ROOT) + "s";
-    }
-
-    private static <T extends KubeObject> boolean accept(Manifest m, T object, UnaryOperator<T> defaults,
-                                                          Function<T, List<FieldError>> validate, List<T> out,
-                                                          List<Problem> problems) {
+    private <T extends KubeObject> T accept(ObjectKey key, Manifest m, T object, UnaryOperator<T> defaults,
+                                            Function<T, List<FieldError>> validate) {
         T defaulted;
         try {
             defaulted = defaults.apply(object);
         } catch (RuntimeException e) {
-            problems.add(new Problem(m.origin(), m.describe(), "The " + object.kind() + " \"" + object.name()
+            invalid.put(key, new Problem(m.origin(), m.describe(), "The " + object.kind() + " \"" + object.name()
                     + "\" is invalid: " + e.getMessage()));
-            return false;
+            return null;
         }
         List<FieldError> errors = validate.apply(defaulted);
         if (!errors.isEmpty()) {
-            problems.add(new Problem(m.origin(), m.describe(),
+            invalid.put(key, new Problem(m.origin(), m.describe(),
                     FieldError.kubectlMessage(object.kind(), nullToEmpty(object.name()), errors)));
-            return false;
+            return null;
         }
-        out.add(defaulted);
-        return true;
-    }
-
-    private static String namespaceOf(KubeObject o) {
-        return o.namespace() == null || o.namespace().isEmpty() ? "default" : o.namespace();
+        return defaulted;
     }
 
     private ObjectMeta identity(KubeObject o, String now) {
@@ -280,30 +490,40 @@ final class ClusterReconciler {
         return meta;
     }
 
-    private static java.util.Set<String> liveKeys(Map<String, Manifest> unique, List<Service> services) {
-        java.util.Set<String> keys = new java.util.HashSet<>();
-        unique.values().forEach(m -> keys.add(m.object().kind() + "/" + namespaceOf(m.object()) + "/" + m.object().name()));
-        services.forEach(s -> keys.add("Service/" + s.namespace() + "/" + s.name()));
-        return keys;
-    }
-
     /**
      * Explicit Namespaces, plus the built-in ones, plus every namespace an object lives in: manifests
-     * rarely carry Namespace objects, and DNS must still know the namespace exists.
+     * rarely carry Namespace objects, and DNS must still know the namespace exists. From an API
+     * server, exactly its Namespace objects.
      */
-    private static List<Namespace> completeNamespaces(List<Namespace> explicit, List<Service> services, List<Pod> pods,
-                                                      List<EndpointSlice> slices, List<ConfigMap> cms, List<Secret> secrets,
-                                                      List<Workload> workloads, String now) {
-        Map<String, Namespace> byName = new java.util.TreeMap<>();
-        explicit.forEach(n -> byName.put(n.name(), n));
+    private List<Namespace> namespaces(String now) {
+        Map<String, Namespace> byName = new TreeMap<>();
+        spaces.forEach((name, s) -> {
+            if (s.explicit != null) {
+                byName.put(name, s.explicit);
+            }
+        });
+        if (observed) {
+            return new ArrayList<>(byName.values());
+        }
         TreeSet<String> implied = new TreeSet<>(BUILT_IN_NAMESPACES);
-        for (List<? extends KubeObject> list : List.of(services, pods, slices, cms, secrets, workloads)) {
-            list.forEach(o -> implied.add(o.namespace()));
-        }
+        spaces.forEach((name, s) -> {
+            if (s.populated()) {
+                implied.add(name);
+            }
+        });
         for (String ns : implied) {
-            byName.computeIfAbsent(ns, n -> new Namespace("v1", "Namespace", ObjectMeta.of(null, n).withCreationTimestamp(now)));
+            byName.computeIfAbsent(ns, n -> new Namespace("v1", "Namespace", ObjectMeta.of(null, n)
+                    .withCreationTimestamp(firstSeen.computeIfAbsent("Namespace//" + n, k -> now))));
         }
+        firstSeen.keySet().removeIf(k -> k.startsWith("Namespace//") && !implied.contains(k.substring(11)));
         return new ArrayList<>(byName.values());
+    }
+
+    private List<Problem> problems() {
+        List<Problem> out = new ArrayList<>(sourceProblems);
+        out.addAll(invalid.values());
+        out.addAll(unallocated.values());
+        return out;
     }
 
     /** `default/kubernetes`, which every cluster has: port https 443 → 6443, no selector, no endpoints here. */

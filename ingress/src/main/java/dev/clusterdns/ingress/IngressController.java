@@ -3,6 +3,8 @@ package dev.clusterdns.ingress;
 import dev.clusterdns.agent.model.Ingress;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
+import dev.clusterdns.agent.snapshot.SnapshotChange;
+import dev.clusterdns.agent.snapshot.SnapshotFollower;
 import dev.clusterdns.ingress.http.AccessLog;
 import dev.clusterdns.ingress.http.IngressListeners;
 import dev.clusterdns.ingress.http.IngressMetrics;
@@ -16,16 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Ingress controller: one more consumer of the cluster snapshot. Each new snapshot rebuilds the
- * route table and the certificates on one worker thread, newest snapshot wins (a burst of changes
- * costs one rebuild), and the result is swapped in for the next request and handshake.
+ * The Ingress controller: one more consumer of the cluster snapshot. Each snapshot that changes
+ * Ingresses, Services, endpoints or Secrets rebuilds the route table and the certificates on the
+ * {@link SnapshotFollower}'s thread (newest snapshot wins: a burst of changes costs one rebuild), and
+ * the result is swapped in for the next request and handshake.
  */
 public final class IngressController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngressController.class);
@@ -33,12 +33,6 @@ public final class IngressController implements AutoCloseable {
     private final ClusterView view;
     private final IngressConfig config;
     private final IngressMetrics metrics;
-    private final AtomicReference<ClusterSnapshot> latest = new AtomicReference<>();
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "clusterdns-ingress-routes");
-        t.setDaemon(true);
-        return t;
-    });
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
     private final List<InetSocketAddress> boundHttp = new ArrayList<>();
     private final List<InetSocketAddress> boundHttps = new ArrayList<>();
@@ -46,7 +40,7 @@ public final class IngressController implements AutoCloseable {
     private volatile Certificates certificates;
     private CertificateStore store;
     private IngressListeners listeners;
-    private AutoCloseable subscription;
+    private SnapshotFollower follower;
 
     public IngressController(ClusterView view, IngressConfig config, PrometheusRegistry registry) {
         this.view = view;
@@ -86,18 +80,16 @@ public final class IngressController implements AutoCloseable {
                 LOG.warn("Ingress: cannot listen for HTTP on {}: {}", a, e.toString());
             }
         }
-        subscription = view.subscribe(this::offer);
+        follower = SnapshotFollower.start(view, "clusterdns-ingress-routes", this::rebuild);
     }
 
-    private void offer(ClusterSnapshot s) {
-        if (latest.getAndSet(s) == null) {
-            worker.execute(this::rebuild);
-        }
-    }
+    /** Kinds whose changes can move a route or a certificate. */
+    private static final List<String> ROUTING_KINDS = List.of("Ingress", "IngressClass", "Secret",
+            SnapshotChange.SERVICES, SnapshotChange.ENDPOINTS);
 
-    private void rebuild() {
-        ClusterSnapshot s = latest.getAndSet(null);
-        if (s == null) {
+    private void rebuild(ClusterSnapshot previous, ClusterSnapshot s, SnapshotChange change) {
+        if (previous != null && !change.isEverything() && ROUTING_KINDS.stream().noneMatch(change::touches)) {
+            firstSync.complete(null);
             return;
         }
         try {
@@ -154,10 +146,9 @@ public final class IngressController implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        if (subscription != null) {
-            subscription.close();
+        if (follower != null) {
+            follower.close();
         }
-        worker.shutdownNow();
         if (listeners != null) {
             listeners.close();
         }

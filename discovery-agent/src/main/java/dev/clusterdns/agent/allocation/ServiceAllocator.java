@@ -60,6 +60,10 @@ public final class ServiceAllocator {
     private boolean unsaved;
     private Instant lastStamp = Instant.EPOCH;
     private final Map<String, Instant> parsedTimes = new HashMap<>();
+    /** Every Service given so far, with what it holds (its claims are in the bitmaps). */
+    private final Map<String, Work> live = new HashMap<>();
+    /** Services that could not get everything: tried again on every {@link #apply}. */
+    private final java.util.Set<String> rejectedKeys = new java.util.LinkedHashSet<>();
 
     /**
      * @throws IllegalArgumentException when a CIDR or the port range in {@code config} is unusable
@@ -92,6 +96,8 @@ public final class ServiceAllocator {
         this.clock = clock;
         this.stateFile = config.stateDir() == null ? null : new StateFile(config.stateDir());
         this.state = stateFile == null ? AllocationState.empty() : stateFile.load();
+        // network+1 of the primary range belongs to default/kubernetes, present or not.
+        primary().bitmap().claim(0);
         for (Holder h : state.services().values()) {
             Instant seen = parseInstant(h.firstSeen());
             if (seen != null && seen.isAfter(lastStamp)) {
@@ -102,23 +108,62 @@ public final class ServiceAllocator {
 
     /**
      * Allocates for all currently valid Services (any order) and frees what Services no longer
-     * present held. Persists the state when it changed.
+     * present held: every Service is planned again, as after a restart. Persists the state when it
+     * changed.
      */
     public synchronized Allocations reconcile(List<Service> services) {
-        long nextSequence = state.nextSequence();
-        Map<String, Work> byKey = new HashMap<>(services.size() * 2);
-        List<Work> work = new ArrayList<>(services.size());
+        Map<String, Service> changes = new LinkedHashMap<>();
         for (Service s : services) {
             if (s.metadata() == null || s.metadata().name() == null) {
                 log.warn("Service without a name given to the allocator; skipped");
                 continue;
             }
-            String key = s.metadata().key();
-            if (byKey.containsKey(key)) {
-                log.warn("Service {} given twice to the allocator; using the first", key);
+            if (changes.putIfAbsent(s.metadata().key(), s) != null) {
+                log.warn("Service {} given twice to the allocator; using the first", s.metadata().key());
+            }
+        }
+        for (String key : live.keySet()) {
+            changes.putIfAbsent(key, null);
+        }
+        return apply(changes);
+    }
+
+    /**
+     * Allocates for the Services that changed and frees what removed ones held; every other
+     * Service keeps what it holds untouched. Services rejected before are tried again (what blocked
+     * them may be free now). The outcome equals a {@link #reconcile} of all Services, because a
+     * holder always keeps what it holds and only the changed and the rejected compete, oldest first.
+     *
+     * @param changes by `namespace/name`: the Service as it is now, or null when it is gone
+     * @return the outcome for the changed Services and for every rejected one tried again
+     */
+    public synchronized Allocations apply(Map<String, Service> changes) {
+        long nextSequence = state.nextSequence();
+        Map<String, Holder> holders = new HashMap<>(state.services());
+        Map<String, Service> retry = new LinkedHashMap<>(changes);
+        for (String key : rejectedKeys) {
+            Work old = live.get(key);
+            if (old != null) {
+                retry.putIfAbsent(key, old.service);
+            }
+        }
+        for (String key : retry.keySet()) {
+            Work old = live.remove(key);
+            if (old != null) {
+                release(old);
+                holders.put(key, old.holder());
+            }
+            rejectedKeys.remove(key);
+        }
+        List<Work> work = new ArrayList<>(retry.size());
+        for (Map.Entry<String, Service> e : retry.entrySet()) {
+            String key = e.getKey();
+            Service s = e.getValue();
+            if (s == null) {
+                holders.remove(key);
                 continue;
             }
-            Holder prior = state.services().get(key);
+            Holder prior = holders.get(key);
             long sequence;
             String firstSeen;
             if (prior != null) {
@@ -131,23 +176,12 @@ public final class ServiceAllocator {
             Instant created = parseInstant(s.metadata().creationTimestamp());
             Instant seen = parseInstant(firstSeen);
             Instant age = created != null ? created : seen != null ? seen : Instant.MAX;
-            Work w = new Work(s, key, sequence, firstSeen, age, prior);
-            byKey.put(key, w);
-            work.add(w);
+            work.add(new Work(s, key, sequence, firstSeen, age, prior));
         }
 
         List<Work> byAge = new ArrayList<>(work);
         // creationTimestamp when present, else first sight; ties (and equal stamps) by sequence.
         byAge.sort(Comparator.comparing((Work w) -> w.age).thenComparingLong(w -> w.sequence));
-
-        for (IpRange r : serviceRanges) {
-            r.bitmap().clear();
-        }
-        nodePorts.bitmap().clear();
-        loadBalancers.bitmap().clear();
-        // network+1 of the primary range belongs to default/kubernetes, present or not.
-        primary().bitmap().claim(0);
-
         for (Work w : byAge) {
             plan(w);
         }
@@ -175,10 +209,12 @@ public final class ServiceAllocator {
 
         List<Service> accepted = new ArrayList<>(work.size());
         Map<String, List<FieldError>> rejected = new LinkedHashMap<>();
-        Map<String, Holder> holders = new HashMap<>(work.size() * 2);
         for (Work w : work) {
+            w.undo.clear();
+            live.put(w.key, w);
             holders.put(w.key, w.holder());
             if (w.rejected()) {
+                rejectedKeys.add(w.key);
                 rejected.put(w.key, w.errors);
             } else {
                 accepted.add(render(w));
@@ -186,6 +222,30 @@ public final class ServiceAllocator {
         }
         persist(new AllocationState(AllocationState.VERSION, nextSequence, holders));
         return new Allocations(accepted, rejected);
+    }
+
+    /** Frees everything a Service holds (before it is planned again, or when it is gone). */
+    private void release(Work w) {
+        for (int i = 0; i < w.ips.length; i++) {
+            String ip = w.ips[i];
+            if (ip == null) {
+                continue;
+            }
+            IpRange range = rangeFor(w.families.get(i));
+            int slot = range.slotOf(ip);
+            if (slot >= 0 && !(range == primary() && slot == 0)) {
+                range.bitmap().release(slot);
+            }
+        }
+        for (Integer port : w.ownedNodePorts.keySet()) {
+            nodePorts.bitmap().release(nodePorts.slotOf(port));
+        }
+        if (w.loadBalancerIP != null) {
+            int slot = loadBalancers.slotOf(w.loadBalancerIP);
+            if (slot >= 0) {
+                loadBalancers.bitmap().release(slot);
+            }
+        }
     }
 
     private IpRange primary() {

@@ -12,17 +12,27 @@ import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.model.Workload;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
 
 /**
  * One immutable, consistent view of the cluster: every valid object after defaulting, allocation and
- * the endpoints controller, with indexes by name and by IP. A new change makes a new snapshot with a
+ * the endpoints controller, with lookups by name and by IP. A new change makes a new snapshot with a
  * higher revision; consumers never mutate one.
+ *
+ * <p>Objects are held per namespace ({@link NamespaceObjects}) in a persistent map, and the IP
+ * indexes are persistent maps too: the next snapshot ({@link #successor}) rebuilds only the
+ * namespaces a change touches and shares everything else, so the cost of a change follows its size,
+ * not the cluster's. {@link #change()} says what changed since {@link #baseRevision()}; the
+ * cluster-wide lists ({@link #services()} …) are assembled on first use.
  *
  * <p>Services carry their allocated ClusterIPs, NodePorts and LoadBalancer ingress IPs. Every
  * Service with a selector has controller-made EndpointSlices; selector-less Services have the
@@ -31,124 +41,72 @@ import java.util.Optional;
 public final class ClusterSnapshot {
 
     private final long revision;
+    private final long baseRevision;
+    private final SnapshotChange change;
     private final Instant createdAt;
     private final List<Namespace> namespaces;
-    private final List<Service> services;
-    private final List<Pod> pods;
-    private final List<EndpointSlice> endpointSlices;
-    private final List<Endpoints> endpoints;
-    private final List<ConfigMap> configMaps;
-    private final List<Secret> secrets;
-    private final List<Workload> workloads;
+    private final Map<String, Namespace> namespaceByName;
+    private final PSortedMap<String, Partition> partitions;
+    private final PMap<String, Service> serviceByClusterIp;
+    private final PMap<String, List<Pod>> podsByIp;
     private final List<Problem> problems;
-    private final List<Ingress> ingresses;
     private final List<IngressClass> ingressClasses;
 
-    private final Map<String, Namespace> namespaceByName;
-    private final Map<String, Service> serviceByKey;
-    private final Map<String, List<Service>> servicesByNamespace;
-    private final Map<String, List<EndpointSlice>> slicesByService;
-    private final Map<String, Pod> podByKey;
-    private final Map<String, List<Pod>> podsByNamespace;
-    private final Map<String, List<Pod>> podsByIp;
-    private final Map<String, Service> serviceByClusterIp;
-    private final Map<String, Endpoints> endpointsByKey;
-    private final Map<String, ConfigMap> configMapByKey;
-    private final Map<String, Secret> secretByKey;
-    private final Map<String, Ingress> ingressByKey;
-    private final Map<String, List<Ingress>> ingressesByNamespace;
-    private final Map<String, IngressClass> ingressClassByName;
+    // Cluster-wide lists, assembled on first use (racy but idempotent: every thread computes the same).
+    private volatile List<Service> allServices;
+    private volatile List<Pod> allPods;
+    private volatile List<EndpointSlice> allSlices;
+    private volatile List<Endpoints> allEndpoints;
+    private volatile List<ConfigMap> allConfigMaps;
+    private volatile List<Secret> allSecrets;
+    private volatile List<Workload> allWorkloads;
+    private volatile List<Ingress> allIngresses;
 
-    private ClusterSnapshot(Builder b) {
-        this.revision = b.revision;
-        this.createdAt = b.createdAt == null ? Instant.now() : b.createdAt;
-        this.namespaces = List.copyOf(b.namespaces);
-        this.services = List.copyOf(b.services);
-        this.pods = List.copyOf(b.pods);
-        this.endpointSlices = List.copyOf(b.endpointSlices);
-        this.endpoints = List.copyOf(b.endpoints);
-        this.configMaps = List.copyOf(b.configMaps);
-        this.secrets = List.copyOf(b.secrets);
-        this.workloads = List.copyOf(b.workloads);
-        this.problems = List.copyOf(b.problems);
-
-        Map<String, Namespace> ns = new LinkedHashMap<>();
-        namespaces.forEach(n -> ns.put(n.name(), n));
-        this.namespaceByName = Collections.unmodifiableMap(ns);
-
-        Map<String, Service> svcKey = new HashMap<>();
-        Map<String, List<Service>> svcNs = new HashMap<>();
-        Map<String, Service> byIp = new HashMap<>();
-        for (Service s : services) {
-            svcKey.put(key(s.namespace(), s.name()), s);
-            svcNs.computeIfAbsent(s.namespace(), k -> new ArrayList<>()).add(s);
-            for (String ip : s.clusterIPs()) {
-                byIp.put(ip, s);
-            }
-        }
-        this.serviceByKey = Collections.unmodifiableMap(svcKey);
-        this.servicesByNamespace = freeze(svcNs);
-        this.serviceByClusterIp = Collections.unmodifiableMap(byIp);
-
-        Map<String, List<EndpointSlice>> slices = new HashMap<>();
-        for (EndpointSlice s : endpointSlices) {
-            String svc = s.serviceName();
-            if (svc != null) {
-                slices.computeIfAbsent(key(s.namespace(), svc), k -> new ArrayList<>()).add(s);
-            }
-        }
-        this.slicesByService = freeze(slices);
-
-        Map<String, Pod> podKey = new HashMap<>();
-        Map<String, List<Pod>> podNs = new HashMap<>();
-        Map<String, List<Pod>> podIp = new HashMap<>();
-        for (Pod p : pods) {
-            podKey.put(key(p.namespace(), p.name()), p);
-            podNs.computeIfAbsent(p.namespace(), k -> new ArrayList<>()).add(p);
-            for (String ip : p.podIPs()) {
-                podIp.computeIfAbsent(ip, k -> new ArrayList<>()).add(p);
-            }
-        }
-        this.podByKey = Collections.unmodifiableMap(podKey);
-        this.podsByNamespace = freeze(podNs);
-        this.podsByIp = freeze(podIp);
-
-        Map<String, Endpoints> eps = new HashMap<>();
-        endpoints.forEach(e -> eps.put(key(e.namespace(), e.name()), e));
-        this.endpointsByKey = Collections.unmodifiableMap(eps);
-
-        Map<String, ConfigMap> cm = new HashMap<>();
-        configMaps.forEach(c -> cm.put(key(c.namespace(), c.name()), c));
-        this.configMapByKey = Collections.unmodifiableMap(cm);
-        Map<String, Secret> sec = new HashMap<>();
-        secrets.forEach(s -> sec.put(key(s.namespace(), s.name()), s));
-        this.secretByKey = Collections.unmodifiableMap(sec);
-
-        this.ingresses = List.copyOf(b.ingresses);
-        this.ingressClasses = List.copyOf(b.ingressClasses);
-        Map<String, Ingress> ing = new HashMap<>();
-        Map<String, List<Ingress>> ingNs = new HashMap<>();
-        for (Ingress i : ingresses) {
-            ing.put(key(i.namespace(), i.name()), i);
-            ingNs.computeIfAbsent(i.namespace(), k -> new ArrayList<>()).add(i);
-        }
-        this.ingressByKey = Collections.unmodifiableMap(ing);
-        this.ingressesByNamespace = freeze(ingNs);
-        Map<String, IngressClass> classes = new HashMap<>();
-        ingressClasses.forEach(c -> classes.put(c.name(), c));
-        this.ingressClassByName = Collections.unmodifiableMap(classes);
+    private ClusterSnapshot(long revision, long baseRevision, SnapshotChange change, Instant createdAt,
+                            List<Namespace> namespaces, PSortedMap<String, Partition> partitions,
+                            PMap<String, Service> serviceByClusterIp, PMap<String, List<Pod>> podsByIp,
+                            List<Problem> problems, List<IngressClass> ingressClasses) {
+        this.revision = revision;
+        this.ingressClasses = List.copyOf(ingressClasses);
+        this.baseRevision = baseRevision;
+        this.change = change;
+        this.createdAt = createdAt == null ? Instant.now() : createdAt;
+        this.namespaces = List.copyOf(namespaces);
+        Map<String, Namespace> ns = new HashMap<>();
+        this.namespaces.forEach(n -> ns.putIfAbsent(n.name(), n));
+        this.namespaceByName = ns;
+        this.partitions = partitions;
+        this.serviceByClusterIp = serviceByClusterIp;
+        this.podsByIp = podsByIp;
+        this.problems = List.copyOf(problems);
     }
 
     public static ClusterSnapshot empty() {
         return builder(0).build();
     }
 
+    /** A snapshot from whole lists (tests, one-off loads); its change is {@link SnapshotChange#everything()}. */
     public static Builder builder(long revision) {
         return new Builder(revision);
     }
 
+    /** The next snapshot, sharing with this one every namespace it does not replace. */
+    public Successor successor(long nextRevision) {
+        return new Successor(this, nextRevision);
+    }
+
     public long revision() {
         return revision;
+    }
+
+    /** The revision {@link #change()} is relative to; -1 when it is {@link SnapshotChange#everything()}. */
+    public long baseRevision() {
+        return baseRevision;
+    }
+
+    /** What changed since {@link #baseRevision()}. */
+    public SnapshotChange change() {
+        return change;
     }
 
     public Instant createdAt() {
@@ -159,37 +117,104 @@ public final class ClusterSnapshot {
         return namespaces;
     }
 
+    /** The namespaces that hold objects (a subset of {@link #namespaces()}), in name order. */
+    public java.util.Set<String> populatedNamespaces() {
+        return partitions.keySet();
+    }
+
+    /** One namespace's objects (empty when it has none). */
+    public NamespaceObjects objects(String namespace) {
+        Partition p = partitions.get(namespace);
+        return p == null ? NamespaceObjects.EMPTY : p.objects;
+    }
+
     public List<Service> services() {
-        return services;
+        List<Service> v = allServices;
+        if (v == null) {
+            allServices = v = gather(NamespaceObjects::services);
+        }
+        return v;
     }
 
     public List<Pod> pods() {
-        return pods;
+        List<Pod> v = allPods;
+        if (v == null) {
+            allPods = v = gather(NamespaceObjects::pods);
+        }
+        return v;
     }
 
     public List<EndpointSlice> endpointSlices() {
-        return endpointSlices;
+        List<EndpointSlice> v = allSlices;
+        if (v == null) {
+            allSlices = v = gather(NamespaceObjects::endpointSlices);
+        }
+        return v;
     }
 
     /** v1 Endpoints as the endpoints controller (or the manifests) give them, for `get endpoints`. */
     public List<Endpoints> endpoints() {
-        return endpoints;
+        List<Endpoints> v = allEndpoints;
+        if (v == null) {
+            allEndpoints = v = gather(NamespaceObjects::endpoints);
+        }
+        return v;
     }
 
     public Optional<Endpoints> endpoints(String namespace, String name) {
-        return Optional.ofNullable(endpointsByKey.get(key(namespace, name)));
+        Partition p = partitions.get(namespace);
+        return Optional.ofNullable(p == null ? null : p.endpoints(name));
     }
 
     public List<ConfigMap> configMaps() {
-        return configMaps;
+        List<ConfigMap> v = allConfigMaps;
+        if (v == null) {
+            allConfigMaps = v = gather(NamespaceObjects::configMaps);
+        }
+        return v;
     }
 
     public List<Secret> secrets() {
-        return secrets;
+        List<Secret> v = allSecrets;
+        if (v == null) {
+            allSecrets = v = gather(NamespaceObjects::secrets);
+        }
+        return v;
     }
 
     public List<Workload> workloads() {
-        return workloads;
+        List<Workload> v = allWorkloads;
+        if (v == null) {
+            allWorkloads = v = gather(NamespaceObjects::workloads);
+        }
+        return v;
+    }
+
+    /** Valid Ingresses, by namespace, then name. */
+    public List<Ingress> ingresses() {
+        List<Ingress> v = allIngresses;
+        if (v == null) {
+            allIngresses = v = gather(NamespaceObjects::ingresses);
+        }
+        return v;
+    }
+
+    public List<Ingress> ingresses(String namespace) {
+        return objects(namespace).ingresses();
+    }
+
+    public Optional<Ingress> ingress(String namespace, String name) {
+        Partition p = partitions.get(namespace);
+        return Optional.ofNullable(p == null ? null : p.ingress(name));
+    }
+
+    /** IngressClasses (cluster-scoped), by name. */
+    public List<IngressClass> ingressClasses() {
+        return ingressClasses;
+    }
+
+    public Optional<IngressClass> ingressClass(String name) {
+        return ingressClasses.stream().filter(c -> name.equals(c.name())).findFirst();
     }
 
     /** Bad input left out of this snapshot, for `/ready`, logs and `get`. */
@@ -202,17 +227,19 @@ public final class ClusterSnapshot {
     }
 
     public Optional<Service> service(String namespace, String name) {
-        return Optional.ofNullable(serviceByKey.get(key(namespace, name)));
+        Partition p = partitions.get(namespace);
+        return Optional.ofNullable(p == null ? null : p.service(name));
     }
 
-    /** Services of one namespace, in snapshot order (sorted by namespace, then name). */
+    /** Services of one namespace, in snapshot order (by name). */
     public List<Service> services(String namespace) {
-        return servicesByNamespace.getOrDefault(namespace, List.of());
+        return objects(namespace).services();
     }
 
     /** The EndpointSlices of one Service (by the `kubernetes.io/service-name` label). */
     public List<EndpointSlice> endpointSlices(String namespace, String serviceName) {
-        return slicesByService.getOrDefault(key(namespace, serviceName), List.of());
+        Partition p = partitions.get(namespace);
+        return p == null ? List.of() : p.endpointSlices(serviceName);
     }
 
     public Optional<Service> serviceByClusterIp(String ip) {
@@ -220,11 +247,12 @@ public final class ClusterSnapshot {
     }
 
     public Optional<Pod> pod(String namespace, String name) {
-        return Optional.ofNullable(podByKey.get(key(namespace, name)));
+        Partition p = partitions.get(namespace);
+        return Optional.ofNullable(p == null ? null : p.pod(name));
     }
 
     public List<Pod> pods(String namespace) {
-        return podsByNamespace.getOrDefault(namespace, List.of());
+        return objects(namespace).pods();
     }
 
     /** Pods with this IP (more than one only with host networking or bad input). */
@@ -233,63 +261,160 @@ public final class ClusterSnapshot {
     }
 
     public Optional<ConfigMap> configMap(String namespace, String name) {
-        return Optional.ofNullable(configMapByKey.get(key(namespace, name)));
+        Partition p = partitions.get(namespace);
+        return Optional.ofNullable(p == null ? null : p.configMap(name));
     }
 
     public Optional<Secret> secret(String namespace, String name) {
-        return Optional.ofNullable(secretByKey.get(key(namespace, name)));
+        Partition p = partitions.get(namespace);
+        return Optional.ofNullable(p == null ? null : p.secret(name));
     }
 
-    /** Valid Ingresses, sorted by namespace, then name. */
-    public List<Ingress> ingresses() {
-        return ingresses;
+    private <T> List<T> gather(Function<NamespaceObjects, List<T>> kind) {
+        List<T> out = new ArrayList<>();
+        for (Partition p : partitions.values()) {
+            out.addAll(kind.apply(p.objects));
+        }
+        return List.copyOf(out);
     }
 
-    public List<Ingress> ingresses(String namespace) {
-        return ingressesByNamespace.getOrDefault(namespace, List.of());
+    private static PMap<String, Service> indexClusterIps(PMap<String, Service> index, List<Service> removed, List<Service> added) {
+        for (Service s : removed) {
+            for (String ip : s.clusterIPs()) {
+                if (index.get(ip) == s) {
+                    index = index.minus(ip);
+                }
+            }
+        }
+        for (Service s : added) {
+            for (String ip : s.clusterIPs()) {
+                index = index.plus(ip, s);
+            }
+        }
+        return index;
     }
 
-    public Optional<Ingress> ingress(String namespace, String name) {
-        return Optional.ofNullable(ingressByKey.get(key(namespace, name)));
+    private static PMap<String, List<Pod>> indexPodIps(PMap<String, List<Pod>> index, List<Pod> removed, List<Pod> added) {
+        for (Pod p : removed) {
+            for (String ip : p.podIPs()) {
+                List<Pod> holders = index.get(ip);
+                if (holders == null) {
+                    continue;
+                }
+                List<Pod> rest = new ArrayList<>(holders);
+                rest.remove(p);
+                index = rest.isEmpty() ? index.minus(ip) : index.plus(ip, List.copyOf(rest));
+            }
+        }
+        for (Pod p : added) {
+            for (String ip : p.podIPs()) {
+                List<Pod> holders = index.get(ip);
+                if (holders == null) {
+                    index = index.plus(ip, List.of(p));
+                } else {
+                    List<Pod> more = new ArrayList<>(holders);
+                    more.add(p);
+                    index = index.plus(ip, List.copyOf(more));
+                }
+            }
+        }
+        return index;
     }
 
-    /** IngressClasses (cluster-scoped), sorted by name. */
-    public List<IngressClass> ingressClasses() {
-        return ingressClasses;
+    /**
+     * Derives the next snapshot from this one: replaced namespaces are rebuilt, the rest shared. The
+     * IP indexes are updated only for the objects of the replaced namespaces that differ.
+     */
+    public static final class Successor {
+        private final ClusterSnapshot base;
+        private final long revision;
+        private final Map<String, NamespaceObjects> replaced = new TreeMap<>();
+        private List<Namespace> namespaces;
+        private List<Problem> problems;
+        private List<IngressClass> ingressClasses;
+        private SnapshotChange change = SnapshotChange.nothing();
+
+        private Successor(ClusterSnapshot base, long revision) {
+            this.base = base;
+            this.revision = revision;
+        }
+
+        /** Replaces one namespace's objects (empty removes it). */
+        public Successor namespace(String name, NamespaceObjects objects) {
+            replaced.put(name, objects);
+            return this;
+        }
+
+        public Successor namespaces(List<Namespace> all) {
+            this.namespaces = all;
+            return this;
+        }
+
+        public Successor problems(List<Problem> all) {
+            this.problems = all;
+            return this;
+        }
+
+        public Successor ingressClasses(List<IngressClass> all) {
+            this.ingressClasses = all;
+            return this;
+        }
+
+        public Successor change(SnapshotChange c) {
+            this.change = c;
+            return this;
+        }
+
+        public ClusterSnapshot build() {
+            PSortedMap<String, Partition> parts = base.partitions;
+            PMap<String, Service> byClusterIp = base.serviceByClusterIp;
+            PMap<String, List<Pod>> byPodIp = base.podsByIp;
+            for (Map.Entry<String, NamespaceObjects> e : replaced.entrySet()) {
+                Partition old = parts.getOrDefault(e.getKey(), Partition.EMPTY);
+                NamespaceObjects now = e.getValue();
+                byClusterIp = indexClusterIps(byClusterIp, changed(old.objects.services(), now.services()),
+                        changed(now.services(), old.objects.services()));
+                byPodIp = indexPodIps(byPodIp, changed(old.objects.pods(), now.pods()), changed(now.pods(), old.objects.pods()));
+                parts = now.isEmpty() ? parts.minus(e.getKey()) : parts.plus(e.getKey(), new Partition(now));
+            }
+            return new ClusterSnapshot(revision, base.revision, change, null,
+                    namespaces == null ? base.namespaces : namespaces, parts, byClusterIp, byPodIp,
+                    problems == null ? base.problems : problems,
+                    ingressClasses == null ? base.ingressClasses : ingressClasses);
+        }
+
+        /** The objects of {@code from} that are not (by identity) in {@code other}. */
+        private static <T> List<T> changed(List<T> from, List<T> other) {
+            if (from.isEmpty()) {
+                return List.of();
+            }
+            java.util.Set<T> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            kept.addAll(other);
+            List<T> out = new ArrayList<>();
+            for (T t : from) {
+                if (!kept.contains(t)) {
+                    out.add(t);
+                }
+            }
+            return out;
+        }
     }
 
-    public Optional<IngressClass> ingressClass(String name) {
-        return Optional.ofNullable(ingressClassByName.get(name));
-    }
-
-    private static String key(String namespace, String name) {
-        return namespace + "/" + name;
-    }
-
-    private static <T> Map<String, List<T>> freeze(Map<String, List<T>> m) {
-        Map<String, List<T>> out = new HashMap<>(m.size() * 2);
-        m.forEach((k, v) -> out.put(k, List.copyOf(v)));
-        return Collections.unmodifiableMap(out);
-    }
-
-    /** Collects objects for one snapshot. Not thread-safe; build on one thread. */
+    /** Collects objects for one snapshot from whole lists. Not thread-safe; build on one thread. */
     public static final class Builder {
         private final long revision;
         private Instant createdAt;
         private final List<Namespace> namespaces = new ArrayList<>();
-        private final List<Service> services = new ArrayList<>();
-        private final List<Pod> pods = new ArrayList<>();
-        private final List<EndpointSlice> endpointSlices = new ArrayList<>();
-        private final List<Endpoints> endpoints = new ArrayList<>();
-        private final List<ConfigMap> configMaps = new ArrayList<>();
-        private final List<Secret> secrets = new ArrayList<>();
-        private final List<Workload> workloads = new ArrayList<>();
+        private final Map<String, NamespaceObjects.Builder> byNamespace = new TreeMap<>();
         private final List<Problem> problems = new ArrayList<>();
-        private final List<Ingress> ingresses = new ArrayList<>();
         private final List<IngressClass> ingressClasses = new ArrayList<>();
 
         private Builder(long revision) {
             this.revision = revision;
+        }
+
+        private NamespaceObjects.Builder in(dev.clusterdns.agent.model.KubeObject o) {
+            return byNamespace.computeIfAbsent(NamespaceObjects.namespaceOf(o), k -> new NamespaceObjects.Builder());
         }
 
         public Builder createdAt(Instant t) {
@@ -303,42 +428,42 @@ public final class ClusterSnapshot {
         }
 
         public Builder services(List<Service> v) {
-            services.addAll(v);
+            v.forEach(o -> in(o).services.add(o));
             return this;
         }
 
         public Builder pods(List<Pod> v) {
-            pods.addAll(v);
+            v.forEach(o -> in(o).pods.add(o));
             return this;
         }
 
         public Builder endpointSlices(List<EndpointSlice> v) {
-            endpointSlices.addAll(v);
+            v.forEach(o -> in(o).endpointSlices.add(o));
             return this;
         }
 
         public Builder endpoints(List<Endpoints> v) {
-            endpoints.addAll(v);
+            v.forEach(o -> in(o).endpoints.add(o));
             return this;
         }
 
         public Builder configMaps(List<ConfigMap> v) {
-            configMaps.addAll(v);
+            v.forEach(o -> in(o).configMaps.add(o));
             return this;
         }
 
         public Builder secrets(List<Secret> v) {
-            secrets.addAll(v);
+            v.forEach(o -> in(o).secrets.add(o));
             return this;
         }
 
         public Builder workloads(List<Workload> v) {
-            workloads.addAll(v);
+            v.forEach(o -> in(o).workloads.add(o));
             return this;
         }
 
         public Builder ingresses(List<Ingress> v) {
-            ingresses.addAll(v);
+            v.forEach(o -> in(o).ingresses.add(o));
             return this;
         }
 
@@ -353,7 +478,17 @@ public final class ClusterSnapshot {
         }
 
         public ClusterSnapshot build() {
-            return new ClusterSnapshot(this);
+            PSortedMap<String, Partition> parts = TreePMap.empty();
+            PMap<String, Service> byClusterIp = HashTreePMap.empty();
+            PMap<String, List<Pod>> byPodIp = HashTreePMap.empty();
+            for (Map.Entry<String, NamespaceObjects.Builder> e : byNamespace.entrySet()) {
+                NamespaceObjects objects = e.getValue().build();
+                parts = parts.plus(e.getKey(), new Partition(objects));
+                byClusterIp = indexClusterIps(byClusterIp, List.of(), objects.services());
+                byPodIp = indexPodIps(byPodIp, List.of(), objects.pods());
+            }
+            return new ClusterSnapshot(revision, -1, SnapshotChange.everything(), createdAt, namespaces, parts,
+                    byClusterIp, byPodIp, problems, ingressClasses);
         }
     }
 }

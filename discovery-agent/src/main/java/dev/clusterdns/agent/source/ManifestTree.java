@@ -5,114 +5,373 @@ import dev.clusterdns.agent.manifest.ManifestFile;
 import dev.clusterdns.agent.manifest.ManifestReader;
 import dev.clusterdns.agent.snapshot.Problem;
 import java.io.IOException;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
- * The manifests under a set of files and directories (recursively), re-read file by file when they
- * change. A file that stops parsing keeps its last good objects, with its error reported.
+ * The manifests under a set of files and directories (recursively), as changes: each
+ * {@link #rescan()} re-reads only the files whose (mtime, size, inode) changed, in parallel, and
+ * reports the objects they added, changed or dropped.
+ *
+ * <p>A file that stops parsing (or grows over the size limit) keeps its last good objects, with the
+ * reason reported. The same kind, namespace and name in two places: the first (path order, then
+ * document order) wins and the others are reported; when the winner goes, the next one takes over.
+ * Symbolic-link loops and unreadable directories are reported and skipped; files that could not be
+ * listed are never taken as deleted.
+ *
+ * <p>Only a fingerprint of each object is kept here (the agent holds the objects), so the tree
+ * costs little memory; a file is read again only when a duplicate in it has to take over.
  */
 public final class ManifestTree {
 
+    /** Files over this size are refused unread: a manifest is never that large. */
+    public static final long DEFAULT_MAX_FILE_BYTES = 16L << 20;
+
     private record Stamp(long modified, long size, Object fileKey) {}
 
-    private record Entry(Stamp stamp, ManifestFile good, List<Problem> problems) {}
+    /** What one file defines: the fingerprint and origin of each object, first definition per key. */
+    private record FileState(Stamp stamp, Map<ObjectKey, Definition> objects, List<Problem> problems) {}
+
+    private record Definition(int fingerprint, String origin) {}
 
     private final List<Path> roots;
     private final ManifestReader reader;
-    private final Map<Path, Entry> files = new TreeMap<>();
-    private final List<Problem> rootProblems = new ArrayList<>();
+    private final long maxFileBytes;
+    private final Map<Path, FileState> files = new TreeMap<>();
+    /** Every file defining a key, in path order; the first wins. */
+    private final Map<ObjectKey, List<Path>> definers = new HashMap<>();
+    private final List<Problem> listingProblems = new ArrayList<>();
 
     public ManifestTree(List<Path> roots, ManifestReader reader) {
+        this(roots, reader, DEFAULT_MAX_FILE_BYTES);
+    }
+
+    public ManifestTree(List<Path> roots, ManifestReader reader, long maxFileBytes) {
         this.roots = List.copyOf(roots);
         this.reader = reader;
+        this.maxFileBytes = maxFileBytes;
     }
 
     public List<Path> roots() {
         return roots;
     }
 
-    /** Re-reads new and changed files, forgets deleted ones; true when anything changed. */
-    public synchronized boolean rescan() {
+    /**
+     * Reads new and changed files and forgets deleted ones. The first call reports every object.
+     *
+     * @return what changed since the last call (empty when nothing did)
+     */
+    public synchronized SourceChanges rescan() {
         Map<Path, Stamp> seen = new TreeMap<>();
-        List<Problem> newRootProblems = new ArrayList<>();
+        List<Problem> newListingProblems = new ArrayList<>();
+        Set<Path> unlisted = new HashSet<>();
         for (Path root : roots) {
-            list(root, seen, newRootProblems);
+            list(root, seen, newListingProblems, unlisted);
         }
-        boolean changed = !newRootProblems.equals(rootProblems);
-        rootProblems.clear();
-        rootProblems.addAll(newRootProblems);
-        changed |= files.keySet().retainAll(seen.keySet());
-        for (Map.Entry<Path, Stamp> e : seen.entrySet()) {
-            Entry old = files.get(e.getKey());
-            if (old != null && old.stamp().equals(e.getValue())) {
+        boolean problemsChanged = !newListingProblems.equals(listingProblems);
+        listingProblems.clear();
+        listingProblems.addAll(newListingProblems);
+
+        Map<Path, Stamp> toRead = new TreeMap<>();
+        List<Path> gone = new ArrayList<>();
+        for (Path p : files.keySet()) {
+            if (!seen.containsKey(p) && !underAny(p, unlisted)) {
+                gone.add(p);
+            }
+        }
+        seen.forEach((p, stamp) -> {
+            FileState old = files.get(p);
+            if (old == null || !old.stamp().equals(stamp)) {
+                toRead.put(p, stamp);
+            }
+        });
+        if (gone.isEmpty() && toRead.isEmpty()) {
+            return new SourceChanges(List.of(), problemsChanged ? problems() : null);
+        }
+
+        Map<Path, ManifestFile> read = readAll(toRead);
+        // Which object each affected key resolved to before, then apply, then compare.
+        Map<ObjectKey, Definition> beforeDefinition = new HashMap<>();
+        Set<ObjectKey> affected = new LinkedHashSet<>();
+        Map<Path, Map<ObjectKey, Manifest>> fresh = new HashMap<>();
+        for (Path p : gone) {
+            affected.addAll(files.get(p).objects().keySet());
+        }
+        for (Map.Entry<Path, ManifestFile> e : read.entrySet()) {
+            FileState old = files.get(e.getKey());
+            if (old != null) {
+                affected.addAll(old.objects().keySet());
+            }
+            if (!keepsOld(e.getValue(), old)) {
+                Map<ObjectKey, Manifest> objects = firstPerKey(e.getValue().manifests());
+                fresh.put(e.getKey(), objects);
+                affected.addAll(objects.keySet());
+            }
+        }
+        for (ObjectKey k : affected) {
+            Path winner = winner(k);
+            if (winner != null) {
+                beforeDefinition.put(k, files.get(winner).objects().get(k));
+            }
+        }
+
+        for (Path p : gone) {
+            FileState old = files.remove(p);
+            old.objects().keySet().forEach(k -> undefine(k, p));
+        }
+        for (Map.Entry<Path, ManifestFile> e : read.entrySet()) {
+            Path p = e.getKey();
+            ManifestFile f = e.getValue();
+            FileState old = files.get(p);
+            if (keepsOld(f, old)) {
+                // Keep serving what this file said last time it parsed.
+                List<Problem> problems = new ArrayList<>(f.problems());
+                if (!old.objects().isEmpty()) {
+                    problems.add(new Problem(p.toString(), "",
+                            "keeping the " + old.objects().size() + " object(s) it last defined"));
+                }
+                files.put(p, new FileState(toRead.get(p), old.objects(), problems));
                 continue;
             }
-            ManifestFile read = reader.read(e.getKey());
-            if (read.unreadable() && old != null) {
-                // Keep serving what this file said last time it parsed.
-                List<Problem> problems = new ArrayList<>(read.problems());
-                if (!old.good().manifests().isEmpty()) {
-                    problems.add(new Problem(e.getKey().toString(), "",
-                            "keeping the " + old.good().manifests().size() + " object(s) it last defined"));
-                }
-                files.put(e.getKey(), new Entry(e.getValue(), old.good(), problems));
-            } else {
-                files.put(e.getKey(), new Entry(e.getValue(), read, read.problems()));
+            Map<ObjectKey, Manifest> objects = fresh.get(p);
+            Map<ObjectKey, Definition> defs = new LinkedHashMap<>();
+            objects.forEach((k, m) -> defs.put(k, new Definition(fingerprint(m), m.origin())));
+            if (old != null) {
+                old.objects().keySet().stream().filter(k -> !defs.containsKey(k)).forEach(k -> undefine(k, p));
             }
-            changed = true;
+            defs.keySet().stream().filter(k -> old == null || !old.objects().containsKey(k)).forEach(k -> define(k, p));
+            files.put(p, new FileState(toRead.get(p), defs, withInFileDuplicates(f)));
         }
-        return changed;
+
+        List<ObjectChange> changes = new ArrayList<>();
+        for (ObjectKey k : affected) {
+            Path winner = winner(k);
+            Definition was = beforeDefinition.get(k);
+            if (winner == null) {
+                if (was != null) {
+                    changes.add(ObjectChange.remove(k));
+                }
+                continue;
+            }
+            Definition now = files.get(winner).objects().get(k);
+            if (now.equals(was)) {
+                continue; // same object from the same place
+            }
+            Manifest m = fresh.containsKey(winner) ? fresh.get(winner).get(k) : reread(winner, k);
+            if (m != null) {
+                changes.add(ObjectChange.put(m));
+            } else if (was != null) {
+                changes.add(ObjectChange.remove(k));
+            }
+        }
+        return new SourceChanges(changes, problems());
     }
 
-    /** Every object, ordered by file path then position in the file. */
-    public synchronized List<Manifest> manifests() {
-        List<Manifest> out = new ArrayList<>();
-        files.values().forEach(e -> out.addAll(e.good().manifests()));
+    private static boolean keepsOld(ManifestFile read, FileState old) {
+        return read.unreadable() && old != null;
+    }
+
+    /** Reads the files, in parallel when there are several (a first load of a large tree). */
+    private Map<Path, ManifestFile> readAll(Map<Path, Stamp> toRead) {
+        Map<Path, ManifestFile> out = new TreeMap<>();
+        if (toRead.size() < 4) {
+            toRead.forEach((p, s) -> out.put(p, readOne(p, s)));
+            return out;
+        }
+        List<Map.Entry<Path, Stamp>> entries = new ArrayList<>(toRead.entrySet());
+        List<ManifestFile> results = entries.parallelStream().map(e -> readOne(e.getKey(), e.getValue())).toList();
+        for (int i = 0; i < entries.size(); i++) {
+            out.put(entries.get(i).getKey(), results.get(i));
+        }
         return out;
     }
 
+    private ManifestFile readOne(Path p, Stamp stamp) {
+        if (stamp.size() > maxFileBytes) {
+            return new ManifestFile(List.of(), List.of(new Problem(p.toString(), "", "file is " + stamp.size()
+                    + " bytes, over the limit of " + maxFileBytes + " (--max-manifest-bytes); not read")), true);
+        }
+        return reader.read(p);
+    }
+
+    /** The object a file defines for a key, read again (a duplicate taking over from a removed winner). */
+    private Manifest reread(Path file, ObjectKey key) {
+        ManifestFile f = reader.read(file);
+        return f.unreadable() ? null : firstPerKey(f.manifests()).get(key);
+    }
+
+    private static int fingerprint(Manifest m) {
+        return 31 * m.object().hashCode() + m.origin().hashCode();
+    }
+
+    private Path winner(ObjectKey k) {
+        List<Path> paths = definers.get(k);
+        return paths == null || paths.isEmpty() ? null : paths.get(0);
+    }
+
+    private void define(ObjectKey k, Path p) {
+        List<Path> paths = definers.get(k);
+        if (paths == null) {
+            definers.put(k, List.of(p));
+            return;
+        }
+        List<Path> more = new ArrayList<>(paths);
+        more.add(p);
+        more.sort(null);
+        definers.put(k, List.copyOf(more));
+    }
+
+    private void undefine(ObjectKey k, Path p) {
+        List<Path> paths = definers.get(k);
+        if (paths == null) {
+            return;
+        }
+        if (paths.size() == 1) {
+            if (paths.get(0).equals(p)) {
+                definers.remove(k);
+            }
+            return;
+        }
+        List<Path> rest = new ArrayList<>(paths);
+        rest.remove(p);
+        definers.put(k, List.copyOf(rest));
+    }
+
+    private static Map<ObjectKey, Manifest> firstPerKey(List<Manifest> manifests) {
+        Map<ObjectKey, Manifest> out = new LinkedHashMap<>();
+        for (Manifest m : manifests) {
+            out.putIfAbsent(ObjectKey.of(m.object()), m);
+        }
+        return out;
+    }
+
+    /** A file's own problems plus one per object it defines twice. */
+    private static List<Problem> withInFileDuplicates(ManifestFile f) {
+        List<Problem> out = new ArrayList<>(f.problems());
+        Map<ObjectKey, Manifest> first = new HashMap<>();
+        for (Manifest m : f.manifests()) {
+            Manifest earlier = first.putIfAbsent(ObjectKey.of(m.object()), m);
+            if (earlier != null) {
+                out.add(duplicate(m, earlier.origin()));
+            }
+        }
+        return out;
+    }
+
+    private static Problem duplicate(Manifest m, String firstOrigin) {
+        return new Problem(m.origin(), m.describe(), m.object().kind().toLowerCase(Locale.ROOT) + "s \""
+                + m.object().name() + "\" already exists (defined first in " + firstOrigin + "); this definition is ignored");
+    }
+
+    /** Every current problem: listing, per file, and definitions that lost to an earlier file. */
     public synchronized List<Problem> problems() {
-        List<Problem> out = new ArrayList<>(rootProblems);
-        files.values().forEach(e -> out.addAll(e.problems()));
+        List<Problem> out = new ArrayList<>(listingProblems);
+        files.values().forEach(f -> out.addAll(f.problems()));
+        definers.forEach((k, paths) -> {
+            for (int i = 1; i < paths.size(); i++) {
+                Definition d = files.get(paths.get(i)).objects().get(k);
+                Definition first = files.get(paths.get(0)).objects().get(k);
+                String ns = k.namespace().isEmpty() ? "" : k.namespace() + "/";
+                out.add(new Problem(d.origin(), k.kind() + " " + ns + k.name(), k.kind().toLowerCase(Locale.ROOT)
+                        + "s \"" + k.name() + "\" already exists (defined first in " + first.origin()
+                        + "); this definition is ignored"));
+            }
+        });
         return out;
     }
 
-    private static void list(Path root, Map<Path, Stamp> out, List<Problem> problems) {
+    /** Number of objects currently defined (winners), for logs and tests. */
+    public synchronized int size() {
+        return definers.size();
+    }
+
+    private static boolean underAny(Path p, Set<Path> dirs) {
+        for (Path d : dirs) {
+            if (p.startsWith(d)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Lists the manifest files below a root, following links; loops and unreadable directories are
+     * problems and are skipped ({@code unlisted} gets the directories whose files stay as they were).
+     */
+    private static void list(Path root, Map<Path, Stamp> out, List<Problem> problems, Set<Path> unlisted) {
         if (!Files.exists(root)) {
             problems.add(new Problem(root.toString(), "", "no such file or directory"));
+            unlisted.add(root);
             return;
         }
         if (Files.isRegularFile(root)) {
             stamp(root, out);
             return;
         }
-        try (Stream<Path> walk = Files.walk(root, FileVisitOption.FOLLOW_LINKS)) {
-            walk.filter(p -> !p.equals(root) && Files.isRegularFile(p) && ManifestReader.isManifest(p))
-                    .filter(p -> !hidden(root, p))
-                    .forEach(p -> stamp(p, out));
-        } catch (IOException | java.io.UncheckedIOException e) {
-            problems.add(new Problem(root.toString(), "", "cannot list directory: " + e.getMessage()));
+        try {
+            Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    return !dir.equals(root) && dir.getFileName().toString().startsWith(".")
+                            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (attrs.isSymbolicLink() && ManifestReader.isManifest(file)) {
+                        // Following failed: a loop (a link to itself) or a dangling link.
+                        problems.add(new Problem(file.toString(), "", Files.exists(file.getParent().resolve(file))
+                                ? "symbolic link loop; skipped" : "cannot follow symbolic link; skipped"));
+                    } else if (attrs.isRegularFile() && ManifestReader.isManifest(file)) {
+                        out.put(file, new Stamp(attrs.lastModifiedTime().toMillis(), attrs.size(),
+                                Objects.requireNonNullElse(attrs.fileKey(), "")));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    if (e instanceof FileSystemLoopException) {
+                        problems.add(new Problem(file.toString(), "", "symbolic link loop; skipped"));
+                    } else if (e instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE; // deleted while listing, or a dangling link
+                    } else if (ManifestReader.isManifest(file) || Files.isDirectory(file)) {
+                        problems.add(new Problem(file.toString(), "", "cannot read: " + reason(e)));
+                        unlisted.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            problems.add(new Problem(root.toString(), "", "cannot list directory: " + reason(e)));
+            unlisted.add(root);
         }
     }
 
-    /** Skips dot-directories (editor and VCS state) below a root. */
-    private static boolean hidden(Path root, Path p) {
-        for (Path part : root.relativize(p)) {
-            if (part.toString().startsWith(".")) {
-                return true;
-            }
+    private static String reason(IOException e) {
+        String m = e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            m = fse.getReason();
         }
-        return false;
+        return m == null ? e.getClass().getSimpleName() : m;
     }
 
     private static void stamp(Path file, Map<Path, Stamp> out) {

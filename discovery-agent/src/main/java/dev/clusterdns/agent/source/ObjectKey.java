@@ -1,0 +1,32 @@
+package dev.clusterdns.agent.source;
+
+import dev.clusterdns.agent.model.KubeObject;
+import dev.clusterdns.agent.model.Namespace;
+
+/**
+ * What identifies an object across changes: kind, namespace and name, as the API server keys it.
+ * Objects without a namespace live in `default`; a Namespace has none.
+ */
+public record ObjectKey(String kind, String namespace, String name) {
+
+    public static ObjectKey of(KubeObject o) {
+        String ns = o instanceof Namespace ? "" : namespaceOf(o);
+        String name = o.metadata() == null || o.name() == null ? "" : o.name();
+        return new ObjectKey(o.kind(), ns, name);
+    }
+
+    static String namespaceOf(KubeObject o) {
+        String ns = o.metadata() == null ? null : o.namespace();
+        return ns == null || ns.isEmpty() ? "default" : ns;
+    }
+
+    /** `namespace/name` (just the name for a Namespace). */
+    public String path() {
+        return namespace.isEmpty() ? name : namespace + "/" + name;
+    }
+
+    @Override
+    public String toString() {
+        return kind + " " + path();
+    }
+}
