@@ -40,7 +40,7 @@ public final class IngressController implements AutoCloseable {
     private volatile Certificates certificates;
     private CertificateStore store;
     private IngressListeners listeners;
-    private SnapshotFollower follower;
+    private volatile SnapshotFollower follower;
 
     public IngressController(ClusterView view, IngressConfig config, PrometheusRegistry registry) {
         this.view = view;
@@ -111,6 +111,12 @@ public final class IngressController implements AutoCloseable {
     /** Completes once the first snapshot's routes are live. */
     public CompletableFuture<Void> firstSync() {
         return firstSync;
+    }
+
+    /** The revision of the last snapshot the routes were built from (or skipped as irrelevant). */
+    public long appliedRevision() {
+        SnapshotFollower f = follower;
+        return f == null ? -1 : f.appliedRevision();
     }
 
     /** The live route table (what is served now). */

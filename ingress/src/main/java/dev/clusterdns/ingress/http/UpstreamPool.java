@@ -43,7 +43,8 @@ final class UpstreamPool {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(CODEC, new HttpClientCodec())
-                                .addLast(IDLE, new IdleStateHandler(timeoutMs, 0, 0, TimeUnit.MILLISECONDS))
+                                // Idle both ways: a long upload is not a silent endpoint.
+                                .addLast(IDLE, new IdleStateHandler(0, 0, timeoutMs, TimeUnit.MILLISECONDS))
                                 .addLast(HANDLER, new UpstreamHandler());
                     }
                 });
