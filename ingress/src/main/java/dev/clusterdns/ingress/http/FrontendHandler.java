@@ -117,6 +117,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+            if (exchange == null && pending.isEmpty()) {
+                ctx.close(); // idle between requests
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("client connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();

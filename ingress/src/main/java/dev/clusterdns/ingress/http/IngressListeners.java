@@ -25,12 +25,14 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.Mapping;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngressListeners implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngressListeners.class);
+
+    static final int CLIENT_KEEPALIVE_SECONDS = 75;
 
     private final EventLoopGroup group;
     private final ProxyContext context;
@@ -105,7 +109,9 @@ public final class IngressListeners implements AutoCloseable {
     }
 
     private void http1(ChannelPipeline p, boolean https) {
-        p.addLast(FrontendHandler.CODEC, new HttpServerCodec())
+        // A kept-alive client connection idle this long between requests is closed (nginx's keepalive_timeout).
+        p.addLast(new IdleStateHandler(0, 0, CLIENT_KEEPALIVE_SECONDS, TimeUnit.SECONDS))
+                .addLast(FrontendHandler.CODEC, new HttpServerCodec())
                 .addLast(FrontendHandler.CONTINUE, new HttpServerExpectContinueHandler())
                 .addLast(new FrontendHandler(context, https, false));
     }
@@ -159,6 +165,6 @@ public final class IngressListeners implements AutoCloseable {
             bound.forEach(c -> c.close().syncUninterruptibly());
             bound.clear();
         }
-        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }
