@@ -28,7 +28,9 @@ final class UpstreamPool {
     static final String CODEC = "codec";
     static final String IDLE = "idle";
     static final String HANDLER = "upstream";
-    private static final int MAX_IDLE_PER_ENDPOINT = 64;
+    // ingress-nginx keeps 320 idle upstream connections (upstream-keepalive-connections); an HTTP/2 client
+    // with many concurrent streams needs as many, or they are closed and reopened every round.
+    private static final int MAX_IDLE_PER_ENDPOINT = 320;
 
     private final Bootstrap bootstrap;
     private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
