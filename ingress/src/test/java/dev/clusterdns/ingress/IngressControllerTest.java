@@ -350,6 +350,24 @@ class IngressControllerTest {
         }
     }
 
+    @Test
+    void aDefaultCertificateFromASecretReplacesTheGeneratedOne() throws Exception {
+        SelfSignedCertificate fallback = SelfSignedCertificate.generate("fallback.test");
+        IngressConfig config = new IngressConfig(List.of(), List.of(new InetSocketAddress("127.0.0.1", 0)), Set.of(),
+                "default/fallback-tls", null, Duration.ofSeconds(2), Duration.ofSeconds(2), 1);
+        X509Certificate generated = peer(null);
+        controller.close();
+        controller = new IngressController(cluster, config, new PrometheusRegistry());
+        controller.start();
+        https = controller.httpsAddresses().get(0).getPort();
+        X509Certificate before = peer(null);
+        assertFalse(fallback.certificate().equals(before), "the Secret does not exist yet");
+        apply(secret("fallback-tls", fallback));
+        assertEquals(fallback.certificate(), peer(null));
+        assertEquals(fallback.certificate(), peer("any.test"));
+        assertFalse(generated.equals(fallback.certificate()));
+    }
+
     private static String secret(String name, SelfSignedCertificate c) {
         return """
                 apiVersion: v1
