@@ -3,6 +3,8 @@ package dev.clusterdns.proxy;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.net.IpAddresses;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
+import dev.clusterdns.agent.snapshot.SnapshotChange;
+import dev.clusterdns.agent.snapshot.SnapshotFollower;
 import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.proxy.iface.ServiceInterface;
 import dev.clusterdns.proxy.table.Balancer;
@@ -28,7 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,6 @@ public final class ServiceProxy implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final Random random = new SecureRandom();
     private final ProxyTable.NodeSettings node;
-    private final AtomicReference<ClusterSnapshot> pending = new AtomicReference<>();
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
     private final Set<String> reported = new HashSet<>();
     private final Map<ListenKey, Frontend> listeners = new HashMap<>();
@@ -59,7 +59,7 @@ public final class ServiceProxy implements AutoCloseable {
     private ScheduledExecutorService reconciler;
     private Transport transport;
     private ServiceInterface iface;
-    private AutoCloseable subscription;
+    private SnapshotFollower follower;
     private volatile ProxyTable table = ProxyTable.empty();
     private volatile Set<ListenKey> listening = Set.of();
     private volatile long appliedRevision = -1;
@@ -92,11 +92,7 @@ public final class ServiceProxy implements AutoCloseable {
                 TimeUnit.SECONDS);
         LOG.info("proxy: {} mode, {} transport, node {}", config.mode().name().toLowerCase(), transport.name(),
                 config.nodeName());
-        try {
-            subscription = view.subscribe(this::offer);
-        } catch (Exception e) {
-            throw new IOException("cannot subscribe to the cluster view", e);
-        }
+        follower = SnapshotFollower.start(view, "clusterdns-proxy-follow", this::apply);
     }
 
     /** Completes once the first snapshot's listeners are bound (or reported unbindable). */
@@ -124,47 +120,58 @@ public final class ServiceProxy implements AutoCloseable {
         return table;
     }
 
-    /** Called on the agent's thread: only records the snapshot and wakes the reconcile thread. */
-    private void offer(ClusterSnapshot snapshot) {
-        if (pending.getAndSet(snapshot) == null && !closed) {
-            reconciler.execute(this::drain);
-        }
-    }
-
-    private void drain() {
-        ClusterSnapshot s = pending.getAndSet(null);
-        if (s == null || closed) {
+    /**
+     * On the follower's thread: applies one snapshot on the reconcile thread (which also sweeps
+     * affinity), so listeners are only ever touched by one thread.
+     */
+    private void apply(ClusterSnapshot previous, ClusterSnapshot snapshot, SnapshotChange change) throws Exception {
+        if (closed) {
             return;
         }
-        try {
-            reconcile(s);
-        } catch (RuntimeException e) {
-            LOG.error("proxy: reconcile of revision {} failed; keeping what is bound", s.revision(), e);
-        } finally {
-            appliedRevision = s.revision();
-            firstSync.complete(null);
-        }
+        reconciler.submit(() -> {
+            try {
+                reconcile(snapshot, change);
+            } catch (RuntimeException e) {
+                LOG.error("proxy: reconcile of revision {} failed; keeping what is bound", snapshot.revision(), e);
+            } finally {
+                appliedRevision = snapshot.revision();
+                firstSync.complete(null);
+            }
+        }).get();
     }
 
-    private void reconcile(ClusterSnapshot snapshot) {
-        ProxyTable next = ProxyTable.build(snapshot, node, table, metrics::forPort, random);
+    private void reconcile(ClusterSnapshot snapshot, SnapshotChange change) {
+        ProxyTable next = table.next(snapshot, change, node, metrics::forPort, random);
         next.problems().forEach(p -> reportOnce(p, "proxy: " + p));
-        if (iface != null) {
+        if (iface != null && change.touches(SnapshotChange.SERVICES)) {
             for (String err : iface.sync(interfaceAddresses(snapshot))) {
                 reportOnce(err, "proxy: " + err);
             }
         }
         Map<ListenKey, Route> routes = next.routes();
-        listeners.entrySet().removeIf(e -> {
-            if (routes.containsKey(e.getKey())) {
-                return false;
+        java.util.Collection<ListenKey> touched = next.changedKeys() == null ? null : next.changedKeys();
+        if (touched == null) {
+            listeners.entrySet().removeIf(e -> {
+                if (routes.containsKey(e.getKey())) {
+                    return false;
+                }
+                e.getValue().close();
+                LOG.debug("proxy: unbound {}", e.getKey());
+                return true;
+            });
+            touched = routes.keySet();
+        }
+        for (ListenKey key : touched) {
+            Route route = routes.get(key);
+            if (route == null) {
+                Frontend gone = listeners.remove(key);
+                if (gone != null) {
+                    gone.close();
+                    LOG.debug("proxy: unbound {}", key);
+                }
+                continue;
             }
-            e.getValue().close();
-            LOG.debug("proxy: unbound {}", e.getKey());
-            return true;
-        });
-        for (Map.Entry<ListenKey, Route> e : routes.entrySet()) {
-            ListenKey key = e.getKey();
+            Map.Entry<ListenKey, Route> e = Map.entry(key, route);
             Frontend f = listeners.get(key);
             if (f != null) {
                 f.route(e.getValue());
@@ -242,12 +249,8 @@ public final class ServiceProxy implements AutoCloseable {
             return;
         }
         closed = true;
-        if (subscription != null) {
-            try {
-                subscription.close();
-            } catch (Exception e) {
-                LOG.debug("proxy: unsubscribe failed", e);
-            }
+        if (follower != null) {
+            follower.close();
         }
         if (reconciler != null) {
             reconciler.execute(() -> {

@@ -123,7 +123,9 @@ public final class ServiceAllocator {
             }
         }
         for (String key : live.keySet()) {
-            changes.putIfAbsent(key, null);
+            if (!changes.containsKey(key)) {
+                changes.put(key, null);
+            }
         }
         return apply(changes);
     }
@@ -143,8 +145,8 @@ public final class ServiceAllocator {
         Map<String, Service> retry = new LinkedHashMap<>(changes);
         for (String key : rejectedKeys) {
             Work old = live.get(key);
-            if (old != null) {
-                retry.putIfAbsent(key, old.service);
+            if (old != null && !retry.containsKey(key)) { // not putIfAbsent: a null value means removed
+                retry.put(key, old.service);
             }
         }
         for (String key : retry.keySet()) {

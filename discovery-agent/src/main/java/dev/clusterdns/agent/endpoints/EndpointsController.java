@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * Kubernetes' endpoint, endpointslice and endpointslicemirroring controllers folded into one pure
  * function: the cluster's Services, Pods and the EndpointSlices/Endpoints given in manifests in,
- * the EndpointSlices and v1 Endpoints the cluster would hold out. Rules: kubernetes-semantics §3.
+ * the EndpointSlices and v1 Endpoints the cluster would hold out. Rules: Kubernetes'
+ * pkg/controller/endpoint, endpointslice and endpointslicemirroring.
  *
  * <p>Ownership, as in Kubernetes:
  * <ul>

@@ -47,7 +47,7 @@ final class ServiceEndpoints {
         }
     }
 
-    // ---------------------------------------------------------------- v1 Endpoints (§3.3)
+    // ---------------------------------------------------------------- v1 Endpoints
 
     Endpoints endpoints() {
         boolean publishNotReady = service.spec().publishesNotReady();
@@ -124,7 +124,7 @@ final class ServiceEndpoints {
         return null;
     }
 
-    // ---------------------------------------------------------------- EndpointSlices (§3.6)
+    // ---------------------------------------------------------------- EndpointSlices
 
     List<EndpointSlice> slices(SliceNames names) {
         boolean publishNotReady = service.spec().publishesNotReady();

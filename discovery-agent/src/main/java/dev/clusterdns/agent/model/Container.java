@@ -15,6 +15,8 @@ public record Container(
         String restartPolicy) {
 
     public Container {
+        name = Strings.shared(name);
+        image = Strings.shared(image);
         command = Lists.copy(command);
         args = Lists.copy(args);
         ports = Lists.copy(ports);

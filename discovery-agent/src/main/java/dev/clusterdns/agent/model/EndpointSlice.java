@@ -32,9 +32,9 @@ public record EndpointSlice(
             ObjectReference targetRef) {
         public Endpoint {
             addresses = Lists.copy(addresses);
-            if (conditions == null) {
-                conditions = new Conditions(null, null, null);
-            }
+            conditions = Conditions.canonical(conditions);
+            nodeName = Strings.shared(nodeName);
+            zone = Strings.shared(zone);
         }
 
         /** Ready as consumers read it: a missing `ready` condition means ready. */
@@ -56,5 +56,29 @@ public record EndpointSlice(
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Conditions(Boolean ready, Boolean serving, Boolean terminating) {}
+    public record Conditions(Boolean ready, Boolean serving, Boolean terminating) {
+        /** Every combination, made once: each of a cluster's endpoints shares one of these 27. */
+        private static final List<Conditions> ALL = combinations();
+
+        private static List<Conditions> combinations() {
+            Boolean[] values = {null, Boolean.TRUE, Boolean.FALSE};
+            List<Conditions> out = new java.util.ArrayList<>(27);
+            for (Boolean r : values) {
+                for (Boolean s : values) {
+                    for (Boolean t : values) {
+                        out.add(new Conditions(r, s, t));
+                    }
+                }
+            }
+            return List.copyOf(out);
+        }
+
+        private static int index(Boolean b) {
+            return b == null ? 0 : b ? 1 : 2;
+        }
+
+        static Conditions canonical(Conditions c) {
+            return c == null ? ALL.get(0) : ALL.get(index(c.ready) * 9 + index(c.serving) * 3 + index(c.terminating));
+        }
+    }
 }

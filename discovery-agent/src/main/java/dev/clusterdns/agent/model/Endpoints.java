@@ -21,5 +21,9 @@ public record Endpoints(String apiVersion, String kind, ObjectMeta metadata, Lis
     }
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    public record Address(String ip, String hostname, String nodeName, ObjectReference targetRef) {}
+    public record Address(String ip, String hostname, String nodeName, ObjectReference targetRef) {
+        public Address {
+            nodeName = Strings.shared(nodeName);
+        }
+    }
 }

@@ -6,16 +6,45 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Defensive copies for record components: unmodifiable, null-tolerant, order-preserving. */
+/**
+ * Defensive copies for record components: unmodifiable, null-tolerant, order-preserving, and as
+ * compact as the JDK makes them (a cluster holds hundreds of thousands of these small collections).
+ */
 final class Lists {
     private Lists() {}
 
     static <T> List<T> copy(List<T> list) {
-        return list == null || list.isEmpty() ? List.of() : Collections.unmodifiableList(new ArrayList<>(list));
+        if (list == null || list.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return List.copyOf(list); // no copy when it already is one
+        } catch (NullPointerException nullElement) {
+            return Collections.unmodifiableList(new ArrayList<>(list));
+        }
     }
 
     static <K, V> Map<K, V> copy(Map<K, V> map) {
-        return map == null || map.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(map));
+        if (map == null || map.isEmpty()) {
+            return Map.of();
+        }
+        if (map.size() == 1) {
+            Map.Entry<K, V> e = map.entrySet().iterator().next();
+            if (e.getKey() != null && e.getValue() != null) {
+                return Map.of(e.getKey(), e.getValue());
+            }
+        }
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+    }
+
+    /** Labels: keys and values shared across objects (many objects carry the same few). */
+    static Map<String, String> copyShared(Map<String, String> map) {
+        if (map == null || map.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> shared = new LinkedHashMap<>(map.size() * 2);
+        map.forEach((k, v) -> shared.put(Strings.shared(k), Strings.shared(v)));
+        return copy(shared);
     }
 
     /** Keeps null as null: Kubernetes gives a nil selector a different meaning from an empty one. */

@@ -16,7 +16,10 @@ public record ObjectMeta(
         String deletionTimestamp) {
 
     public ObjectMeta {
-        labels = Lists.copy(labels);
+        namespace = Strings.shared(namespace);
+        generateName = Strings.shared(generateName);
+        creationTimestamp = Strings.shared(creationTimestamp);
+        labels = Lists.copyShared(labels);
         annotations = Lists.copy(annotations);
     }
 

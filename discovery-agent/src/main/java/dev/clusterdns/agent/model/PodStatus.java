@@ -6,6 +6,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record PodStatus(String phase, String podIP, List<PodIP> podIPs, String hostIP, List<PodCondition> conditions) {
     public PodStatus {
+        phase = Strings.shared(phase);
+        hostIP = Strings.shared(hostIP);
         podIPs = Lists.copy(podIPs);
         conditions = Lists.copy(conditions);
     }

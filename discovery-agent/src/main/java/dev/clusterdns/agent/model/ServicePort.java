@@ -6,6 +6,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public record ServicePort(
         String name, String protocol, String appProtocol, Integer port, IntOrString targetPort, Integer nodePort) {
 
+    public ServicePort {
+        name = Strings.shared(name);
+        protocol = Strings.shared(protocol);
+    }
+
     public ServicePort withNodePort(Integer newNodePort) {
         return new ServicePort(name, protocol, appProtocol, port, targetPort, newNodePort);
     }

@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** ClusterIP rules (semantics §4.1): bands, reservation, conflicts, stickiness, release. */
+/** ClusterIP rules (Kubernetes' ClusterIP allocator, KEP-3070): bands, reservation, conflicts, stickiness, release. */
 class ClusterIpAllocationTest {
     /** 254 usable addresses; static band .1–.16 (256/16), dynamic band .17–.254. */
     private static final AgentConfig SMALL = config(List.of("10.0.0.0/24"), null, null, null);

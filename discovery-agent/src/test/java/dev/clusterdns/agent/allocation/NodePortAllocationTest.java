@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** NodePort rules (semantics §4.2): bands, per-protocol sharing, health checks, errors, release. */
+/** NodePort rules (Kubernetes' NodePort allocator): bands, per-protocol sharing, health checks, errors, release. */
 class NodePortAllocationTest {
     private static final AgentConfig DEFAULT = config(List.of("10.0.0.0/16"), null, null, null);
     private static final String NODE_PORT = Service.TYPE_NODE_PORT;

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** §3.6: the EndpointSlices the endpointslice controller writes. */
+/** The EndpointSlices the endpointslice controller writes. */
 class EndpointSlicesTest {
 
     static String service(String name, String specExtra) {

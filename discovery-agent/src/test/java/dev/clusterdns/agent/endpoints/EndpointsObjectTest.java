@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** §3.3: the v1 Endpoints object the endpoint controller writes. */
+/** The v1 Endpoints object the endpoint controller writes. */
 class EndpointsObjectTest {
 
     static String service(String specExtra) {

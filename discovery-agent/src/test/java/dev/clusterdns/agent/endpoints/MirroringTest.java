@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** §3.1: selector-less Services keep the given Endpoints/slices; Endpoints are mirrored to slices. */
+/** Selector-less Services keep the given Endpoints/slices; Endpoints are mirrored to slices. */
 class MirroringTest {
     static final String SELECTORLESS = """
             apiVersion: v1

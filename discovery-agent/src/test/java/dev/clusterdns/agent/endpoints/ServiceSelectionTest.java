@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** §3.1 (which Services) and §3.2 (which pods). */
+/** Which Services the endpoints controllers act on, and which pods back them. */
 class ServiceSelectionTest {
     static final String PODS = """
             apiVersion: v1

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** §3.5 `RepackSubsets` and the §3.3 capacity truncation, on subsets directly. */
+/** The endpoint controller's `RepackSubsets` and its capacity truncation, on subsets directly. */
 class SubsetsTest {
     static Address addr(String ip) {
         return new Address(ip, null, null, null);

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** §3.4 `FindPort`, observed through the slices and Endpoints a pod ends up in. */
+/** The controllers' `FindPort`, observed through the slices and Endpoints a pod ends up in. */
 class TargetPortResolutionTest {
 
     /** The resolved port of the single Service port `p` for a pod with the given spec, or null. */

@@ -18,7 +18,7 @@ import dev.clusterdns.agent.model.Workload;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The API server's defaults (kubernetes-semantics.md §4.3), one rule per test. */
+/** The API server's defaults (as the API server applies them), one rule per test. */
 class DefaultsTest {
 
     @Test

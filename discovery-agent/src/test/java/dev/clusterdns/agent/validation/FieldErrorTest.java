@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Rendering of field errors as the API server and kubectl print them (kubernetes-semantics.md §4.5). */
+/** Rendering of field errors as the API server and kubectl print them. */
 class FieldErrorTest {
 
     @Test

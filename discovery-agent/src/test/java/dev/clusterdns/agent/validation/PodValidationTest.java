@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** Pod validation: names, container ports, dnsPolicy and dnsConfig (kubernetes-semantics.md §2.7). */
+/** Pod validation: names, container ports, dnsPolicy and dnsConfig. */
 class PodValidationTest {
 
     private static final String P = "The Pod \"web-0\" is invalid: ";

@@ -4,6 +4,8 @@ import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
+import dev.clusterdns.agent.snapshot.SnapshotChange;
+import dev.clusterdns.agent.snapshot.SnapshotFollower;
 import dev.clusterdns.env.format.EnvFormat;
 import dev.clusterdns.env.pod.EnvReferenceException;
 import dev.clusterdns.env.pod.PodEnv;
@@ -27,9 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -70,54 +69,71 @@ public final class EnvDirWriter {
 
     /**
      * Writes the directory for every snapshot {@code view} publishes, on a thread of its own; a burst
-     * of snapshots collapses to the newest. {@code afterFirstWrite} runs once the first write is done.
+     * of snapshots collapses to the newest, and only what a change touches is rendered again.
+     * {@code afterFirstWrite} runs once the first write is done.
      */
     public AutoCloseable start(ClusterView view, Runnable afterFirstWrite) throws IOException {
         Files.createDirectories(dir);
-        ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "clusterdns-env-dir");
-            t.setDaemon(true);
-            return t;
-        });
-        AtomicReference<ClusterSnapshot> pending = new AtomicReference<>();
         AtomicReference<Runnable> onFirst = new AtomicReference<>(afterFirstWrite);
-        Runnable drain = () -> {
-            ClusterSnapshot s = pending.getAndSet(null);
-            if (s == null) {
-                return;
-            }
+        return SnapshotFollower.start(view, "clusterdns-env-dir", (previous, snapshot, change) -> {
             try {
-                write(s);
+                write(snapshot, change);
             } catch (RuntimeException e) {
-                LOG.error("env dir {}: writing revision {} failed", dir, s.revision(), e);
+                LOG.error("env dir {}: writing revision {} failed", dir, snapshot.revision(), e);
             }
             Runnable first = onFirst.getAndSet(null);
             if (first != null) {
                 first.run();
             }
-        };
-        AutoCloseable subscription = view.subscribe(s -> {
-            pending.set(s);
-            worker.execute(drain);
         });
-        return () -> {
-            subscription.close();
-            worker.shutdown();
-            worker.awaitTermination(10, TimeUnit.SECONDS);
-        };
     }
 
     /** Brings the directory in line with {@code snapshot}. Returns the relative paths it (re)wrote. */
     public synchronized List<String> write(ClusterSnapshot snapshot) {
+        return write(snapshot, SnapshotChange.everything());
+    }
+
+    /**
+     * Brings the files that {@code change} can affect in line with {@code snapshot}: the namespaces
+     * whose Services, ConfigMaps or Secrets changed (their namespace file and every pod in them), and
+     * the pods that changed. default/kubernetes and kube-dns reach every pod, so they rewrite all.
+     */
+    public synchronized List<String> write(ClusterSnapshot snapshot, SnapshotChange change) {
         Map<String, String> desired = new TreeMap<>();
         Set<String> problems = new TreeSet<>();
-        render(snapshot, desired, problems);
-        for (String p : problems) {
-            if (!reported.contains(p)) {
-                LOG.warn("env dir {}: {}", dir, p);
+        Set<String> namespaces = new TreeSet<>();
+        Set<String> pods = new TreeSet<>();
+        boolean all = change.isEverything() || change.services().contains("default/kubernetes")
+                || change.services().contains("kube-system/kube-dns");
+        if (all) {
+            render(snapshot, desired, problems);
+        } else {
+            for (String kind : List.of(SnapshotChange.SERVICES, "ConfigMap", "Secret")) {
+                change.keys(kind).forEach(k -> namespaces.add(k.substring(0, k.indexOf('/'))));
+            }
+            namespaces.addAll(change.namespaces());
+            for (String ns : namespaces) {
+                renderNamespace(snapshot, ns, desired, problems);
+            }
+            for (String key : change.pods()) {
+                String ns = key.substring(0, key.indexOf('/'));
+                if (!namespaces.contains(ns)) {
+                    pods.add(key);
+                    snapshot.pod(ns, key.substring(ns.length() + 1))
+                            .ifPresent(p -> renderPod(snapshot, p, kubelet(snapshot), desired, problems));
+                }
             }
         }
-        reported = problems;
+        Set<String> fresh = new TreeSet<>(problems);
+        fresh.removeAll(reported);
+        fresh.forEach(p -> LOG.warn("env dir {}: {}", dir, p));
+        if (all) {
+            reported = problems;
+        } else {
+            Set<String> more = new TreeSet<>(reported);
+            more.addAll(problems);
+            reported = more;
+        }
         List<String> written = new ArrayList<>();
         try {
             for (Map.Entry<String, String> e : desired.entrySet()) {
@@ -125,51 +141,68 @@ public final class EnvDirWriter {
                     written.add(e.getKey());
                 }
             }
-            removeStale(desired.keySet());
+            if (all) {
+                removeStale(desired.keySet());
+            } else {
+                removeStale(namespaces, pods, desired.keySet());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("env dir " + dir + ": " + e.getMessage(), e);
         }
         return written;
     }
 
+    private PodResolvConf.Kubelet kubelet(ClusterSnapshot snapshot) {
+        List<String> clusterDns = nameservers.isEmpty() ? PodResolvConf.defaultClusterDns(snapshot) : nameservers;
+        return new PodResolvConf.Kubelet(clusterDns, clusterDomain, host);
+    }
+
     /** Relative path → content of every file the directory should hold for {@code snapshot}. */
     void render(ClusterSnapshot snapshot, Map<String, String> out, Set<String> problems) {
         Set<String> namespaces = new TreeSet<>();
         snapshot.namespaces().forEach(n -> namespaces.add(n.name()));
-        snapshot.services().forEach(s -> namespaces.add(s.namespace()));
-        snapshot.pods().forEach(p -> namespaces.add(p.namespace()));
-        List<String> clusterDns = nameservers.isEmpty() ? PodResolvConf.defaultClusterDns(snapshot) : nameservers;
-        PodResolvConf.Kubelet kubelet = new PodResolvConf.Kubelet(clusterDns, clusterDomain, host);
-
+        namespaces.addAll(snapshot.populatedNamespaces());
         for (String ns : namespaces) {
-            if (ns == null || !SAFE_NAME.matcher(ns).matches()) {
-                continue;
-            }
-            List<Service> visible = ServiceEnv.visibleTo(snapshot, ns, true);
-            Map<String, String> vars = ServiceEnv.variables(visible);
-            ServiceEnv.sizeWarning(ns, visible.size(), vars).ifPresent(problems::add);
-            out.put(ns + ".env", header("namespace " + ns) + EnvFormat.SHELL.render(vars, problems::add));
+            renderNamespace(snapshot, ns, out, problems);
         }
-        for (Pod pod : snapshot.pods()) {
-            String ns = pod.namespace();
-            if (ns == null || !SAFE_NAME.matcher(ns).matches() || !SAFE_NAME.matcher(pod.name()).matches()) {
-                continue;
-            }
-            String base = ns + "/" + pod.name();
-            try {
-                var env = PodEnv.forContainer(snapshot, pod, null);
-                problems.addAll(env.warnings());
-                out.put(base + ".env", header("pod " + pod.metadata().key()) + EnvFormat.SHELL.render(env.variables(),
-                        w -> problems.add("pod " + pod.metadata().key() + ": " + w)));
-            } catch (EnvReferenceException | IllegalArgumentException e) {
-                // kubelet would not start this container: no file, and say why.
-                problems.add(e.getMessage());
-            }
-            try {
-                out.put(base + ".resolv.conf", PodResolvConf.forPod(pod, kubelet).conf().render());
-            } catch (IllegalArgumentException e) {
-                problems.add("pod " + pod.metadata().key() + ": " + e.getMessage());
-            }
+    }
+
+    /** The namespace's file and the files of every pod in it; nothing for a namespace that is gone. */
+    private void renderNamespace(ClusterSnapshot snapshot, String ns, Map<String, String> out, Set<String> problems) {
+        if (ns == null || !SAFE_NAME.matcher(ns).matches()
+                || snapshot.namespace(ns).isEmpty() && !snapshot.populatedNamespaces().contains(ns)) {
+            return;
+        }
+        List<Service> visible = ServiceEnv.visibleTo(snapshot, ns, true);
+        Map<String, String> vars = ServiceEnv.variables(visible);
+        ServiceEnv.sizeWarning(ns, visible.size(), vars).ifPresent(problems::add);
+        out.put(ns + ".env", header("namespace " + ns) + EnvFormat.SHELL.render(vars, problems::add));
+        PodResolvConf.Kubelet kubelet = kubelet(snapshot);
+        for (Pod pod : snapshot.pods(ns)) {
+            renderPod(snapshot, pod, kubelet, out, problems);
+        }
+    }
+
+    private void renderPod(ClusterSnapshot snapshot, Pod pod, PodResolvConf.Kubelet kubelet, Map<String, String> out,
+                           Set<String> problems) {
+        String ns = pod.namespace();
+        if (ns == null || !SAFE_NAME.matcher(ns).matches() || !SAFE_NAME.matcher(pod.name()).matches()) {
+            return;
+        }
+        String base = ns + "/" + pod.name();
+        try {
+            var env = PodEnv.forContainer(snapshot, pod, null);
+            problems.addAll(env.warnings());
+            out.put(base + ".env", header("pod " + pod.metadata().key()) + EnvFormat.SHELL.render(env.variables(),
+                    w -> problems.add("pod " + pod.metadata().key() + ": " + w)));
+        } catch (EnvReferenceException | IllegalArgumentException e) {
+            // kubelet would not start this container: no file, and say why.
+            problems.add(e.getMessage());
+        }
+        try {
+            out.put(base + ".resolv.conf", PodResolvConf.forPod(pod, kubelet).conf().render());
+        } catch (IllegalArgumentException e) {
+            problems.add("pod " + pod.metadata().key() + ": " + e.getMessage());
         }
     }
 
@@ -206,6 +239,29 @@ public final class EnvDirWriter {
             Files.setPosixFilePermissions(p, perms);
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: keep the default
+        }
+    }
+
+    /** Removes what the rendered namespaces and pods no longer want, leaving the rest alone. */
+    private void removeStale(Set<String> namespaces, Set<String> pods, Set<String> desired) throws IOException {
+        for (String ns : namespaces) {
+            if (!SAFE_NAME.matcher(ns).matches()) {
+                continue;
+            }
+            if (!desired.contains(ns + ".env")) {
+                Files.deleteIfExists(dir.resolve(ns + ".env"));
+            }
+            Path nsDir = dir.resolve(ns);
+            if (Files.isDirectory(nsDir)) {
+                removeStaleIn(nsDir, ns, desired);
+            }
+        }
+        for (String key : pods) {
+            for (String suffix : List.of(".env", ".resolv.conf")) {
+                if (!desired.contains(key + suffix) && SAFE_NAME.matcher(key.substring(key.indexOf('/') + 1)).matches()) {
+                    Files.deleteIfExists(dir.resolve(key + suffix));
+                }
+            }
         }
     }
 

@@ -169,4 +169,43 @@ class EnvDirWriterTest {
             return all.anyMatch(p -> p.getFileName().toString().endsWith(".tmp"));
         }
     }
+
+    @Test
+    void aChangeRewritesOnlyWhatItTouchesAndEndsAsAFullWriteWould() throws Exception {
+        Pod other = pod("ops", "job-1", null, container("app", List.of(), List.of()));
+        Pod web2 = pod("shop", "web-2", null, container("app", List.of(), List.of()));
+        ClusterSnapshot first = ClusterSnapshot.builder(1).namespaces(List.of(Namespace.named("default"),
+                Namespace.named("shop"), Namespace.named("ops"))).services(List.of(MASTER,
+                service("shop", "web", "127.96.0.20", port("http", "TCP", 80)))).pods(List.of(WEB_POD, other)).build();
+        EnvDirWriter w = writer();
+        w.write(first);
+
+        // shop gains a Service and a pod, ops loses its pod.
+        dev.clusterdns.agent.snapshot.NamespaceObjects shop = new dev.clusterdns.agent.snapshot.NamespaceObjects(
+                List.of(service("shop", "api", "127.96.0.21", port("http", "TCP", 8080)),
+                        service("shop", "web", "127.96.0.20", port("http", "TCP", 80))),
+                List.of(WEB_POD, web2), List.of(), List.of(), List.of(), List.of(), List.of());
+        dev.clusterdns.agent.snapshot.SnapshotChange change = dev.clusterdns.agent.snapshot.SnapshotChange.builder()
+                .add("Service", "shop/api").add("Pod", "shop/web-2").add("Pod", "ops/job-1").build();
+        ClusterSnapshot second = first.successor(2).namespace("shop", shop)
+                .namespace("ops", dev.clusterdns.agent.snapshot.NamespaceObjects.EMPTY).change(change).build();
+        List<String> written = w.write(second, change);
+        assertEquals(List.of("shop.env", "shop/web-1.env", "shop/web-2.env", "shop/web-2.resolv.conf"), written,
+                "default.env and the untouched resolv.conf stay as they are");
+        assertFalse(Files.exists(dir.resolve("ops/job-1.env")), "a removed pod's files go");
+
+        Path full = Files.createTempDirectory("env-full");
+        new EnvDirWriter(full, "cluster.local", ResolvConf.parse("nameserver 192.0.2.1\n"), List.of()).write(second);
+        assertEquals(tree(full), tree(dir));
+    }
+
+    private static java.util.Map<String, String> tree(Path root) throws Exception {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                out.put(root.relativize(p).toString(), Files.readString(p));
+            }
+        }
+        return out;
+    }
 }

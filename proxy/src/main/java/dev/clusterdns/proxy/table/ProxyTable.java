@@ -8,6 +8,7 @@ import dev.clusterdns.agent.model.ServiceSpec;
 import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.agent.net.IpAddresses;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
+import dev.clusterdns.agent.snapshot.SnapshotChange;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -18,7 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 
 /**
  * Everything the proxy serves for one snapshot: listen address → {@link Route}, plus the balancers
@@ -27,6 +32,11 @@ import java.util.function.Predicate;
  * <p>Only routes with at least one candidate endpoint are present: a Service port without one has
  * no listener, so the kernel refuses connections at once (RST; ICMP unreachable for UDP), which is
  * what kube-proxy's REJECT rule gives clients.
+ *
+ * <p>The table is kept per Service ({@link #next}): a snapshot's change set names the Services whose
+ * routes are recomputed, everything else is shared (persistent maps), and {@link #changedKeys()}
+ * tells the proxy which listeners to touch. When two Services claim one address and port, the first
+ * in snapshot order (namespace, then name) serves it and the other is reported.
  */
 public final class ProxyTable {
 
@@ -43,17 +53,39 @@ public final class ProxyTable {
         }
     }
 
-    private static final ProxyTable EMPTY = new ProxyTable(Map.of(), Map.of(), List.of());
+    /** What one Service contributes: its routes in claim order, its balancers, its problems. */
+    private record Contribution(List<Map.Entry<ListenKey, Route>> routes, Map<String, Balancer> balancers,
+            List<String> problems) {}
+
+    /** A Service claiming a listen key, ordered as the snapshot orders Services. */
+    private record Claim(String namespace, String name, Route route) implements Comparable<Claim> {
+        @Override
+        public int compareTo(Claim o) {
+            int c = namespace.compareTo(o.namespace);
+            return c != 0 ? c : name.compareTo(o.name);
+        }
+    }
+
+    private static final ProxyTable EMPTY = new ProxyTable(HashTreePMap.empty(), HashTreePMap.empty(),
+            HashTreePMap.empty(), HashTreePMap.empty(), HashTreePMap.empty(), null);
     private static final InetAddress ANY_V4 = IpAddresses.toInetAddress("0.0.0.0");
 
-    private final Map<ListenKey, Route> routes;
-    private final Map<String, Balancer> balancers;
-    private final List<String> problems;
+    private final PMap<String, Contribution> byService;
+    private final PMap<ListenKey, List<Claim>> claims;
+    private final PMap<ListenKey, Route> routes;
+    private final PMap<String, Balancer> balancers;
+    private final PMap<ListenKey, String> conflicts;
+    private final Set<ListenKey> changedKeys;
 
-    private ProxyTable(Map<ListenKey, Route> routes, Map<String, Balancer> balancers, List<String> problems) {
+    private ProxyTable(PMap<String, Contribution> byService, PMap<ListenKey, List<Claim>> claims,
+            PMap<ListenKey, Route> routes, PMap<String, Balancer> balancers, PMap<ListenKey, String> conflicts,
+            Set<ListenKey> changedKeys) {
+        this.byService = byService;
+        this.claims = claims;
         this.routes = routes;
         this.balancers = balancers;
-        this.problems = problems;
+        this.conflicts = conflicts;
+        this.changedKeys = changedKeys;
     }
 
     public static ProxyTable empty() {
@@ -68,22 +100,106 @@ public final class ProxyTable {
         return balancers;
     }
 
+    /**
+     * The listen keys whose route differs from the table this one was made from (added, replaced or
+     * removed); null when every key must be looked at.
+     */
+    public Set<ListenKey> changedKeys() {
+        return changedKeys;
+    }
+
     /** Things in the snapshot the proxy cannot serve (address conflicts, bad source ranges). */
     public List<String> problems() {
-        return problems;
+        List<String> out = new ArrayList<>();
+        byService.values().forEach(c -> out.addAll(c.problems()));
+        out.addAll(conflicts.values());
+        return out;
     }
 
     /** Builds the table for {@code snapshot}, reusing unchanged balancers of {@code previous}. */
     public static ProxyTable build(ClusterSnapshot snapshot, NodeSettings node, ProxyTable previous,
             MetricsSource metrics, Random random) {
-        Builder b = new Builder(node, previous, metrics, random);
-        for (Service svc : snapshot.services()) {
-            if (svc.hasClusterIP()) {
-                b.add(svc, snapshot.endpointSlices(svc.metadata().namespace(), svc.metadata().name()));
+        return previous.next(snapshot, SnapshotChange.everything(), node, metrics, random);
+    }
+
+    /**
+     * The table for {@code snapshot}, given what changed since the snapshot this table was made
+     * for: only the Services named by {@code change} (or their endpoints) are recomputed.
+     */
+    public ProxyTable next(ClusterSnapshot snapshot, SnapshotChange change, NodeSettings node,
+            MetricsSource metrics, Random random) {
+        Set<String> touched = new TreeSet<>();
+        if (change.isEverything()) {
+            touched.addAll(byService.keySet());
+            for (Service svc : snapshot.services()) {
+                touched.add(svc.metadata().namespace() + "/" + svc.metadata().name());
+            }
+        } else {
+            touched.addAll(change.services());
+            touched.addAll(change.endpointsOf());
+        }
+        PMap<String, Contribution> nextByService = byService;
+        PMap<ListenKey, List<Claim>> nextClaims = claims;
+        PMap<String, Balancer> nextBalancers = balancers;
+        Set<ListenKey> keys = new java.util.HashSet<>();
+        for (String key : touched) {
+            int slash = key.indexOf('/');
+            String ns = key.substring(0, slash);
+            String name = key.substring(slash + 1);
+            Contribution old = byService.get(key);
+            Service svc = snapshot.service(ns, name).orElse(null);
+            Contribution now = null;
+            if (svc != null && svc.hasClusterIP()) {
+                Builder b = new Builder(node, this, metrics, random);
+                b.add(svc, snapshot.endpointSlices(ns, name));
+                now = new Contribution(List.copyOf(b.routes), Map.copyOf(b.balancers), List.copyOf(b.problems));
+            }
+            if (old != null) {
+                for (Map.Entry<ListenKey, Route> e : old.routes()) {
+                    keys.add(e.getKey());
+                    List<Claim> rest = new ArrayList<>(nextClaims.getOrDefault(e.getKey(), List.of()));
+                    rest.removeIf(c -> c.namespace().equals(ns) && c.name().equals(name));
+                    nextClaims = rest.isEmpty() ? nextClaims.minus(e.getKey()) : nextClaims.plus(e.getKey(), List.copyOf(rest));
+                }
+                for (String b : old.balancers().keySet()) {
+                    nextBalancers = nextBalancers.minus(b);
+                }
+                nextByService = nextByService.minus(key);
+            }
+            if (now != null) {
+                for (Map.Entry<ListenKey, Route> e : now.routes()) {
+                    keys.add(e.getKey());
+                    List<Claim> more = new ArrayList<>(nextClaims.getOrDefault(e.getKey(), List.of()));
+                    more.add(new Claim(ns, name, e.getValue()));
+                    more.sort(null);
+                    nextClaims = nextClaims.plus(e.getKey(), List.copyOf(more));
+                }
+                nextBalancers = nextBalancers.plusAll(now.balancers());
+                nextByService = nextByService.plus(key, now);
             }
         }
-        return new ProxyTable(Collections.unmodifiableMap(b.routes), Collections.unmodifiableMap(b.balancers),
-                List.copyOf(b.problems));
+        PMap<ListenKey, Route> nextRoutes = routes;
+        PMap<ListenKey, String> nextConflicts = conflicts;
+        Set<ListenKey> changed = new java.util.HashSet<>();
+        for (ListenKey k : keys) {
+            List<Claim> owners = nextClaims.getOrDefault(k, List.of());
+            Route was = routes.get(k);
+            Route is = owners.isEmpty() ? null : owners.get(0).route();
+            if (was != is) {
+                changed.add(k);
+                nextRoutes = is == null ? nextRoutes.minus(k) : nextRoutes.plus(k, is);
+            }
+            nextConflicts = nextConflicts.minus(k);
+            for (int i = 1; i < owners.size(); i++) {
+                String owner = owners.get(i).route().servicePort();
+                if (!owner.equals(is.servicePort())) {
+                    nextConflicts = nextConflicts.plus(k, k + " of " + owner + " is already served by " + is.servicePort());
+                    break;
+                }
+            }
+        }
+        return new ProxyTable(nextByService, nextClaims, nextRoutes, nextBalancers, nextConflicts,
+                change.isEverything() ? null : changed);
     }
 
     /** One endpoint of a Service port as the candidate rules read it. */
@@ -95,7 +211,8 @@ public final class ProxyTable {
         private final ProxyTable previous;
         private final MetricsSource metrics;
         private final Random random;
-        private final Map<ListenKey, Route> routes = new LinkedHashMap<>();
+        private final List<Map.Entry<ListenKey, Route>> routes = new ArrayList<>();
+        private final Set<ListenKey> claimed = new java.util.HashSet<>();
         private final Map<String, Balancer> balancers = new HashMap<>();
         private final List<String> problems = new ArrayList<>();
 
@@ -185,9 +302,8 @@ public final class ProxyTable {
             if (route.balancer().size() == 0) {
                 return;
             }
-            Route existing = routes.putIfAbsent(key, route);
-            if (existing != null && existing != route && !existing.servicePort().equals(owner)) {
-                problems.add(key + " of " + owner + " is already served by " + existing.servicePort());
+            if (claimed.add(key)) {
+                routes.add(Map.entry(key, route));
             }
         }
 

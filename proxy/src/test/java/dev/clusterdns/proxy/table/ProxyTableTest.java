@@ -101,4 +101,45 @@ class ProxyTableTest {
                 .build(), ProxyTable.empty());
         assertTrue(t.routes().isEmpty());
     }
+
+    @Test
+    void aChangeRecomputesOnlyTheServicesItNamesAndEqualsAFullBuild() throws Exception {
+        List<Service> services = new java.util.ArrayList<>();
+        List<EndpointSlice> slices = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            services.add(service("s" + i, "ClusterIP", "127.96.1." + i, List.of(new ServicePort("p", "TCP", null, 80, null, null))));
+            slices.add(slice("s" + i, List.of("10.1.0." + i), List.of(new EndpointPort("p", 8080, null, null))));
+        }
+        ClusterSnapshot first = ClusterSnapshot.builder(1).services(services).endpointSlices(slices).build();
+        ProxyTable t1 = build(first, ProxyTable.empty());
+
+        // s3 gets a second endpoint, s7 goes, s20 comes.
+        List<EndpointSlice> slices2 = new java.util.ArrayList<>(slices);
+        slices2.set(3, slice("s3", List.of("10.1.0.3", "10.1.1.3"), List.of(new EndpointPort("p", 8080, null, null))));
+        slices2.remove(7);
+        List<Service> services2 = new java.util.ArrayList<>(services);
+        services2.remove(7);
+        services2.add(service("s20", "ClusterIP", "127.96.1.20", List.of(new ServicePort("p", "TCP", null, 80, null, null))));
+        slices2.add(slice("s20", List.of("10.1.0.20"), List.of(new EndpointPort("p", 8080, null, null))));
+        dev.clusterdns.agent.snapshot.NamespaceObjects ns = new dev.clusterdns.agent.snapshot.NamespaceObjects(
+                services2, List.of(), slices2, List.of(), List.of(), List.of(), List.of());
+        dev.clusterdns.agent.snapshot.SnapshotChange change = dev.clusterdns.agent.snapshot.SnapshotChange.builder()
+                .add("Service", "ns/s7").add("Service", "ns/s20").add(dev.clusterdns.agent.snapshot.SnapshotChange.ENDPOINTS, "ns/s3")
+                .build();
+        ClusterSnapshot second = first.successor(2).namespace("ns", ns).change(change).build();
+
+        ProxyTable incremental = t1.next(second, change, NODE, metrics, new Random(1));
+        ProxyTable full = build(second, ProxyTable.empty());
+        assertEquals(full.routes().keySet(), incremental.routes().keySet());
+        for (var e : full.routes().entrySet()) {
+            assertEquals(Set.copyOf(e.getValue().balancer().endpoints()),
+                    Set.copyOf(incremental.routes().get(e.getKey()).balancer().endpoints()), e.getKey().toString());
+        }
+        InetAddress s3 = InetAddress.getByName("127.96.1.3");
+        assertEquals(Set.of(new ListenKey(Protocol.TCP, s3, 80), new ListenKey(Protocol.TCP, InetAddress.getByName("127.96.1.7"), 80),
+                new ListenKey(Protocol.TCP, InetAddress.getByName("127.96.1.20"), 80)), incremental.changedKeys());
+        InetAddress s4 = InetAddress.getByName("127.96.1.4");
+        assertSame(t1.routes().get(new ListenKey(Protocol.TCP, s4, 80)), incremental.routes().get(new ListenKey(Protocol.TCP, s4, 80)),
+                "an untouched Service keeps its route object");
+    }
 }

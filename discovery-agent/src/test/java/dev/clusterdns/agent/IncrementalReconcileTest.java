@@ -1,0 +1,208 @@
+package dev.clusterdns.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.clusterdns.agent.manifest.Manifest;
+import dev.clusterdns.agent.manifest.ManifestReader;
+import dev.clusterdns.agent.snapshot.ClusterSnapshot;
+import dev.clusterdns.agent.snapshot.Problem;
+import dev.clusterdns.agent.source.ObjectChange;
+import dev.clusterdns.agent.source.ObjectKey;
+import dev.clusterdns.agent.source.SourceChanges;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Long random sequences of changes (Services, Pods, EndpointSlices, Endpoints, Namespaces, invalid
+ * objects) applied one batch at a time must give, after every step, exactly the snapshot that one
+ * reconcile of all current objects gives from the same allocation state: the incremental path may
+ * skip work, never change the outcome. Small address and port ranges make allocation conflicts common.
+ */
+class IncrementalReconcileTest {
+    private static final List<String> NAMESPACES = List.of("default", "shop", "ops");
+    private static final ManifestReader READER = new ManifestReader();
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    void incrementalEqualsFromScratchAfterEveryStep(long seed) throws Exception {
+        Random random = new Random(seed);
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        ClusterReconciler incremental = new ClusterReconciler(config(state));
+        Map<ObjectKey, Manifest> world = new LinkedHashMap<>();
+        for (int step = 0; step < 60; step++) {
+            List<ObjectChange> batch = new ArrayList<>();
+            int size = random.nextInt(10) == 0 ? 1 + random.nextInt(12) : 1 + random.nextInt(3);
+            Map<ObjectKey, ObjectChange> byKey = new LinkedHashMap<>();
+            for (int i = 0; i < size; i++) {
+                ObjectChange c = randomChange(random, world);
+                byKey.put(c.key(), c);
+            }
+            for (ObjectChange c : byKey.values()) {
+                batch.add(c);
+                if (c.removed()) {
+                    world.remove(c.key());
+                } else {
+                    world.put(c.key(), c.manifest());
+                }
+            }
+            ClusterSnapshot got = incremental.apply(new SourceChanges(batch, null));
+
+            Path copy = copyOf(state, tmp.resolve("oracle-" + seed + "-" + step));
+            List<ObjectChange> all = world.values().stream().map(ObjectChange::put).toList();
+            ClusterSnapshot want = new ClusterReconciler(config(copy)).apply(new SourceChanges(all, null));
+            assertSame(want, got, "seed " + seed + " step " + step + " after " + batch);
+        }
+    }
+
+    private static void assertSame(ClusterSnapshot want, ClusterSnapshot got, String where) {
+        Set<String> spaces = new TreeSet<>(want.populatedNamespaces());
+        spaces.addAll(got.populatedNamespaces());
+        for (String ns : spaces) {
+            assertEquals(timeless(want.objects(ns)), timeless(got.objects(ns)), where + ": namespace " + ns);
+        }
+        assertEquals(names(want), names(got), where + ": namespaces");
+        assertEquals(problems(want), problems(got), where + ": problems");
+        for (var s : want.services()) {
+            for (String ip : s.clusterIPs()) {
+                assertEquals(want.serviceByClusterIp(ip).map(x -> x.metadata().key()),
+                        got.serviceByClusterIp(ip).map(x -> x.metadata().key()), where + ": service by " + ip);
+            }
+        }
+        for (var p : want.pods()) {
+            for (String ip : p.podIPs()) {
+                assertEquals(new TreeSet<>(want.podsByIp(ip).stream().map(x -> x.name()).toList()),
+                        new TreeSet<>(got.podsByIp(ip).stream().map(x -> x.name()).toList()), where + ": pods by " + ip);
+            }
+        }
+    }
+
+    /** The synthesised default/kubernetes is stamped when first seen: the oracle sees it later. */
+    private static dev.clusterdns.agent.snapshot.NamespaceObjects timeless(dev.clusterdns.agent.snapshot.NamespaceObjects o) {
+        List<dev.clusterdns.agent.model.Service> services = o.services().stream()
+                .map(s -> s.name().equals("kubernetes") ? s.withMetadata(s.metadata().withCreationTimestamp(null)) : s).toList();
+        return new dev.clusterdns.agent.snapshot.NamespaceObjects(services, o.pods(), o.endpointSlices(), o.endpoints(),
+                o.configMaps(), o.secrets(), o.workloads());
+    }
+
+    private static Set<String> names(ClusterSnapshot s) {
+        Set<String> out = new TreeSet<>();
+        s.namespaces().forEach(n -> out.add(n.name()));
+        return out;
+    }
+
+    private static Set<String> problems(ClusterSnapshot s) {
+        Set<String> out = new TreeSet<>();
+        for (Problem p : s.problems()) {
+            out.add(p.toString());
+        }
+        return out;
+    }
+
+    private static AgentConfig config(Path state) {
+        return new AgentConfig(List.of(), state, List.of("10.0.0.0/27"), "30000-30009", "10.9.0.0/29", null);
+    }
+
+    private static Path copyOf(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                if (Files.isRegularFile(f)) {
+                    Files.copy(f, to.resolve(f.getFileName()));
+                }
+            }
+        }
+        return to;
+    }
+
+    private static ObjectChange randomChange(Random r, Map<ObjectKey, Manifest> world) {
+        if (!world.isEmpty() && r.nextInt(4) == 0) {
+            List<ObjectKey> keys = new ArrayList<>(world.keySet());
+            return ObjectChange.remove(keys.get(r.nextInt(keys.size())));
+        }
+        String ns = NAMESPACES.get(r.nextInt(NAMESPACES.size()));
+        String yaml = switch (r.nextInt(9)) {
+            case 0, 1, 2 -> service(r, ns);
+            case 3, 4, 5 -> pod(r, ns);
+            case 6 -> slice(r, ns);
+            case 7 -> endpoints(r, ns);
+            default -> r.nextBoolean() ? "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns
+                    + ", labels: {team: t" + r.nextInt(2) + "}, creationTimestamp: '2026-01-01T00:00:00Z'}\n"
+                    : "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm" + r.nextInt(2) + ", namespace: " + ns
+                    + ", creationTimestamp: '2026-01-01T00:00:00Z'}\ndata: {k: v" + r.nextInt(3) + "}\n";
+        };
+        List<Manifest> read = READER.read(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                ns + "-" + r.nextInt(3) + ".yaml", false).manifests();
+        return ObjectChange.put(read.get(0));
+    }
+
+    private static String meta(Random r, String name, String ns) {
+        return "metadata: {name: " + name + ", namespace: " + ns + ", creationTimestamp: '2026-01-0" + (1 + r.nextInt(3))
+                + "T00:00:00Z'" + (r.nextBoolean() ? ", labels: {app: a" + r.nextInt(3) + "}" : "") + "}\n";
+    }
+
+    private static String service(Random r, String ns) {
+        String name = "s" + r.nextInt(6);
+        String type = switch (r.nextInt(6)) {
+            case 0 -> "NodePort";
+            case 1 -> "LoadBalancer";
+            default -> "ClusterIP";
+        };
+        StringBuilder spec = new StringBuilder("spec: {type: " + type);
+        if (r.nextInt(5) != 0) {
+            spec.append(", selector: {app: a").append(r.nextInt(3)).append("}");
+        }
+        int pick = r.nextInt(10);
+        if (pick == 0) {
+            spec.append(", clusterIP: None");
+        } else if (pick == 1) {
+            spec.append(", clusterIP: 10.0.0.").append(2 + r.nextInt(6));
+        }
+        int port = r.nextInt(12) == 0 ? 70000 : 80 + r.nextInt(2);
+        spec.append(", ports: [{name: http, port: ").append(port).append(", targetPort: http");
+        if (!type.equals("ClusterIP") && r.nextInt(3) == 0) {
+            spec.append(", nodePort: ").append(30000 + r.nextInt(4));
+        }
+        spec.append("}]}");
+        return "apiVersion: v1\nkind: Service\n" + meta(r, name, ns) + spec + "\n";
+    }
+
+    private static String pod(Random r, String ns) {
+        String name = "p" + r.nextInt(10);
+        String ready = switch (r.nextInt(3)) {
+            case 0 -> ", conditions: [{type: Ready, status: 'False'}]";
+            case 1 -> ", conditions: [{type: Ready, status: 'True'}]";
+            default -> "";
+        };
+        String ip = r.nextInt(8) == 0 ? "" : "podIP: 10.244." + r.nextInt(2) + "." + r.nextInt(6) + ", ";
+        return "apiVersion: v1\nkind: Pod\n" + meta(r, name, ns)
+                + "spec: {containers: [{name: c, image: nginx, ports: [{name: http, containerPort: " + (8080 + r.nextInt(2)) + "}]}]}\n"
+                + "status: {" + ip + "phase: Running" + ready + "}\n";
+    }
+
+    private static String slice(Random r, String ns) {
+        return "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: es" + r.nextInt(3) + ", namespace: " + ns
+                + ", creationTimestamp: '2026-01-01T00:00:00Z', labels: {kubernetes.io/service-name: s" + r.nextInt(6) + "}}\n"
+                + "addressType: IPv4\nendpoints: [{addresses: [10.1.0." + r.nextInt(9) + "]}]\nports: [{name: http, port: 80}]\n";
+    }
+
+    private static String endpoints(Random r, String ns) {
+        return "apiVersion: v1\nkind: Endpoints\nmetadata: {name: s" + r.nextInt(6) + ", namespace: " + ns
+                + ", creationTimestamp: '2026-01-01T00:00:00Z'}\n"
+                + "subsets: [{addresses: [{ip: 10.2.0." + r.nextInt(9) + "}], ports: [{name: http, port: 80}]}]\n";
+    }
+}
