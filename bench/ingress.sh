@@ -145,6 +145,7 @@ for i in 1 2; do
   wrk -t1 -c64 -d4s "http://127.0.0.1:$ingress_http/" >/dev/null 2>&1
   wrk -t1 -c64 -d3s "http://127.0.0.1:$ingress_http/" -H "Connection: close" >/dev/null 2>&1
   wrk -t1 -c64 -d3s "https://127.0.0.1:$ingress_https/" >/dev/null 2>&1
+  if command -v h2load >/dev/null; then h2load -c16 -m16 -D3 "https://127.0.0.1:$ingress_https/" >/dev/null 2>&1; fi
 done
 echo "measuring $seconds s each, wrk -t1 -c64; proxies on core $proxy_core of $cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -386,6 +386,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
         }
 
+        /** The end of one read from the endpoint: what it brought goes out to the client. */
+        void upstreamReadComplete() {
+            if (exchange == this) {
+                ctx.flush();
+            }
+        }
+
         void upstreamWritable() {
             readMore();
         }
@@ -442,14 +449,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            // Written now, flushed when this read from the endpoint is done (upstreamReadComplete) or
+            // at the end: a small response leaves in one write (one TLS record, one HTTP/2 flush).
             ctx.write(msg);
-            ctx.flush();
             if (!last) {
                 if (ctx.channel().isWritable()) {
                     upstream.read();
                 }
                 return;
             }
+            ctx.flush();
             responseDone = true;
             if (status == 101 && upgradeRequested) {
                 tunnel();
