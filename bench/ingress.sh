@@ -128,24 +128,25 @@ p99() { awk '/ 99%/ {print $2}'; }
 # measure NAME URL [wrk args] -> "req/s p99"
 measure() {
   local out
-  out=$(taskset -c "$load_cores" wrk -t1 -c64 -d"${seconds}s" --latency "${@:2}" 2>&1)
+  out=$(timeout $((seconds + 30)) taskset -c "$load_cores" wrk -t1 -c64 -d"${seconds}s" --latency "${@:2}" 2>&1)
   echo "$out" > "$work/$1.out"
   printf '%s %s\n' "$(echo "$out" | rps)" "$(echo "$out" | p99)"
 }
 h2() {
   command -v h2load >/dev/null || { echo "- -"; return; }
   local out
-  out=$(taskset -c "$load_cores" h2load -c16 -m16 -D"$seconds" "$1" 2>&1)
+  out=$(timeout $((seconds + 30)) taskset -c "$load_cores" h2load -c16 -m16 -D"$seconds" "$1" 2>&1) || true
   echo "$out" > "$work/h2-$2.out"
   printf '%s %s\n' "$(echo "$out" | awk '/finished in/ {print $4}')" "-"
 }
 
 echo "warming up (JIT) ..."
 for i in 1 2; do
-  wrk -t1 -c64 -d4s "http://127.0.0.1:$ingress_http/" >/dev/null 2>&1
-  wrk -t1 -c64 -d3s "http://127.0.0.1:$ingress_http/" -H "Connection: close" >/dev/null 2>&1
-  wrk -t1 -c64 -d3s "https://127.0.0.1:$ingress_https/" >/dev/null 2>&1
-  if command -v h2load >/dev/null; then h2load -c16 -m16 -D3 "https://127.0.0.1:$ingress_https/" >/dev/null 2>&1; fi
+  # Bounded: on an overloaded machine a tool can stall; the run goes on without it.
+  timeout 30 wrk -t1 -c64 -d4s "http://127.0.0.1:$ingress_http/" >/dev/null 2>&1 || true
+  timeout 30 wrk -t1 -c64 -d3s "http://127.0.0.1:$ingress_http/" -H "Connection: close" >/dev/null 2>&1 || true
+  timeout 30 wrk -t1 -c64 -d3s "https://127.0.0.1:$ingress_https/" >/dev/null 2>&1 || true
+  if command -v h2load >/dev/null; then timeout 30 h2load -c16 -m16 -n 5000 "https://127.0.0.1:$ingress_https/" >/dev/null 2>&1 || true; fi
 done
 echo "measuring $seconds s each, wrk -t1 -c64; proxies on core $proxy_core of $cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
