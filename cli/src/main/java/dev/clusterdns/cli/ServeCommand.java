@@ -1,6 +1,7 @@
 package dev.clusterdns.cli;
 
 import dev.clusterdns.agent.ClusterAgent;
+import dev.clusterdns.agent.snapshot.NamespaceObjects;
 import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.cli.serve.AgentOptions;
 import dev.clusterdns.cli.serve.DnsOptions;
@@ -49,7 +50,10 @@ final class ServeCommand implements Callable<Integer> {
         agentOptions.checkPaths();
         Deque<AutoCloseable> running = new ArrayDeque<>();
         CountDownLatch stopped = new CountDownLatch(1);
+        Readiness readiness = new Readiness();
+        java.time.Duration lameDuck = dnsOptions.lameDuck();
         Thread hook = new Thread(() -> {
+            lameDuck(readiness, lameDuck);
             closeAll(running);
             stopped.countDown();
         }, "clusterdns-shutdown");
@@ -57,7 +61,6 @@ final class ServeCommand implements Callable<Integer> {
 
         try {
             PrometheusRegistry metrics = new PrometheusRegistry();
-            Readiness readiness = new Readiness();
             Runnable agentSynced = readiness.gate("agent");
             HttpEndpoint http = HttpEndpoint.start(HostPort.parse(httpListen, 9153));
             push(running, http);
@@ -87,7 +90,7 @@ final class ServeCommand implements Callable<Integer> {
             // Held closed until every component has started, so /ready never answers 200 while a
             // component is still building and has not registered its own gate yet.
             Runnable started = readiness.gate("start");
-            push(running, dnsOptions.start(context, resolverOptions.before(context), resolverOptions.after(context)));
+            push(running, dnsOptions.start(context, resolverOptions));
             push(running, proxyOptions.start(context));
             push(running, envOptions.start(context));
             push(running, ingressOptions.start(context));
@@ -111,11 +114,27 @@ final class ServeCommand implements Callable<Integer> {
                 .labelNames("kind")
                 .callback(cb -> {
                     var s = view.current();
-                    cb.call(s.services().size(), "Service");
-                    cb.call(s.pods().size(), "Pod");
-                    cb.call(s.endpointSlices().size(), "EndpointSlice");
+                    cb.call(s.count(NamespaceObjects::services), "Service");
+                    cb.call(s.count(NamespaceObjects::pods), "Pod");
+                    cb.call(s.count(NamespaceObjects::endpointSlices), "EndpointSlice");
                     cb.call(s.namespaces().size(), "Namespace");
                 }).register(metrics);
+    }
+
+    /**
+     * CoreDNS's `health { lameduck }`: /ready answers 503 at once, so load balancers and orchestrators
+     * stop sending new clients, while everything keeps serving for {@code delay}; then the caller stops.
+     */
+    private static void lameDuck(Readiness readiness, java.time.Duration delay) {
+        readiness.stopping();
+        if (!delay.isZero()) {
+            LOG.info("shutting down: /ready answers 503, still serving for {} s (--lameduck)", delay.toSeconds());
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static synchronized void push(Deque<AutoCloseable> running, AutoCloseable c) {

@@ -3,6 +3,7 @@ package dev.clusterdns.agent;
 import dev.clusterdns.agent.manifest.ManifestReader;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
+import dev.clusterdns.agent.snapshot.NamespaceObjects;
 import dev.clusterdns.agent.snapshot.Problem;
 import dev.clusterdns.agent.snapshot.SnapshotChange;
 import dev.clusterdns.agent.snapshot.SnapshotPublisher;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterAgent.class);
-    private static final Duration API_SYNC_TIMEOUT = Duration.ofSeconds(60);
+    /** How long `start` waits for a Kubernetes API server's first list before serving without it (as CoreDNS). */
+    private static final Duration API_SYNC_TIMEOUT = Duration.ofSeconds(5);
 
     private final AgentConfig config;
     private final SnapshotPublisher publisher = new SnapshotPublisher();
@@ -68,6 +70,15 @@ public final class ClusterAgent implements AutoCloseable {
         applier = new Thread(this::applyLoop, "clusterdns-agent");
         applier.setDaemon(true);
         applier.start();
+    }
+
+    /**
+     * Completes once the source has reported its initial state: at once for manifests; for a
+     * Kubernetes API server when its first list succeeds (which may be after {@link #start} returned).
+     */
+    public java.util.concurrent.CompletableFuture<Void> synced() {
+        Source s = source;
+        return s == null ? new java.util.concurrent.CompletableFuture<>() : s.firstSync();
     }
 
     /** One full load without watching, for `env`, `resolvconf` and `expose`. */
@@ -134,14 +145,9 @@ public final class ClusterAgent implements AutoCloseable {
     }
 
     private static String summary(ClusterSnapshot s) {
-        int services = 0;
-        int pods = 0;
-        int slices = 0;
-        for (String ns : s.populatedNamespaces()) {
-            services += s.objects(ns).services().size();
-            pods += s.objects(ns).pods().size();
-            slices += s.objects(ns).endpointSlices().size();
-        }
+        int services = s.count(NamespaceObjects::services);
+        int pods = s.count(NamespaceObjects::pods);
+        int slices = s.count(NamespaceObjects::endpointSlices);
         SnapshotChange c = s.change();
         String changed = c.isEverything() ? "" : changedSummary(c);
         return services + " services, " + pods + " pods, " + slices + " endpoint slices, " + s.problems().size()
@@ -224,8 +230,8 @@ public final class ClusterAgent implements AutoCloseable {
         }
 
         @Override
-        public boolean synced() {
-            return api.synced();
+        public java.util.concurrent.CompletableFuture<Void> firstSync() {
+            return api.firstSync();
         }
 
         @Override
@@ -233,20 +239,8 @@ public final class ClusterAgent implements AutoCloseable {
             api.close();
         }
 
-        /** The most telling cause: a network error if there is one (refused, unknown host), else the deepest. */
         private static String rootCause(Throwable e) {
-            Throwable t = e;
-            Throwable chosen = e;
-            while (t != null) {
-                chosen = t;
-                if (t.getClass().getName().startsWith("java.net.")) {
-                    break;
-                }
-                t = t.getCause() == t ? null : t.getCause();
-            }
-            String m = chosen.getMessage();
-            String name = chosen instanceof java.net.ConnectException ? "connection refused" : chosen.getClass().getSimpleName();
-            return name + (m == null || m.isEmpty() ? "" : ": " + m);
+            return KubernetesApiSource.reason(e);
         }
     }
 }

@@ -97,7 +97,23 @@ final class ClusterReconciler {
         final Map<String, Ingress> ingresses = new TreeMap<>();
         List<EndpointSlice> slices = List.of();
         List<Endpoints> endpoints = List.of();
-        boolean endpointsDirty;
+        /** Services (by name) whose endpoints must be computed again. */
+        final Set<String> endpointsDirty = new TreeSet<>();
+
+        /** Marks every Service whose endpoints may depend on this pod (before or after a change). */
+        void podTouched(Pod pod) {
+            for (Service s : services.values()) {
+                if (EndpointsController.mayInclude(s, pod)) {
+                    endpointsDirty.add(s.name());
+                }
+            }
+        }
+
+        /** Marks the Service a given slice belongs to. */
+        void sliceTouched(EndpointSlice slice) {
+            String svc = slice.metadata() == null ? null : slice.serviceName();
+            endpointsDirty.add(svc == null ? "" : svc);
+        }
 
         boolean populated() {
             return !services.isEmpty() || !pods.isEmpty() || !slices.isEmpty() || !configMaps.isEmpty()
@@ -164,7 +180,7 @@ final class ClusterReconciler {
         ClusterSnapshot.Successor next = current.successor(current.revision() + 1);
         for (String ns : dirty) {
             Space space = spaces.get(ns);
-            if (space.endpointsDirty) {
+            if (!space.endpointsDirty.isEmpty()) {
                 runEndpoints(ns, space, now, change);
             }
             next.namespace(ns, space.objects());
@@ -219,22 +235,24 @@ final class ClusterReconciler {
                 } else {
                     toAllocate.put(path, null);
                 }
-                space.endpointsDirty = true;
+                space.endpointsDirty.add(name);
             }
             case "Pod" -> {
-                if (space.pods.remove(name) != null) {
+                Pod gone = space.pods.remove(name);
+                if (gone != null) {
                     change.add(SnapshotChange.PODS, path);
-                    space.endpointsDirty = true;
+                    space.podTouched(gone);
                 }
             }
             case "EndpointSlice" -> {
-                if (space.givenSlices.remove(name) != null) {
-                    space.endpointsDirty = true;
+                EndpointSlice gone = space.givenSlices.remove(name);
+                if (gone != null) {
+                    space.sliceTouched(gone);
                 }
             }
             case "Endpoints" -> {
                 if (space.givenEndpoints.remove(name) != null) {
-                    space.endpointsDirty = true;
+                    space.endpointsDirty.add(name);
                 }
             }
             case "ConfigMap" -> {
@@ -289,7 +307,7 @@ final class ClusterReconciler {
             } else {
                 toAllocate.put(path, v);
             }
-            space.endpointsDirty = true;
+            space.endpointsDirty.add(name);
         } else if (o instanceof Pod p) {
             Pod v = observed ? Defaults.pod(p) : accept(key, m, p, Defaults::pod, Validation::pod);
             if (v == null) {
@@ -300,19 +318,19 @@ final class ClusterReconciler {
             }
             space.pods.put(name, v);
             change.add(SnapshotChange.PODS, path);
-            space.endpointsDirty = true;
+            space.podTouched(v);
         } else if (o instanceof EndpointSlice e) {
             EndpointSlice v = observed ? Defaults.endpointSlice(e)
                     : accept(key, m, e, Defaults::endpointSlice, Validation::endpointSlice);
             if (v != null) {
                 space.givenSlices.put(name, v);
-                space.endpointsDirty = true;
+                space.sliceTouched(v);
             }
         } else if (o instanceof Endpoints e) {
             Endpoints v = observed ? Defaults.endpoints(e) : accept(key, m, e, Defaults::endpoints, Validation::endpoints);
             if (v != null) {
                 space.givenEndpoints.put(name, v);
-                space.endpointsDirty = true;
+                space.endpointsDirty.add(name);
             }
         } else if (o instanceof ConfigMap c) {
             ConfigMap v = observed ? c : accept(key, m, c, Defaults::configMap, Validation::configMap);
@@ -381,57 +399,115 @@ final class ClusterReconciler {
             Service before = svc == null ? space.services.remove(name) : space.services.put(name, svc);
             if (!Objects.equals(before, svc)) {
                 change.add(SnapshotChange.SERVICES, key);
-                space.endpointsDirty = true;
+                space.endpointsDirty.add(name);
                 dirty.add(ns);
             }
         });
     }
 
-    /** The endpoints controller for one namespace; reports the Services whose endpoints changed. */
+    /**
+     * The endpoints controller for the Services of one namespace that a change touched (their own
+     * change, a pod they may select, their given slices or Endpoints); the namespace's other slices
+     * and Endpoints stay as they are. Reports the Services whose endpoints changed.
+     */
     private void runEndpoints(String ns, Space space, String now, SnapshotChange.Builder change) {
-        space.endpointsDirty = false;
-        List<EndpointSlice> slices;
-        List<Endpoints> endpoints;
+        Set<String> owners = new TreeSet<>(space.endpointsDirty);
+        space.endpointsDirty.clear();
+        List<EndpointSlice> slices = new ArrayList<>();
+        List<Endpoints> endpoints = new ArrayList<>();
         if (observed) {
-            slices = new ArrayList<>(space.givenSlices.values());
-            endpoints = new ArrayList<>(space.givenEndpoints.values());
+            for (EndpointSlice s : space.givenSlices.values()) {
+                if (owners.contains(ownerOf(s))) {
+                    slices.add(s);
+                }
+            }
+            for (Endpoints e : space.givenEndpoints.values()) {
+                if (owners.contains(e.name())) {
+                    endpoints.add(e);
+                }
+            }
         } else {
-            EndpointsController.Result r = EndpointsController.reconcile(new ArrayList<>(space.services.values()),
-                    new ArrayList<>(space.pods.values()), new ArrayList<>(space.givenSlices.values()),
-                    new ArrayList<>(space.givenEndpoints.values()));
+            List<Service> services = new ArrayList<>();
+            for (String name : owners) {
+                Service s = space.services.get(name);
+                if (s != null) {
+                    services.add(s);
+                }
+            }
+            List<Pod> pods = new ArrayList<>();
+            for (Pod p : space.pods.values()) {
+                for (Service s : services) {
+                    if (EndpointsController.mayInclude(s, p)) {
+                        pods.add(p);
+                        break;
+                    }
+                }
+            }
+            List<EndpointSlice> given = new ArrayList<>();
+            space.givenSlices.values().forEach(s -> {
+                if (owners.contains(ownerOf(s))) {
+                    given.add(s);
+                }
+            });
+            List<Endpoints> givenEndpoints = new ArrayList<>();
+            space.givenEndpoints.values().forEach(e -> {
+                if (owners.contains(e.name())) {
+                    givenEndpoints.add(e);
+                }
+            });
+            Set<String> reserved = new java.util.HashSet<>();
+            for (EndpointSlice s : space.slices) {
+                if (!owners.contains(ownerOf(s))) {
+                    reserved.add(s.name());
+                }
+            }
+            EndpointsController.Result r = EndpointsController.reconcile(services, pods, given, givenEndpoints, ns, reserved);
             r = stampCreation(r, space.services, now);
-            slices = r.endpointSlices();
-            endpoints = r.endpoints();
+            slices.addAll(r.endpointSlices());
+            endpoints.addAll(r.endpoints());
         }
         Map<String, List<EndpointSlice>> before = slicesByService(space.slices);
         Map<String, List<EndpointSlice>> after = slicesByService(slices);
-        Set<String> owners = new TreeSet<>(before.keySet());
-        owners.addAll(after.keySet());
-        for (String svc : owners) {
-            if (!Objects.equals(before.get(svc), after.get(svc))) {
-                change.add(SnapshotChange.ENDPOINTS, ns + "/" + svc);
-            }
-        }
         Map<String, Endpoints> epBefore = new HashMap<>();
         space.endpoints.forEach(e -> epBefore.put(e.name(), e));
         Map<String, Endpoints> epAfter = new HashMap<>();
         endpoints.forEach(e -> epAfter.put(e.name(), e));
-        Set<String> names = new TreeSet<>(epBefore.keySet());
-        names.addAll(epAfter.keySet());
-        for (String name : names) {
-            if (!Objects.equals(epBefore.get(name), epAfter.get(name))) {
-                change.add(SnapshotChange.ENDPOINTS, ns + "/" + name);
+        for (String svc : owners) {
+            if (!Objects.equals(before.get(svc), after.get(svc)) || !Objects.equals(epBefore.get(svc), epAfter.get(svc))) {
+                change.add(SnapshotChange.ENDPOINTS, ns + "/" + svc);
             }
         }
-        space.slices = List.copyOf(slices);
-        space.endpoints = List.copyOf(endpoints);
+        // The namespace's lists: everything of the other Services, the new objects of these, by name.
+        List<EndpointSlice> allSlices = new ArrayList<>();
+        for (EndpointSlice s : space.slices) {
+            if (!owners.contains(ownerOf(s))) {
+                allSlices.add(s);
+            }
+        }
+        allSlices.addAll(slices);
+        allSlices.sort(java.util.Comparator.comparing(EndpointSlice::name));
+        List<Endpoints> allEndpoints = new ArrayList<>();
+        for (Endpoints e : space.endpoints) {
+            if (!owners.contains(e.name())) {
+                allEndpoints.add(e);
+            }
+        }
+        allEndpoints.addAll(endpoints);
+        allEndpoints.sort(java.util.Comparator.comparing(Endpoints::name));
+        space.slices = List.copyOf(allSlices);
+        space.endpoints = List.copyOf(allEndpoints);
+    }
+
+    /** The Service a slice belongs to by its label ("" for none). */
+    private static String ownerOf(EndpointSlice s) {
+        String svc = s.metadata() == null ? null : s.serviceName();
+        return svc == null ? "" : svc;
     }
 
     private static Map<String, List<EndpointSlice>> slicesByService(List<EndpointSlice> slices) {
         Map<String, List<EndpointSlice>> out = new HashMap<>();
         for (EndpointSlice s : slices) {
-            String svc = s.metadata() == null ? null : s.serviceName();
-            out.computeIfAbsent(svc == null ? "" : svc, k -> new ArrayList<>()).add(s);
+            out.computeIfAbsent(ownerOf(s), k -> new ArrayList<>()).add(s);
         }
         return out;
     }

@@ -55,8 +55,4 @@ public record ProxyConfig(
         return new ProxyConfig(mode, nodeName, nodeAddresses, tcpIdleTimeout, udpTimeout, interfaceName, threads,
                 maxUdpSessions, useNative);
     }
-
-    public ProxyConfig withMode(ProxyMode newMode) {
-        return new ProxyConfig(newMode, nodeName, nodeAddresses, tcpIdleTimeout, udpTimeout, interfaceName, threads, maxUdpSessions, nativeTransport);
-    }
 }

@@ -3,16 +3,16 @@ package dev.clusterdns.cli.serve;
 import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.dns.DnsServer;
 import dev.clusterdns.dns.cluster.ClusterOptions;
-import dev.clusterdns.dns.cluster.ClusterStage;
+import dev.clusterdns.dns.cluster.ClusterSetup;
 import dev.clusterdns.dns.cluster.PodMode;
 import dev.clusterdns.dns.pipeline.Pipeline;
-import dev.clusterdns.dns.pipeline.Stage;
+import dev.clusterdns.dns.pipeline.SetupContext;
+import dev.clusterdns.dns.pipeline.StageSetup;
 import dev.clusterdns.dns.transport.DnsMetrics;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -59,6 +59,34 @@ public final class DnsOptions {
             description = "Idle timeout of DNS TCP connections (default ${DEFAULT-VALUE}).")
     int tcpIdleSeconds;
 
+    @Option(names = "--log-queries", description = "Log one line per query in CoreDNS's log format (client, id, type, class, name, "
+            + "proto, size, DO, bufsize, rcode, flags, reply size, duration).")
+    boolean logQueries;
+
+    @Option(names = "--rrl-rate", paramLabel = "N", defaultValue = "0",
+            description = "UDP replies per second per client /24 (IPv4) or /56 (IPv6); beyond it replies are dropped or slipped (default 0 = off).")
+    int rrlRate;
+
+    @Option(names = "--rrl-slip", paramLabel = "N", defaultValue = "2",
+            description = "With --rrl-rate, every Nth limited reply is sent empty and truncated so real clients retry over TCP (0 = drop all; default ${DEFAULT-VALUE}).")
+    int rrlSlip;
+
+    @Option(names = "--dns-tcp-per-client", paramLabel = "N", defaultValue = "100",
+            description = "Open DNS TCP connections allowed per client address; more are closed at once (default ${DEFAULT-VALUE}).")
+    int tcpPerClient;
+
+    @Option(names = "--lameduck", paramLabel = "SECONDS", defaultValue = "0",
+            description = "On SIGTERM, answer /ready with 503 and keep serving this long before stopping (CoreDNS health lameduck; default ${DEFAULT-VALUE}).")
+    int lameDuckSeconds;
+
+    /** How long to keep serving after SIGTERM with /ready at 503 (`--lameduck`). */
+    public Duration lameDuck() {
+        if (lameDuckSeconds < 0) {
+            throw new IllegalArgumentException("--lameduck must be >= 0 seconds, not " + lameDuckSeconds);
+        }
+        return Duration.ofSeconds(lameDuckSeconds);
+    }
+
     /**
      * Asks the running server a few questions of its own zone over UDP and TCP before `/ready` opens,
      * so class loading and JIT of the query path are not paid by the first client (about a second).
@@ -100,19 +128,13 @@ public final class DnsOptions {
     }
 
     /**
-     * Starts the DNS server with the cluster zone between {@code before} and {@code after} (stages
-     * from {@link ResolverOptions}).
+     * Starts the DNS server: the cluster zone and the resolver stages {@code resolver}'s flags turn
+     * on, in {@link dev.clusterdns.dns.pipeline.StageOrder}. The handle stops the listeners, then
+     * the stages (rebuild thread, zone-file and hosts watchers, the forwarder's event loop).
      */
-    public AutoCloseable start(ServeContext context, List<Stage> before, List<Stage> after) throws Exception {
+    public AutoCloseable start(ServeContext context, ResolverOptions resolver) throws Exception {
         Runnable ready = context.readiness().gate("dns");
-        List<InetSocketAddress> addresses = new ArrayList<>();
-        for (String text : listen == null || listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen) {
-            try {
-                addresses.add(HostPort.parse(text, 53));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--dns-listen: " + e.getMessage());
-            }
-        }
+        List<InetSocketAddress> addresses = listenAddresses();
         List<Cidr> cidrs = new ArrayList<>();
         for (String c : context.agent().serviceCidrs()) {
             cidrs.add(Cidr.parse(c));
@@ -123,28 +145,42 @@ public final class DnsOptions {
         }
         List<InetAddress> nsAddresses = addresses.stream().map(InetSocketAddress::getAddress)
                 .filter(a -> !a.isAnyLocalAddress()).distinct().toList();
-        ClusterOptions options = new ClusterOptions(context.agent().clusterDomain(), ttl, PodMode.parse(pods), exposed,
+        PodMode podMode = PodMode.parse(pods);
+        ClusterOptions options = new ClusterOptions(context.agent().clusterDomain(), ttl, podMode, exposed,
                 endpointPodNames, ignoreEmptyService, cidrs, nsAddresses);
-        ClusterStage cluster = new ClusterStage(context.cluster(), options);
-        List<Stage> stages = new ArrayList<>(before);
-        stages.add(cluster);
-        stages.addAll(after);
-        int n = sockets != null ? sockets : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        List<StageSetup> setups = new ArrayList<>(resolver.setups(context, addresses, podMode));
+        setups.add(new ClusterSetup(options));
+        int n = sockets != null ? sockets : DnsServer.Config.defaultSockets();
+        DnsServer.Config config = new DnsServer.Config(addresses, n, ednsSize, Duration.ofSeconds(tcpIdleSeconds), logQueries,
+                new DnsServer.Limits(rrlRate, rrlSlip, tcpPerClient));
+        Pipeline pipeline = Pipeline.assemble(setups,
+                new SetupContext(context.cluster(), options.domain(), context.metrics()));
         DnsServer server;
         try {
-            server = DnsServer.start(new DnsServer.Config(addresses, n, ednsSize, Duration.ofSeconds(tcpIdleSeconds)),
-                    new Pipeline(stages), DnsMetrics.register(context.metrics()));
+            server = DnsServer.start(config, pipeline, DnsMetrics.register(context.metrics()));
         } catch (Exception e) {
-            cluster.close();
+            pipeline.close();
             throw e;
         }
         LOG.info("DNS on {} (UDP+TCP, {} x {} sockets), zone {}., stages {}", server.addresses(), n,
-                server.transportName(), options.domain(), Arrays.toString(stages.stream().map(Stage::name).toArray()));
+                server.transportName(), options.domain(), pipeline.names());
         warmUp(server.addresses().get(0), options.domain());
         ready.run();
         return () -> {
             server.close();
-            cluster.close();
+            pipeline.close();
         };
+    }
+
+    private List<InetSocketAddress> listenAddresses() {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String text : listen == null || listen.isEmpty() ? List.of(DEFAULT_LISTEN) : listen) {
+            try {
+                addresses.add(HostPort.parse(text, 53));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--dns-listen: " + e.getMessage());
+            }
+        }
+        return addresses;
     }
 }

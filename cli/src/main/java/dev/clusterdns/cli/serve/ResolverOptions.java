@@ -2,38 +2,32 @@ package dev.clusterdns.cli.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.clusterdns.agent.net.Cidr;
-import dev.clusterdns.dns.autopath.Autopath;
+import dev.clusterdns.dns.acl.AclSetup;
+import dev.clusterdns.dns.autopath.AutopathSetup;
 import dev.clusterdns.dns.cache.CacheConfig;
-import dev.clusterdns.dns.cache.ResponseCache;
+import dev.clusterdns.dns.cache.CacheSetup;
+import dev.clusterdns.dns.cluster.PodMode;
+import dev.clusterdns.dns.file.FileSetup;
 import dev.clusterdns.dns.forward.ForwardConfig;
 import dev.clusterdns.dns.forward.ForwardPolicy;
-import dev.clusterdns.dns.forward.Forwarder;
-import dev.clusterdns.dns.forward.RecursionGate;
-import dev.clusterdns.dns.forward.ResolvConf;
-import dev.clusterdns.dns.hosts.HostsAuthority;
-import dev.clusterdns.dns.loadbalance.AddressShuffle;
-import dev.clusterdns.dns.pipeline.Stage;
-import dev.clusterdns.dns.transfer.TransferGate;
-import dev.clusterdns.dns.zonefile.ZoneDirectory;
-import dev.clusterdns.dns.zonefile.ZoneFileAuthority;
+import dev.clusterdns.dns.forward.ForwardSetup;
+import dev.clusterdns.dns.forward.HostResolvConf;
+import dev.clusterdns.dns.hosts.HostsSetup;
+import dev.clusterdns.dns.loadbalance.LoadbalanceSetup;
+import dev.clusterdns.dns.pipeline.StageSetup;
+import dev.clusterdns.dns.transfer.TransferSetup;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.TextParseException;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * Zone files, hosts file, forwarding, cache, autopath, loadbalance and transfer flags (each also
@@ -42,9 +36,6 @@ import picocli.CommandLine.Spec;
  */
 @picocli.CommandLine.Command
 public final class ResolverOptions {
-
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec mixee;
 
     @Option(names = "--zonefiles", paramLabel = "DIR", description = "Directory of RFC 1035 master files served authoritatively (default zonefiles).")
     Path zonefiles;
@@ -97,78 +88,39 @@ public final class ResolverOptions {
     @Option(names = "--hosts", paramLabel = "FILE", description = "Answer names from an /etc/hosts-format file (re-read on change).")
     Path hosts;
 
-    static final List<String> DEFAULT_TRANSFER_TO = List.of("127.0.0.0/8", "::1/128");
-    static final Path DEFAULT_ZONEFILES = Path.of("zonefiles");
     static final Path HOST_RESOLV_CONF = Path.of("/etc/resolv.conf");
 
-    /** Held from {@link #before} until {@link #after} has built every stage (zones loaded). */
-    private Runnable building;
-
-    /** Stages that run before the cluster zone: loadbalance (wraps everything), transfer ACL, autopath. */
-    public List<Stage> before(ServeContext context) throws Exception {
-        building = context.readiness().gate("resolver");
-        List<Stage> stages = new ArrayList<>();
-        if (Boolean.TRUE.equals(loadbalance)) {
-            stages.add(new AddressShuffle());
-        }
-        stages.add(new TransferGate(cidrs(or(transferTo, DEFAULT_TRANSFER_TO), "--transfer-to")));
-        if (Boolean.TRUE.equals(autopath)) {
-            // CoreDNS refuses `autopath @kubernetes` without `pods verified`: the client's namespace
-            // comes from its pod, which must really exist at that IP.
-            OptionSpec pods = mixee == null ? null : mixee.findOption("--pods");
-            Object mode = pods == null ? null : pods.getValue();
-            if (mode != null && !"verified".equalsIgnoreCase(mode.toString())) {
-                throw new IllegalArgumentException("--autopath needs --pods verified (the client's namespace comes from "
-                        + "the pod with its source IP), got --pods " + mode);
-            }
-            stages.add(new Autopath(context.cluster(), context.agent().clusterDomain(), ResolvConf.read(HOST_RESOLV_CONF).search()));
-        }
-        return stages;
-    }
-
     /**
-     * Stages that run after the cluster zone: zone files, hosts file, then (for recursion clients
-     * only) the cache and the forwarder. The cache sits after every authority, so cluster-zone and
-     * zone-file answers are never cached and never stale.
+     * The setups of every resolver stage these flags turn on (their place in the pipeline is
+     * {@link dev.clusterdns.dns.pipeline.StageOrder}'s business, not this list's).
+     *
+     * @param ownListen our DNS listen addresses: never an upstream
+     * @param pods the cluster zone's pod mode (autopath needs `verified`)
      */
-    public List<Stage> after(ServeContext context) throws Exception {
+    public List<StageSetup> setups(ServeContext context, List<InetSocketAddress> ownListen, PodMode pods) {
         JsonNode yaml = yaml(context);
-        List<Stage> stages = new ArrayList<>();
-        if (zonefiles != null && !Files.isDirectory(zonefiles)) {
-            throw new IllegalArgumentException("--zonefiles " + zonefiles + ": not a directory");
+        List<StageSetup> setups = new ArrayList<>();
+        if (Boolean.TRUE.equals(loadbalance)) {
+            setups.add(new LoadbalanceSetup());
         }
-        ZoneDirectory zones = new ZoneDirectory(zonefiles == null ? DEFAULT_ZONEFILES : zonefiles);
-        zones.scan();
-        zones.watch(2, TimeUnit.SECONDS);
-        stages.add(new ZoneFileAuthority(zones::zones));
-
-        if (hosts != null) {
-            if (!Files.isRegularFile(hosts)) {
-                throw new IllegalArgumentException("--hosts " + hosts + ": no such file");
-            }
-            stages.add(new HostsAuthority(hosts));
+        setups.add(new TransferSetup(cidrs(or(transferTo, TransferSetup.DEFAULT_TRANSFER_TO), "--transfer-to")));
+        if (Boolean.TRUE.equals(autopath)) {
+            setups.add(new AutopathSetup(pods, HostResolvConf.read(HOST_RESOLV_CONF).search()));
         }
-
-        ForwardConfig forward = forwardConfig(yaml);
-        stages.add(new RecursionGate(forward.allowRecursion()));
-        CacheConfig cache = cacheConfig();
-        if (cache.maxEntries() > 0) {
-            stages.add(new ResponseCache(cache, context.metrics()));
-        }
-        if (!forward.upstreams().isEmpty() || !forward.stubDomains().isEmpty()) {
-            stages.add(new Forwarder(forward, context.metrics()));
-        }
-        if (building != null) {
-            building.run();
-        }
-        return stages;
+        setups.add(FileSetup.of(zonefiles));
+        setups.add(new HostsSetup(hosts));
+        ForwardConfig forward = forwardConfig(yaml, Set.copyOf(ownListen));
+        setups.add(new AclSetup(forward.allowRecursion()));
+        setups.add(new CacheSetup(cacheConfig()));
+        setups.add(new ForwardSetup(forward));
+        return setups;
     }
 
-    ForwardConfig forwardConfig(JsonNode yaml) {
+    ForwardConfig forwardConfig(JsonNode yaml, Set<InetSocketAddress> ownListen) {
         List<String> up = or(upstreams, null);
         List<InetSocketAddress> addresses = new ArrayList<>();
         if (up == null) {
-            for (String ns : ResolvConf.read(HOST_RESOLV_CONF).nameservers()) {
+            for (String ns : HostResolvConf.read(HOST_RESOLV_CONF).nameservers()) {
                 addresses.add(HostPort.parse(ns.contains(":") && !ns.startsWith("[") ? "[" + ns + "]" : ns, 53));
             }
         } else if (!(up.size() == 1 && up.get(0).equalsIgnoreCase("none"))) {
@@ -212,7 +164,7 @@ public final class ResolverOptions {
                 .withStubDomains(stubs)
                 .withPolicy(ForwardPolicy.parse(policyText), fails, concurrent)
                 .withTimeouts(Duration.ofMillis(timeout), Duration.ofMillis(Math.max(5000, timeout)))
-                .withAccess(allow, ownListenAddresses());
+                .withAccess(allow, ownListen);
     }
 
     CacheConfig cacheConfig() {
@@ -228,29 +180,6 @@ public final class ResolverOptions {
         }
         return d.withSize(size).withTtls(min, max, denialMax).withServeStale(Duration.ofSeconds(stale))
                 .withPrefetch(hits, d.prefetchWindow(), d.prefetchPercent());
-    }
-
-    /** Our DNS listen addresses (`--dns-listen`, owned by the DNS options): never an upstream. */
-    @SuppressWarnings("unchecked")
-    private Set<InetSocketAddress> ownListenAddresses() {
-        Set<InetSocketAddress> own = new HashSet<>();
-        List<String> listen = null;
-        OptionSpec opt = mixee == null ? null : mixee.findOption("--dns-listen");
-        Object value = opt == null ? null : opt.getValue();
-        if (value instanceof List<?> l) {
-            listen = (List<String>) l;
-        }
-        if (listen == null || listen.isEmpty()) {
-            listen = List.of("127.0.0.1:1053");
-        }
-        for (String l : listen) {
-            try {
-                own.add(HostPort.parse(l, 53));
-            } catch (IllegalArgumentException e) {
-                // reported by the DNS options themselves
-            }
-        }
-        return own;
     }
 
     private static InetSocketAddress upstream(String text, String where) {

@@ -18,6 +18,7 @@ import picocli.CommandLine;
 
 class ResolverOptionsTest {
     static final ObjectMapper JSON = new ObjectMapper();
+    static final java.util.Set<InetSocketAddress> OWN = java.util.Set.of(new InetSocketAddress("127.0.0.1", 1053));
 
     static ResolverOptions parse(String... args) {
         ResolverOptions o = new ResolverOptions();
@@ -32,18 +33,18 @@ class ResolverOptionsTest {
     @Test
     void upstreamsPolicyAndLimits() throws Exception {
         ForwardConfig c = parse("--upstream", "127.0.0.1:5300", "--upstream", "::1", "--forward-policy", "round_robin",
-                "--max-fails", "3", "--max-concurrent", "50", "--forward-timeout", "700").forwardConfig(yaml("{}"));
+                "--max-fails", "3", "--max-concurrent", "50", "--forward-timeout", "700").forwardConfig(yaml("{}"), OWN);
         assertEquals(List.of(new InetSocketAddress("127.0.0.1", 5300), new InetSocketAddress("::1", 53)), c.upstreams());
         assertEquals(ForwardPolicy.ROUND_ROBIN, c.policy());
         assertEquals(3, c.maxFails());
         assertEquals(50, c.maxConcurrent());
         assertEquals(Duration.ofMillis(700), c.timeout());
-        assertTrue(c.ownAddresses().contains(new InetSocketAddress("127.0.0.1", 1053)), "default listen address is ours");
+        assertTrue(c.ownAddresses().contains(new InetSocketAddress("127.0.0.1", 1053)), "our listen address is never an upstream");
     }
 
     @Test
     void noneDisablesForwardingButKeepsStubDomains() throws Exception {
-        ForwardConfig c = parse("--upstream", "none").forwardConfig(yaml("{\"stubDomains\": {\"corp.example\": [\"127.0.0.1:5300\"]}}"));
+        ForwardConfig c = parse("--upstream", "none").forwardConfig(yaml("{\"stubDomains\": {\"corp.example\": [\"127.0.0.1:5300\"]}}"), OWN);
         assertEquals(List.of(), c.upstreams());
         assertEquals(List.of(new InetSocketAddress("127.0.0.1", 5300)), c.stubDomains().get(Name.fromString("corp.example.")));
     }
@@ -51,16 +52,16 @@ class ResolverOptionsTest {
     @Test
     void badInputNamesTheFlagOrKey() {
         IllegalArgumentException cidr = assertThrows(IllegalArgumentException.class,
-                () -> parse("--upstream", "none", "--allow-recursion", "10.0.0.0/33").forwardConfig(yaml("{}")));
+                () -> parse("--upstream", "none", "--allow-recursion", "10.0.0.0/33").forwardConfig(yaml("{}"), OWN));
         assertEquals("--allow-recursion '10.0.0.0/33': not a CIDR (e.g. 10.0.0.0/8 or ::1/128)", cidr.getMessage());
         IllegalArgumentException stub = assertThrows(IllegalArgumentException.class,
-                () -> parse("--upstream", "none").forwardConfig(yaml("{\"stubDomains\": {\"corp.example\": \"127.0.0.1\"}}")));
+                () -> parse("--upstream", "none").forwardConfig(yaml("{\"stubDomains\": {\"corp.example\": \"127.0.0.1\"}}"), OWN));
         assertEquals("stubDomains.corp.example: expected a list of HOST[:PORT] upstreams", stub.getMessage());
         IllegalArgumentException port = assertThrows(IllegalArgumentException.class,
-                () -> parse("--upstream", "127.0.0.1:99999").forwardConfig(yaml("{}")));
+                () -> parse("--upstream", "127.0.0.1:99999").forwardConfig(yaml("{}"), OWN));
         assertTrue(port.getMessage().startsWith("--upstream '127.0.0.1:99999': "), port.getMessage());
         IllegalArgumentException policy = assertThrows(IllegalArgumentException.class,
-                () -> parse("--upstream", "none", "--forward-policy", "fastest").forwardConfig(yaml("{}")));
+                () -> parse("--upstream", "none", "--forward-policy", "fastest").forwardConfig(yaml("{}"), OWN));
         assertEquals("unknown forward policy 'fastest': use random, round_robin or sequential", policy.getMessage());
     }
 

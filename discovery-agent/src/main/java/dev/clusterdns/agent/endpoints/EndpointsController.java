@@ -64,6 +64,16 @@ public final class EndpointsController {
      */
     public static Result reconcile(
             List<Service> services, List<Pod> pods, List<EndpointSlice> givenSlices, List<Endpoints> givenEndpoints) {
+        return reconcile(services, pods, givenSlices, givenEndpoints, "", Set.of());
+    }
+
+    /**
+     * The same for part of one namespace: the objects of some Services (and the Pods they may
+     * select), with the names of the namespace's other slices reserved so generated names stay
+     * unique in the namespace.
+     */
+    public static Result reconcile(List<Service> services, List<Pod> pods, List<EndpointSlice> givenSlices,
+            List<Endpoints> givenEndpoints, String namespace, Set<String> reservedSliceNames) {
         Map<String, Service> servicesByKey = new HashMap<>();
         for (Service s : services) {
             servicesByKey.put(key(namespaceOf(s), s.name()), s);
@@ -84,6 +94,7 @@ public final class EndpointsController {
         }
 
         SliceNames names = new SliceNames();
+        reservedSliceNames.forEach(n -> names.reserve(namespace, n));
         List<EndpointSlice> slices = new ArrayList<>();
         for (EndpointSlice given : givenSlices) {
             if (keepsGivenSlice(given, servicesByKey, mirrored)) {
@@ -116,6 +127,25 @@ public final class EndpointsController {
         slices.sort(BY_NAMESPACE_AND_NAME);
         endpoints.sort(BY_NAMESPACE_AND_NAME);
         return new Result(slices, endpoints);
+    }
+
+    /**
+     * Whether {@code service}'s endpoints can depend on {@code pod}: the Service is managed and its
+     * selector matches the pod's labels in the same namespace (an over-approximation is harmless).
+     */
+    public static boolean mayInclude(Service service, Pod pod) {
+        if (!isManaged(service) || !namespaceOf(service).equals(namespaceOf(pod))) {
+            return false;
+        }
+        Map<String, String> labels = pod.metadata().labels();
+        for (Map.Entry<String, String> e : service.spec().selector().entrySet()) {
+            String want = e.getValue() == null ? "" : e.getValue();
+            String have = labels.get(e.getKey());
+            if (!labels.containsKey(e.getKey()) || !want.equals(have == null ? "" : have)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Services the endpoint and endpointslice controllers act on: a selector (even empty), not ExternalName. */

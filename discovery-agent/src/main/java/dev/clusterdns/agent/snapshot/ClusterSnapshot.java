@@ -270,6 +270,15 @@ public final class ClusterSnapshot {
         return Optional.ofNullable(p == null ? null : p.secret(name));
     }
 
+    /** How many objects of one kind the snapshot holds (cheap: no cluster-wide list is made). */
+    public int count(Function<NamespaceObjects, List<?>> kind) {
+        int n = 0;
+        for (Partition p : partitions.values()) {
+            n += kind.apply(p.objects).size();
+        }
+        return n;
+    }
+
     private <T> List<T> gather(Function<NamespaceObjects, List<T>> kind) {
         List<T> out = new ArrayList<>();
         for (Partition p : partitions.values()) {

@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +28,7 @@ import java.util.function.Consumer;
  * the one object it names, so a Pod's readiness flip costs one object's work.
  */
 public final class KubernetesApiSource implements Source {
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesApiSource.class);
 
     private final KubernetesClient client;
     private final ManifestReader reader;
@@ -36,6 +40,10 @@ public final class KubernetesApiSource implements Source {
     private final Map<ObjectKey, List<Problem>> problems = new LinkedHashMap<>();
     private Consumer<SourceChanges> sink;
     private boolean forwarding;
+    private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
+    private final java.util.Set<String> reportedFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile String lastFailure;
+    private volatile Throwable lastFailureCause;
 
     public KubernetesApiSource(KubernetesClient client, ManifestReader reader, Duration syncTimeout) {
         this.client = client;
@@ -45,21 +53,57 @@ public final class KubernetesApiSource implements Source {
         this.origin = "api " + client.getMasterUrl();
     }
 
-    /** Starts the informers, waits until each has listed once, then reports the store and every later event. */
+    /**
+     * Starts the informers and waits up to the sync timeout for each to list once; then reports the
+     * store and every later event. When the API server is absent or slow the informers keep retrying
+     * (each new reason is logged once) and the store is reported when they first sync; {@link #synced()}
+     * completes then.
+     */
     @Override
     public void start(Consumer<SourceChanges> sink) throws Exception {
-        startInformers();
-        synchronized (this) {
-            this.sink = sink;
-            this.forwarding = true;
-            sink.accept(readAll());
+        this.sink = sink;
+        CompletableFuture<Void> listed = startInformers();
+        try {
+            listed.get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("the Kubernetes API at {} has not answered the first list within {} s ({}); serving without the "
+                    + "cluster's objects until it does", client.getMasterUrl(), syncTimeout.toSeconds(), reason(whyNotListed(e)));
         }
+        listed.whenComplete((ok, failure) -> {
+            if (failure == null) {
+                deliverInitial();
+            }
+        });
+    }
+
+    /** Completes once the first list of every kind has been reported. */
+    @Override
+    public CompletableFuture<Void> firstSync() {
+        return firstSync;
+    }
+
+    private synchronized void deliverInitial() {
+        if (forwarding) {
+            return;
+        }
+        forwarding = true;
+        try {
+            sink.accept(readAll());
+            LOG.info("the Kubernetes API at {} is synced", client.getMasterUrl());
+        } catch (Exception e) {
+            LOG.error("reading the informers' stores failed", e);
+        }
+        firstSync.complete(null);
     }
 
     @Override
     public synchronized SourceChanges readAll() throws Exception {
         if (informers.isEmpty()) {
-            startInformers();
+            try {
+                startInformers().get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("no answer within " + syncTimeout.toSeconds() + " s", whyNotListed(e));
+            }
         }
         List<ObjectChange> changes = new ArrayList<>();
         problems.clear();
@@ -74,7 +118,7 @@ public final class KubernetesApiSource implements Source {
         return new SourceChanges(changes, allProblems());
     }
 
-    private void startInformers() throws Exception {
+    private CompletableFuture<Void> startInformers() {
         ResourceEventHandler<HasMetadata> handler = new ResourceEventHandler<>() {
             @Override
             public void onAdd(HasMetadata obj) {
@@ -92,16 +136,66 @@ public final class KubernetesApiSource implements Source {
             }
         };
         long resync = 0; // no periodic resync: watches deliver every change
-        informers.add(client.namespaces().inform(cast(handler), resync));
-        informers.add(client.services().inAnyNamespace().inform(cast(handler), resync));
-        informers.add(client.pods().inAnyNamespace().inform(cast(handler), resync));
-        informers.add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(cast(handler), resync));
-        informers.add(client.endpoints().inAnyNamespace().inform(cast(handler), resync));
-        informers.add(client.configMaps().inAnyNamespace().inform(cast(handler), resync));
-        informers.add(client.secrets().inAnyNamespace().inform(cast(handler), resync));
-        CompletableFuture<?>[] started = informers.stream().map(SharedIndexInformer::start)
-                .map(CompletableFuture.class::cast).toArray(CompletableFuture[]::new);
-        CompletableFuture.allOf(started).get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        informers.add(client.namespaces().runnableInformer(resync));
+        informers.add(client.services().inAnyNamespace().runnableInformer(resync));
+        informers.add(client.pods().inAnyNamespace().runnableInformer(resync));
+        informers.add(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(resync));
+        informers.add(client.endpoints().inAnyNamespace().runnableInformer(resync));
+        informers.add(client.configMaps().inAnyNamespace().runnableInformer(resync));
+        informers.add(client.secrets().inAnyNamespace().runnableInformer(resync));
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        for (SharedIndexInformer<? extends HasMetadata> informer : informers) {
+            informer.addEventHandler(cast(handler));
+            // Keep listing and watching through outages (fabric8 backs off between attempts).
+            informer.exceptionHandler((isStarted, t) -> {
+                noteFailure(t);
+                return true;
+            });
+            started.add(informer.start().toCompletableFuture());
+        }
+        return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Why the informers have not listed yet: the last failure they reported, else what one direct
+     * list says now (fabric8 retries a failing first list without telling its exception handler).
+     */
+    private Throwable whyNotListed(Throwable fallback) {
+        if (lastFailureCause != null) {
+            return lastFailureCause;
+        }
+        try {
+            client.namespaces().list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
+            return fallback; // it answers now: merely slow
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    /** Logs a failure reason the first time it is seen (an outage would otherwise log every retry). */
+    private void noteFailure(Throwable t) {
+        String reason = reason(t);
+        lastFailure = reason;
+        lastFailureCause = t;
+        if (reportedFailures.add(reason)) {
+            LOG.warn("Kubernetes API at {}: {} (retrying)", client.getMasterUrl(), reason);
+        }
+    }
+
+    /** The most telling cause: a network error if there is one (refused, unknown host), else the deepest. */
+    public static String reason(Throwable e) {
+        Throwable t = e;
+        Throwable chosen = e;
+        while (t != null) {
+            chosen = t;
+            if (t.getClass().getName().startsWith("java.net.")) {
+                break;
+            }
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        String m = chosen.getMessage();
+        String name = chosen instanceof java.net.ConnectException ? "connection refused" : chosen.getClass().getSimpleName();
+        return name + (m == null || m.isEmpty() ? "" : ": " + m);
     }
 
     /** One informer event as one change; events before the first report are in that report already. */
@@ -156,10 +250,7 @@ public final class KubernetesApiSource implements Source {
         return (ResourceEventHandler) h;
     }
 
-    @Override
-    public boolean synced() {
-        return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
-    }
+
 
     @Override
     public void close() {

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 public final class ManifestSource implements Source {
     private final ManifestTree tree;
     private ManifestWatcher watcher;
-    private volatile boolean synced;
+    private final java.util.concurrent.CompletableFuture<Void> synced = new java.util.concurrent.CompletableFuture<>();
 
     public ManifestSource(ManifestTree tree) {
         this.tree = tree;
@@ -22,7 +22,7 @@ public final class ManifestSource implements Source {
     @Override
     public void start(Consumer<SourceChanges> sink) throws IOException {
         sink.accept(tree.rescan());
-        synced = true;
+        synced.complete(null);
         watcher = new ManifestWatcher(tree.roots(), () -> {
             SourceChanges changes = tree.rescan();
             if (!changes.isEmpty()) {
@@ -37,7 +37,7 @@ public final class ManifestSource implements Source {
     }
 
     @Override
-    public boolean synced() {
+    public java.util.concurrent.CompletableFuture<Void> firstSync() {
         return synced;
     }
 

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ManifestWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ManifestWatcher.class);
-    static final long QUIET_MILLIS = 150;
+    static final long QUIET_MILLIS = 40;
     static final long POLL_MILLIS = 2000;
 
     private final List<Path> roots;

@@ -19,8 +19,13 @@ public interface Source extends AutoCloseable {
     /** Every current object, read once without watching (for commands that do not serve). */
     SourceChanges readAll() throws Exception;
 
+    /** Completes once the source has reported its initial state (at once for files). */
+    java.util.concurrent.CompletableFuture<Void> firstSync();
+
     /** True once the source has reported its initial state. */
-    boolean synced();
+    default boolean synced() {
+        return firstSync().isDone();
+    }
 
     @Override
     void close();

@@ -1,6 +1,7 @@
 package dev.clusterdns.agent.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clusterdns.agent.AgentConfig;
@@ -78,5 +79,50 @@ class KubernetesApiSourceTest {
                 new AgentConfig.KubernetesApi(null, client.getMasterUrl().toString()));
         ClusterSnapshot s = new ClusterAgent(config).loadOnce();
         assertEquals("UDP", s.service("default", "one").orElseThrow().spec().ports().get(0).protocol());
+    }
+
+    @Test
+    void anAbsentApiServerDoesNotStopTheAgentAndIsPickedUpWhenItAnswers() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        AgentConfig config = new AgentConfig(List.of(), null, null, null, null, null,
+                new AgentConfig.KubernetesApi(null, "http://127.0.0.1:" + port));
+        SnapshotQueue seen = new SnapshotQueue();
+        try (ClusterAgent agent = new ClusterAgent(config)) {
+            agent.view().subscribe(seen);
+            agent.start(); // waits a few seconds for the first list, then returns: serving goes on
+            assertFalse(agent.synced().isDone(), "nothing listed yet");
+            assertEquals(0, agent.view().current().revision());
+
+            KubernetesMockServer late = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
+                    new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(),
+                    new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(), false);
+            late.init(java.net.InetAddress.getByName("127.0.0.1"), port);
+            try (KubernetesClient lateClient = late.createClient()) {
+                lateClient.services().inNamespace("default").resource(new ServiceBuilder()
+                        .withNewMetadata().withName("late").withNamespace("default").endMetadata()
+                        .withNewSpec().withClusterIP("10.96.0.77").addNewPort().withPort(80).endPort().endSpec().build()).create();
+                seen.await(s -> s.service("default", "late").isPresent());
+                assertTrue(agent.synced().isDone());
+            } finally {
+                late.destroy();
+            }
+        }
+    }
+
+    @Test
+    void aOneOffLoadFromAnAbsentApiServerFailsWithTheReason() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        AgentConfig config = new AgentConfig(List.of(), null, null, null, null, null,
+                new AgentConfig.KubernetesApi(null, "http://127.0.0.1:" + port));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> new ClusterAgent(config).loadOnce());
+        assertTrue(e.getMessage().startsWith("cannot list from the Kubernetes API at http://127.0.0.1:" + port)
+                && e.getMessage().contains("connection refused"), e.getMessage());
     }
 }

@@ -22,7 +22,6 @@ final class CachedReply {
     final long storedNanos;
     final boolean denial;
     private final int rcode;
-    private final boolean ra;
     private final boolean ad;
     /** Per section: records as {@code Record.toWire(section)} bytes. */
     private final byte[][][] records;
@@ -32,12 +31,11 @@ final class CachedReply {
     volatile long lastHitNanos;
     final AtomicBoolean refreshing = new AtomicBoolean();
 
-    private CachedReply(long ttl, long storedNanos, boolean denial, int rcode, boolean ra, boolean ad, byte[][][] records, int[][] ttlOffsets) {
+    private CachedReply(long ttl, long storedNanos, boolean denial, int rcode, boolean ad, byte[][][] records, int[][] ttlOffsets) {
         this.ttl = ttl;
         this.storedNanos = storedNanos;
         this.denial = denial;
         this.rcode = rcode;
-        this.ra = ra;
         this.ad = ad;
         this.records = records;
         this.ttlOffsets = ttlOffsets;
@@ -62,7 +60,7 @@ final class CachedReply {
                 offsets[s][i] = r.getName().length() + 4;
             }
         }
-        return new CachedReply(ttl, now, denial, reply.getHeader().getRcode(), reply.getHeader().getFlag(Flags.RA),
+        return new CachedReply(ttl, now, denial, reply.getHeader().getRcode(),
                 reply.getHeader().getFlag(Flags.AD), recs, offsets);
     }
 
@@ -71,13 +69,14 @@ final class CachedReply {
         return ttl - (now - storedNanos) / 1_000_000_000L;
     }
 
-    /** A fresh message for query {@code id} with every TTL set to {@code ttlNow}; AA is never set. */
+    /**
+     * A fresh message for query {@code id} with every TTL set to {@code ttlNow}; AA is never set, RA
+     * always is (a cached answer is a recursive resolver's answer).
+     */
     Message toMessage(int id, long ttlNow) throws IOException {
         Message m = new Message(id);
         m.getHeader().setFlag(Flags.QR);
-        if (ra) {
-            m.getHeader().setFlag(Flags.RA);
-        }
+        m.getHeader().setFlag(Flags.RA);
         if (ad) {
             m.getHeader().setFlag(Flags.AD);
         }

@@ -7,7 +7,7 @@ import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.TextParseException;
 
 /**
- * A zone this stage is authoritative for and its SOA values (dns-behaviour §5.1).
+ * A zone this stage is authoritative for and its SOA values (the SOA CoreDNS's kubernetes plugin writes).
  *
  * @param origin the zone in lower case
  * @param cidr for a reverse zone, the service CIDR it was made from (null for the cluster zone)
@@ -31,15 +31,6 @@ record Apex(Name origin, Cidr cidr, long serial, int ttl) {
 
     SOARecord soa() {
         return soa(origin);
-    }
-
-    /** `ns.dns.<zone>`, the fallback name server name CoreDNS uses. */
-    Name nameServer() {
-        try {
-            return Name.concatenate(NS_DNS, origin);
-        } catch (org.xbill.DNS.NameTooLongException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static final Name NS_DNS = relative("ns.dns");

@@ -2,19 +2,19 @@ package dev.clusterdns.dns.cluster;
 
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
+import dev.clusterdns.agent.snapshot.SnapshotChange;
+import dev.clusterdns.agent.snapshot.SnapshotFollower;
 import dev.clusterdns.dns.pipeline.Next;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
 import dev.clusterdns.dns.pipeline.Stage;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
@@ -31,9 +31,10 @@ import org.xbill.DNS.Type;
  * The cluster zone authority (CoreDNS's kubernetes plugin): answers `*.<cluster-domain>` and the
  * reverse names of ClusterIPs and endpoints from the latest snapshot, passes everything else on.
  *
- * <p>Snapshots are turned into {@link ClusterZone}s on one dedicated rebuild thread, never on the
- * publisher's (other consumers wait behind it). That thread always builds from the newest snapshot:
- * snapshots that arrive during a build are coalesced, only the latest is built next. Each zone is
+ * <p>Snapshots are turned into {@link ClusterZone}s by a {@link SnapshotFollower} on one dedicated
+ * rebuild thread, never on the publisher's (other consumers wait behind it). It always builds from
+ * the newest snapshot: snapshots that arrive during a build are coalesced, only the latest is built
+ * next, and {@link IncrementalBuild} looks only at the Services the folded {@link SnapshotChange} names. Each zone is
  * published with one volatile write; a query reads that field once and sees one snapshot throughout,
  * the previous zone until the next one is complete.
  */
@@ -44,11 +45,8 @@ public final class ClusterStage implements Stage, AutoCloseable {
 
     private final ClusterOptions options;
     private volatile ClusterZone zone;
-    /** The newest snapshot not yet built; null when the rebuild thread is up to date. */
-    private final AtomicReference<ClusterSnapshot> pending = new AtomicReference<>();
-    private final Thread rebuilder;
-    private volatile boolean closed;
-    private final AutoCloseable subscription;
+    private final Object built = new Object();
+    private final SnapshotFollower follower;
 
     /**
      * Builds the zone for the view's current snapshot before returning (a stage is never served
@@ -56,51 +54,46 @@ public final class ClusterStage implements Stage, AutoCloseable {
      */
     public ClusterStage(ClusterView view, ClusterOptions options) {
         this.options = options;
-        this.zone = ClusterZone.build(view.current(), options, null, System.currentTimeMillis() / 1000);
-        this.rebuilder = new Thread(this::rebuildLoop, "cluster-zone-rebuild");
-        rebuilder.setDaemon(true);
-        rebuilder.start();
-        this.subscription = view.subscribe(this::update);
-    }
-
-    /** On the publisher's thread: hand over and return at once. */
-    private void update(ClusterSnapshot snapshot) {
-        if (snapshot == zone.snapshot()) {
-            return; // the one built in the constructor, delivered again by subscribe
+        this.follower = SnapshotFollower.start(view, "cluster-zone-rebuild", this::rebuild);
+        if (zone == null) {
+            follower.close();
+            throw new IllegalStateException("the cluster zone for snapshot revision " + view.current().revision()
+                    + " could not be built (see the log)");
         }
-        pending.set(snapshot);
-        LockSupport.unpark(rebuilder);
     }
 
-    private void rebuildLoop() {
-        while (!closed) {
-            ClusterSnapshot snapshot = pending.getAndSet(null);
-            if (snapshot == null) {
-                LockSupport.park(this);
-                continue;
-            }
-            ClusterZone current = zone;
-            if (snapshot.revision() < current.revision()) {
-                continue; // never go back (the publisher orders revisions; this is a guard)
-            }
-            long start = System.nanoTime();
-            try {
-                ClusterZone next = ClusterZone.build(snapshot, options, current, System.currentTimeMillis() / 1000);
-                zone = next;
-                LOG.debug("cluster zone for revision {} built in {} µs (serial {})", snapshot.revision(),
-                        (System.nanoTime() - start) / 1000, next.serial());
-            } catch (RuntimeException e) {
-                // A bug in one build must not stop DNS: keep serving the last good zone.
-                LOG.error("cluster zone for revision {} failed to build; still serving revision {}", snapshot.revision(),
-                        current.revision(), e);
-            }
+    /**
+     * On the follower's thread. The change set is used only when it is relative to the snapshot the
+     * served zone was built from (a failed build in between means: compare every Service).
+     */
+    private void rebuild(ClusterSnapshot previous, ClusterSnapshot snapshot, SnapshotChange change) {
+        ClusterZone current = zone;
+        long now = System.currentTimeMillis() / 1000;
+        if (current == null) {
+            zone = IncrementalBuild.build(snapshot, options, null, now);
+            return;
+        }
+        if (snapshot.revision() < current.revision()) {
+            return; // never go back (the publisher orders revisions; this is a guard)
+        }
+        long start = System.nanoTime();
+        try {
+            SnapshotChange usable = previous == current.snapshot() ? change : SnapshotChange.everything();
+            ClusterZone next = IncrementalBuild.build(snapshot, options, current, usable, now);
+            zone = next;
+            LOG.debug("cluster zone for revision {} built in {} µs (serial {}, change {})", snapshot.revision(),
+                    (System.nanoTime() - start) / 1000, next.serial(), usable);
+        } catch (RuntimeException e) {
+            // A bug in one build must not stop DNS: keep serving the last good zone.
+            LOG.error("cluster zone for revision {} failed to build; still serving revision {}", snapshot.revision(),
+                    current.revision(), e);
+        } finally {
             synchronized (built) {
                 built.notifyAll();
             }
         }
     }
 
-    private final Object built = new Object();
 
     /** The snapshot revision of the zone now served. */
     public long revision() {
@@ -155,7 +148,7 @@ public final class ClusterStage implements Stage, AutoCloseable {
         return next.serve(query.withName(r.external())).handle((upstream, error) -> chased(query, r.chain(), upstream));
     }
 
-    /** CNAME chain + whatever the rest of the pipeline answered for the target (§9). */
+    /** CNAME chain + whatever the rest of the pipeline answered for the target (ExternalName, as CoreDNS). */
     private static Reply chased(Query query, List<Record> chain, Reply upstream) {
         Message m = new Message(query.id());
         m.getHeader().setFlag(Flags.QR);
@@ -185,11 +178,11 @@ public final class ClusterStage implements Stage, AutoCloseable {
     }
 
     /**
-     * AXFR/IXFR of the cluster zone (§11), TCP only; over UDP REFUSED as CoreDNS does. Who may transfer
+     * AXFR/IXFR of the cluster zone (CoreDNS kubernetes plugin with `transfer`), TCP only; over UDP REFUSED as CoreDNS does. Who may transfer
      * is decided by an earlier stage. IXFR with the current serial gets the single SOA.
      */
     private Reply transfer(ClusterZone z, Query query) {
-        if (query.transport() != Transport.TCP || !query.name().equals(z.origin())) {
+        if (query.protocol() != QueryProtocol.TCP || !query.name().equals(z.origin())) {
             return Reply.error(query, Rcode.REFUSED);
         }
         Record soa = z.soa(query.name());
@@ -221,9 +214,7 @@ public final class ClusterStage implements Stage, AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        subscription.close();
-        closed = true;
-        LockSupport.unpark(rebuilder);
+    public void close() {
+        follower.close();
     }
 }

@@ -33,7 +33,7 @@ import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 
 /**
- * Turns snapshot objects into the records of the cluster zone and its reverse zones (dns-behaviour §2):
+ * Turns snapshot objects into the records of the cluster zone and its reverse zones (Kubernetes DNS-Based Service Discovery specification 1.1.0, section 2, with CoreDNS's additions):
  * the zone's own names once per snapshot ({@link #base}), and each Service's names, zone-transfer
  * records and PTR claims on their own ({@link #service}) so that an unchanged Service's result can be
  * kept from one snapshot to the next. Not thread-safe; one builder per build.
@@ -49,12 +49,12 @@ final class ZoneBuilder {
     private final int ttl;
     /** The drafts being filled: the base names, or one Service's. */
     private Map<Name, Draft> drafts;
-    private List<Record> currentTransfer;
+    private LinkedHashSet<Record> currentTransfer;
     private List<PtrClaim> ptrs;
 
     /**
      * A PTR record a Service asks for; ClusterIP claims win over endpoint claims for the same name
-     * (§2.3). {@code zone} is the apex index of its reverse zone (see {@link #reverseZone}).
+     * (specification 2.3.3, 2.4.3). {@code zone} is the apex index of its reverse zone (see {@link #reverseZone}).
      */
     record PtrClaim(Name name, Record record, boolean clusterIp, int zone) {}
 
@@ -128,11 +128,11 @@ final class ZoneBuilder {
      */
     ServiceDraft service(Service svc, List<EndpointSlice> slices) {
         drafts = new LinkedHashMap<>();
-        currentTransfer = new ArrayList<>();
+        currentTransfer = new LinkedHashSet<>();
         ptrs = new ArrayList<>();
         List<Name> clusterIpPtrs = new ArrayList<>(1);
         String ns = svc.metadata().namespace();
-        // ClusterIP PTRs win over endpoint PTRs for the same IP whatever the Service order (§2.3).
+        // ClusterIP PTRs win over endpoint PTRs for the same IP whatever the Service order (as CoreDNS).
         for (String text : svc.clusterIPs()) {
             InetAddress ip = parse(text);
             if (ip != null) {
@@ -150,7 +150,7 @@ final class ZoneBuilder {
                 headless(svcName, slices);
             }
         }
-        ServiceDraft out = new ServiceDraft(drafts, currentTransfer, ptrs, clusterIpPtrs);
+        ServiceDraft out = new ServiceDraft(drafts, List.copyOf(currentTransfer), ptrs, clusterIpPtrs);
         drafts = null;
         currentTransfer = null;
         ptrs = null;
@@ -172,6 +172,7 @@ final class ZoneBuilder {
         Draft d = draft(svcName);
         d.cnameTarget = t;
         add(svcName, new CNAMERecord(svcName, DClass.IN, ttl, t));
+        transfer(new CNAMERecord(svcName, DClass.IN, ttl, t));
     }
 
     /** One ready address of a Service with the name it is published under and the ports of its slice. */
@@ -235,7 +236,7 @@ final class ZoneBuilder {
         return out;
     }
 
-    /** dns-behaviour §1.3: hostname, else (with endpoint pod names) the pod name, else the dashed IP. */
+    /** Kubernetes DNS specification 2.4.1 (CoreDNS `endpoint_pod_names`): hostname, else (with endpoint pod names) the pod name, else the dashed IP. */
     private String hostLabel(EndpointSlice.Endpoint ep, InetAddress ip) {
         if (ep.hostname() != null && !ep.hostname().isEmpty()) {
             return ep.hostname();
@@ -269,17 +270,19 @@ final class ZoneBuilder {
             }
             ips.add(ip);
             add(svcName, address(svcName, ip));
+            transfer(address(svcName, ip));
             Name ptr = ReverseMap.fromAddress(ip);
             ptrs.add(new PtrClaim(ptr, new PTRRecord(ptr, DClass.IN, ttl, svcName), true, reverseZone(ip)));
         }
         List<ServicePort> ports = svc.spec().ports();
-        // Plain `<svc>` SRV: every port; N = addresses × ports (§2.6), duplicates by (target, port) dropped.
+        // Plain `<svc>` SRV: every port; N = addresses × ports (CoreDNS's weights), duplicates by (target, port) dropped.
         int all = ips.size() * ports.size();
         for (ServicePort p : ports) {
             if (p.port() == null) {
                 continue;
             }
             add(svcName, new SRVRecord(svcName, DClass.IN, ttl, 0, weight(all), p.port(), svcName));
+            transfer(new SRVRecord(svcName, DClass.IN, ttl, 0, 100, p.port(), svcName));
             if (p.name() == null || p.name().isEmpty()) {
                 continue;
             }
@@ -288,6 +291,7 @@ final class ZoneBuilder {
                 continue;
             }
             add(srv, new SRVRecord(srv, DClass.IN, ttl, 0, weight(ips.size()), p.port(), svcName));
+            transfer(new SRVRecord(srv, DClass.IN, ttl, 0, 100, p.port(), svcName));
             // An A query on the SRV-shaped name answers the ClusterIP (CoreDNS, unpinned).
             for (InetAddress ip : ips) {
                 add(srv, address(srv, ip));
@@ -305,6 +309,7 @@ final class ZoneBuilder {
             add(svcName, address(svcName, r.ip()));
         }
         endpointNames(ready);
+        headlessTransfer(svcName, slices, ready);
         int all = 0;
         Map<Name, Integer> perPortName = new HashMap<>();
         for (Ready r : ready) {
@@ -338,7 +343,28 @@ final class ZoneBuilder {
         }
     }
 
-    /** Per-endpoint A/AAAA names and their PTRs (for every Service, §2.2–2.3). */
+    /** CoreDNS's transfer of a headless Service: per ready address, in slice order (see {@link #transfer}). */
+    private void headlessTransfer(Name svcName, List<EndpointSlice> slices, List<Ready> ready) {
+        Map<List<EndpointPort>, Integer> perSlice = new HashMap<>();
+        for (Ready r : ready) {
+            perSlice.merge(r.ports(), 1, Integer::sum);
+        }
+        for (Ready r : ready) {
+            transfer(address(svcName, r.ip()));
+            transfer(address(r.host(), r.ip()));
+            for (EndpointPort p : r.ports()) {
+                if (p.port() == null || p.port() < 0 || p.name() == null || p.name().isEmpty()) {
+                    continue;
+                }
+                Name srv = portName(p.name(), p.protocolOrTcp(), svcName);
+                if (srv != null) {
+                    transfer(new SRVRecord(srv, DClass.IN, ttl, 0, weight(perSlice.get(r.ports())), p.port(), r.host()));
+                }
+            }
+        }
+    }
+
+    /** Per-endpoint A/AAAA names and their PTRs (for every Service, specification 2.4.1 and 2.4.3). */
     private void endpointNames(List<Ready> ready) {
         for (Ready r : ready) {
             add(r.host(), address(r.host(), r.ip()));
@@ -380,9 +406,18 @@ final class ZoneBuilder {
 
     private void add(Name owner, Record r) {
         Draft d = draft(owner);
-        if (d.answers.computeIfAbsent(r.getType(), t -> new LinkedHashSet<>()).add(r) && currentTransfer != null) {
-            currentTransfer.add(r);
-        }
+        d.answers.computeIfAbsent(r.getType(), t -> new LinkedHashSet<>()).add(r);
+    }
+
+    /**
+     * A record of the zone transfer. The transfer carries exactly what CoreDNS's kubernetes plugin
+     * transfers, which is less than the query path answers: for a ClusterIP Service its addresses and
+     * SRV records (weight 100, target the Service), no endpoint names and no addresses at SRV-shaped
+     * names; for a headless Service per ready address the Service's and the endpoint's address and
+     * the named ports' SRV records; for an ExternalName its CNAME.
+     */
+    private void transfer(Record r) {
+        currentTransfer.add(r);
     }
 
     /** {@code label.parent}, or null when the label is not a valid DNS label (bad object names). */

@@ -9,7 +9,7 @@ import java.util.Set;
 import org.xbill.DNS.Name;
 
 /**
- * Forwarder settings.
+ * ForwardStage settings.
  *
  * @param upstreams the default upstreams (for `.`); empty disables default forwarding
  * @param stubDomains per-domain upstreams (conditional forwarding), most specific domain wins

@@ -38,10 +38,10 @@ public final class Query {
     private final int ednsVersion;
     private final int ednsFlags;
     private final InetSocketAddress client;
-    private final Transport transport;
+    private final QueryProtocol transport;
 
     private Query(byte[] wire, int questionEnd, Message message, int id, int flags, Name name, int type, int dclass,
-            int ednsPayload, int ednsVersion, int ednsFlags, InetSocketAddress client, Transport transport) {
+            int ednsPayload, int ednsVersion, int ednsFlags, InetSocketAddress client, QueryProtocol transport) {
         this.wire = wire;
         this.questionEnd = questionEnd;
         this.message = message;
@@ -58,7 +58,7 @@ public final class Query {
     }
 
     /** Parses a wire-format query; throws on malformed input (the transport answers FORMERR or drops). */
-    public static Query parse(byte[] wire, InetSocketAddress client, Transport transport) throws IOException {
+    public static Query parse(byte[] wire, InetSocketAddress client, QueryProtocol transport) throws IOException {
         Query fast = parseSimple(wire, client, transport);
         if (fast != null) {
             return fast;
@@ -68,7 +68,7 @@ public final class Query {
     }
 
     /** Wraps an already parsed message; the question may be null (QDCOUNT 0), stages must cope. */
-    public static Query of(Message message, InetSocketAddress client, Transport transport) {
+    public static Query of(Message message, InetSocketAddress client, QueryProtocol transport) {
         Record q = message.getQuestion();
         OPTRecord opt = message.getOPT();
         return new Query(null, 0, message, message.getHeader().getID(), headerFlags(message),
@@ -86,7 +86,7 @@ public final class Query {
      * Reads header, one uncompressed question and an optional OPT record straight off the wire;
      * returns null for anything else (the caller falls back to dnsjava's full parser).
      */
-    private static Query parseSimple(byte[] w, InetSocketAddress client, Transport transport) {
+    private static Query parseSimple(byte[] w, InetSocketAddress client, QueryProtocol transport) {
         int n = w.length;
         if (n < 17 || u16(w, 4) != 1 || u16(w, 6) != 0 || u16(w, 8) != 0 || u16(w, 10) > 1) {
             return null;
@@ -181,10 +181,6 @@ public final class Query {
     }
 
     /** The 16 flag bits of the header (QR, opcode, AA, TC, RD, RA, Z, AD, CD, rcode). */
-    public int headerFlags() {
-        return flags;
-    }
-
     public boolean flag(int flag) {
         // dnsjava numbers flags from the most significant bit of the 16-bit flags word.
         return (flags & (1 << (15 - flag))) != 0;
@@ -252,17 +248,13 @@ public final class Query {
         return client;
     }
 
-    public Transport transport() {
+    public QueryProtocol protocol() {
         return transport;
-    }
-
-    public boolean isStandardQuery() {
-        return opcode() == Opcode.QUERY;
     }
 
     /** Largest reply this client accepts on this transport (RFC 1035 512, EDNS size capped by the server). */
     public int maxReplySize(int serverUdpSize) {
-        if (transport == Transport.TCP) {
+        if (transport == QueryProtocol.TCP) {
             return 65535;
         }
         if (ednsPayload == NO_EDNS) {

@@ -1,59 +1,79 @@
 package dev.clusterdns.dns.transport;
 
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
-import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Type;
 
 /**
- * Request/response counters and a latency histogram. Label children are resolved once up front so
- * the query path only increments (no label lookups, no allocation).
+ * The server's query metrics under CoreDNS's names and labels (its `metrics` plugin), so dashboards
+ * and alerts written for CoreDNS work unchanged:
+ *
+ * <ul>
+ *   <li>{@code coredns_dns_requests_total{server,zone,view,proto,family,type}}
+ *   <li>{@code coredns_dns_responses_total{server,zone,view,rcode,plugin}}
+ *   <li>{@code coredns_dns_request_duration_seconds{server,zone,view,type}}
+ *   <li>{@code coredns_dns_request_size_bytes{server,zone,view,proto}},
+ *       {@code coredns_dns_response_size_bytes{server,zone,view,proto}}
+ *   <li>{@code coredns_dns_do_requests_total{server,view,zone}}
+ * </ul>
+ *
+ * {@code zone} is `.` (one server block for every name, as a Kubernetes Corefile has), {@code view}
+ * is empty, {@code plugin} is empty (the stage that wrote a reply is not tracked). Each listen address
+ * gets a {@link ServerMetrics} with every label child resolved up front, so the query path only
+ * increments.
  */
 public final class DnsMetrics {
-    private static final int[] TYPES = {Type.A, Type.AAAA, Type.SRV, Type.PTR, Type.TXT, Type.CNAME, Type.SOA,
-        Type.NS, Type.MX, Type.ANY, Type.AXFR, Type.IXFR, Type.HTTPS};
-    /** NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED: pre-resolved; rarer rcodes on first use. */
-    private static final int COMMON_RCODES = 6;
+    /** CoreDNS's duration buckets: 0.25 ms doubling 16 times. */
+    private static final double[] TIME_BUCKETS = exponential(0.00025, 2, 16);
+    /** CoreDNS's size buckets. */
+    private static final double[] SIZE_BUCKETS = {0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16e3, 32e3, 48e3, 64e3};
 
-    private final CounterDataPoint[][] requests; // [proto][type index]
-    private final CounterDataPoint[] responses;
-    private final Counter responsesByRcode;
-    private final DistributionDataPoint[] duration; // [proto]
+    final Counter requests;
+    final Counter responses;
+    final Counter doRequests;
+    final Histogram duration;
+    final Histogram requestSize;
+    final Histogram responseSize;
 
     private DnsMetrics(PrometheusRegistry registry) {
-        Counter req = Counter.builder().name("clusterdns_dns_requests_total")
-                .help("DNS queries received, by transport and query type").labelNames("proto", "type").build();
-        Counter resp = Counter.builder().name("clusterdns_dns_responses_total")
-                .help("DNS replies sent, by rcode").labelNames("rcode").build();
-        Histogram dur = Histogram.builder().name("clusterdns_dns_request_duration_seconds")
-                .help("Time from receiving a query to writing its reply").unit(Unit.SECONDS)
-                .classicUpperBounds(0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                        0.25, 0.5, 1, 2.5)
-                .classicOnly().labelNames("proto").build();
+        requests = Counter.builder().name("coredns_dns_requests_total")
+                .help("DNS queries received, by server, zone, transport, address family and query type.")
+                .labelNames("server", "zone", "view", "proto", "family", "type").build();
+        responses = Counter.builder().name("coredns_dns_responses_total")
+                .help("DNS replies sent, by rcode.")
+                .labelNames("server", "zone", "view", "rcode", "plugin").build();
+        doRequests = Counter.builder().name("coredns_dns_do_requests_total")
+                .help("DNS queries with the EDNS DO bit set.")
+                .labelNames("server", "view", "zone").build();
+        duration = Histogram.builder().name("coredns_dns_request_duration_seconds")
+                .help("Time from receiving a query to handing its reply to the socket, by query type.").unit(Unit.SECONDS)
+                .classicUpperBounds(TIME_BUCKETS).classicOnly()
+                .labelNames("server", "zone", "view", "type").build();
+        requestSize = Histogram.builder().name("coredns_dns_request_size_bytes")
+                .help("Size of the queries received in bytes, by transport.")
+                .classicUpperBounds(SIZE_BUCKETS).classicOnly()
+                .labelNames("server", "zone", "view", "proto").build();
+        responseSize = Histogram.builder().name("coredns_dns_response_size_bytes")
+                .help("Size of the replies sent in bytes, by transport.")
+                .classicUpperBounds(SIZE_BUCKETS).classicOnly()
+                .labelNames("server", "zone", "view", "proto").build();
         if (registry != null) {
-            registry.register(req);
-            registry.register(resp);
-            registry.register(dur);
+            registry.register(requests);
+            registry.register(responses);
+            registry.register(doRequests);
+            registry.register(duration);
+            registry.register(requestSize);
+            registry.register(responseSize);
         }
-        String[] protos = {"udp", "tcp"};
-        requests = new CounterDataPoint[2][TYPES.length + 1];
-        duration = new DistributionDataPoint[2];
-        for (int p = 0; p < 2; p++) {
-            for (int i = 0; i < TYPES.length; i++) {
-                requests[p][i] = req.labelValues(protos[p], Type.string(TYPES[i]));
-            }
-            requests[p][TYPES.length] = req.labelValues(protos[p], "other");
-            duration[p] = dur.labelValues(protos[p]);
+    }
+
+    private static double[] exponential(double start, double factor, int count) {
+        double[] out = new double[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = start * Math.pow(factor, i);
         }
-        responsesByRcode = resp;
-        responses = new CounterDataPoint[COMMON_RCODES];
-        for (int r = 0; r < COMMON_RCODES; r++) {
-            responses[r] = resp.labelValues(Rcode.string(r));
-        }
+        return out;
     }
 
     /** Metrics registered in {@code registry} (names must not be registered there yet). */
@@ -66,23 +86,8 @@ public final class DnsMetrics {
         return new DnsMetrics(null);
     }
 
-    void request(boolean tcp, int type) {
-        CounterDataPoint[] row = requests[tcp ? 1 : 0];
-        for (int i = 0; i < TYPES.length; i++) {
-            if (TYPES[i] == type) {
-                row[i].inc();
-                return;
-            }
-        }
-        row[TYPES.length].inc();
-    }
-
-    void response(boolean tcp, int rcode, long startNanos) {
-        if (rcode >= 0 && rcode < COMMON_RCODES) {
-            responses[rcode].inc();
-        } else {
-            responsesByRcode.labelValues(Rcode.string(rcode)).inc();
-        }
-        duration[tcp ? 1 : 0].observe((System.nanoTime() - startNanos) / 1e9);
+    /** The label children of one listen address, `dns://HOST:PORT` as CoreDNS names its servers. */
+    ServerMetrics forServer(String server) {
+        return new ServerMetrics(this, server);
     }
 }

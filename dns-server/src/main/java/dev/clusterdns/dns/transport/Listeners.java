@@ -58,19 +58,25 @@ public final class Listeners implements AutoCloseable {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.sockets(), new DefaultThreadFactory("dns", true), io);
-        QueryHandler queries = new QueryHandler(pipeline, new ReplyEncoder(config.ednsSize()), metrics);
-        UdpHandler udp = new UdpHandler(queries);
+        ReplyEncoder encoder = new ReplyEncoder(config.ednsSize());
+        QueryLog log = config.logQueries() ? new QueryLog(true) : QueryLog.OFF;
+        DnsServer.Limits limits = config.limits();
+        ResponseRateLimit rrl = limits.rrlRate() > 0
+                ? new ResponseRateLimit(limits.rrlRate(), limits.rrlSlip(), System::nanoTime) : null;
+        TcpClientCap cap = new TcpClientCap(limits.tcpPerClient());
         List<Channel> channels = new ArrayList<>();
         List<InetSocketAddress> bound = new ArrayList<>();
         try {
             for (InetSocketAddress want : config.listen()) {
+                // One handler per address: its metrics carry the address as CoreDNS's `server` label.
+                QueryHandler queries = new QueryHandler(pipeline, encoder, metrics.forServer("dns://" + format(want)), log, rrl);
                 // TCP first: with port 0 it picks the port that the UDP sockets then share.
-                Channel tcp = bindTcp(group, epoll, queries, config, want);
+                Channel tcp = bindTcp(group, epoll, queries, cap, config, want);
                 channels.add(tcp);
                 InetSocketAddress actual = new InetSocketAddress(want.getAddress(),
                         ((InetSocketAddress) tcp.localAddress()).getPort());
                 for (int i = 0; i < config.sockets(); i++) {
-                    channels.add(bindUdp(group, epoll, udp, actual));
+                    channels.add(bindUdp(group, epoll, new UdpHandler(queries), actual));
                 }
                 bound.add(actual);
             }
@@ -99,7 +105,8 @@ public final class Listeners implements AutoCloseable {
         return bindOrExplain(b.bind(at), "UDP", at);
     }
 
-    private static Channel bindTcp(EventLoopGroup group, boolean epoll, QueryHandler queries, DnsServer.Config config,
+    private static Channel bindTcp(EventLoopGroup group, boolean epoll, QueryHandler queries, TcpClientCap cap,
+            DnsServer.Config config,
             InetSocketAddress at) throws IOException {
         Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         long idleMillis = config.tcpIdle().toMillis();
@@ -110,6 +117,7 @@ public final class Listeners implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(
+                                cap,
                                 new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
                                 new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2),
                                 new LengthFieldPrepender(2),

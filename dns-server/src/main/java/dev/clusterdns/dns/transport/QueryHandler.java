@@ -3,10 +3,11 @@ package dev.clusterdns.dns.transport;
 import dev.clusterdns.dns.pipeline.Pipeline;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,34 +28,46 @@ final class QueryHandler {
 
     private final Pipeline pipeline;
     private final ReplyEncoder encoder;
-    private final DnsMetrics metrics;
+    private final ServerMetrics metrics;
+    private final QueryLog log;
+    /** Null when `--rrl-rate` is off. */
+    private final ResponseRateLimit rrl;
 
-    QueryHandler(Pipeline pipeline, ReplyEncoder encoder, DnsMetrics metrics) {
+    QueryHandler(Pipeline pipeline, ReplyEncoder encoder, ServerMetrics metrics, QueryLog log, ResponseRateLimit rrl) {
         this.pipeline = pipeline;
         this.encoder = encoder;
         this.metrics = metrics;
+        this.log = log;
+        this.rrl = rrl;
+    }
+
+    QueryHandler(Pipeline pipeline, ReplyEncoder encoder, ServerMetrics metrics, QueryLog log) {
+        this(pipeline, encoder, metrics, log, null);
     }
 
     /**
      * Handles {@code wire} and calls {@code out} with the reply messages (possibly later, possibly on
      * another thread). Returns false, without ever calling {@code out}, when the packet is dropped.
      */
-    boolean handle(byte[] wire, InetSocketAddress client, Transport transport, Consumer<List<byte[]>> out) {
+    boolean handle(byte[] wire, InetSocketAddress client, QueryProtocol transport, Consumer<List<byte[]>> out) {
         long start = System.nanoTime();
-        boolean tcp = transport == Transport.TCP;
+        boolean tcp = transport == QueryProtocol.TCP;
         if (wire.length < 12 || (wire[2] & 0x80) != 0) {
             return false; // no readable header, or a response: nothing to answer (never reflect responses)
         }
+        boolean ipv6 = client != null && client.getAddress() instanceof java.net.Inet6Address;
         Query query;
         try {
             query = Query.parse(wire, client, transport);
         } catch (IOException | RuntimeException e) {
-            metrics.request(tcp, -1);
-            metrics.response(tcp, Rcode.FORMERR, start);
-            out.accept(List.of(formErr(wire)));
+            metrics.request(tcp, ipv6, -1, wire.length, false);
+            byte[] reply = formErr(wire);
+            metrics.response(tcp, -1, Rcode.FORMERR, reply.length, start);
+            log.unparsed(client, wire, transport, reply, start, e);
+            out.accept(List.of(reply));
             return true;
         }
-        metrics.request(tcp, query.type());
+        metrics.request(tcp, ipv6, query.type(), wire.length, (query.ednsFlags() & org.xbill.DNS.ExtendedFlags.DO) != 0);
         Reply immediate = check(query);
         if (immediate != null) {
             send(query, immediate, out, tcp, start);
@@ -64,13 +77,26 @@ final class QueryHandler {
         try {
             pending = pipeline.serve(query);
         } catch (RuntimeException e) {
-            LOG.warn("query {} failed", query.name(), e);
+            LOG.warn("SERVFAIL for {} {} from {} over {}", query.name(), org.xbill.DNS.Type.string(query.type()),
+                    query.client(), query.protocol(), e);
             send(query, Reply.error(query, Rcode.SERVFAIL), out, tcp, start);
             return true;
+        }
+        if (pending instanceof CompletableFuture<Reply> done && done.isDone() && !done.isCompletedExceptionally()) {
+            // Answered from memory (cluster zone, zone files, cache): reply on this thread without
+            // registering a callback.
+            Reply reply = done.getNow(null);
+            if (reply != null) {
+                send(query, reply, out, tcp, start);
+                return true;
+            }
         }
         pending.whenComplete((reply, error) -> {
             if (error != null || reply == null) {
                 if (error != null) {
+                    // Once per failed query, with what identifies it (CoreDNS `errors`); the stack at debug.
+                    LOG.warn("SERVFAIL for {} {} from {} over {}: {}", query.name(), org.xbill.DNS.Type.string(query.type()),
+                            query.client(), query.protocol(), rootCause(error));
                     LOG.debug("query {} failed", query.name(), error);
                 }
                 send(query, Reply.error(query, Rcode.SERVFAIL), out, tcp, start);
@@ -86,8 +112,13 @@ final class QueryHandler {
         if (query.opcode() != Opcode.QUERY) {
             return Reply.error(query, Rcode.NOTIMP);
         }
-        if (query.name() == null || query.message().getHeader().getCount(Section.QUESTION) != 1) {
+        // The fast path only takes one question: the full message is parsed only for the slow path.
+        if (query.name() == null
+                || (query.wire() == null && query.message().getHeader().getCount(Section.QUESTION) != 1)) {
             return Reply.error(query, Rcode.FORMERR);
+        }
+        if (query.wire() == null && optCount(query.message()) > 1) {
+            return Reply.error(query, Rcode.FORMERR); // RFC 6891 §6.1.1 (the fast path reads one OPT at most)
         }
         if (query.hasEdns() && query.ednsVersion() != 0) {
             // BADVERS (16) = header rcode 0 + extended rcode 1; the encoder re-adds our OPT (version 0).
@@ -98,7 +129,36 @@ final class QueryHandler {
         return null;
     }
 
+    private static String rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.toString();
+    }
+
+    private static int optCount(Message m) {
+        int n = 0;
+        for (org.xbill.DNS.Record r : m.getSection(Section.ADDITIONAL)) {
+            n += r.getType() == org.xbill.DNS.Type.OPT ? 1 : 0;
+        }
+        return n;
+    }
+
     private void send(Query query, Reply reply, Consumer<List<byte[]>> out, boolean tcp, long start) {
+        if (rrl != null && !tcp && query.client() != null) {
+            switch (rrl.check(query.client().getAddress())) {
+                case DROP:
+                    return;
+                case SLIP:
+                    // Empty and truncated: a real client retries over TCP, which is not limited.
+                    Message slip = Reply.error(query, reply.rcode()).message();
+                    slip.getHeader().setFlag(org.xbill.DNS.Flags.TC);
+                    reply = Reply.of(slip);
+                    break;
+                default:
+                    break;
+            }
+        }
         List<byte[]> wire;
         try {
             wire = encoder.encode(query, reply);
@@ -106,16 +166,25 @@ final class QueryHandler {
             LOG.warn("cannot encode reply to {}", query.name(), e);
             wire = encoder.encode(query, Reply.error(query, Rcode.SERVFAIL));
         }
-        metrics.response(tcp, reply.rcode(), start);
+        int size = 0;
+        for (byte[] w : wire) {
+            size += w.length;
+        }
+        metrics.response(tcp, query.type(), reply.rcode(), size, start);
+        log.answered(query, wire.get(0), size, start);
         out.accept(wire);
     }
 
-    /** FORMERR for a query whose header reads but the rest does not: ID, opcode and RD echoed, no sections. */
+    /**
+     * FORMERR for a query whose header reads but the rest does not: ID and opcode echoed, RD too for
+     * QUERY (RD means nothing for other opcodes), no sections.
+     */
     private static byte[] formErr(byte[] wire) {
         byte[] r = new byte[12];
         r[0] = wire[0];
         r[1] = wire[1];
-        r[2] = (byte) (0x80 | (wire[2] & 0x79)); // QR, opcode and RD from the query
+        boolean query = (wire[2] & 0x78) == 0;
+        r[2] = (byte) (0x80 | (wire[2] & (query ? 0x79 : 0x78))); // QR, opcode and (QUERY only) RD
         r[3] = (byte) Rcode.FORMERR;
         return r;
     }

@@ -2,7 +2,7 @@ package dev.clusterdns.dns.transport;
 
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.util.ArrayList;
 import java.util.List;
 import org.xbill.DNS.DClass;
@@ -10,6 +10,7 @@ import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 
@@ -26,10 +27,6 @@ final class ReplyEncoder {
 
     ReplyEncoder(int ednsSize) {
         this.ednsSize = ednsSize;
-    }
-
-    int ednsSize() {
-        return ednsSize;
     }
 
     /** The messages to write, in order (more than one only for a TCP stream such as AXFR). */
@@ -107,8 +104,15 @@ final class ReplyEncoder {
         h.setID(query.id());
         h.setFlag(Flags.QR);
         h.setOpcode(query.opcode());
-        set(m, Flags.RD, query.flag(Flags.RD));
-        set(m, Flags.CD, query.flag(Flags.CD));
+        // RD, CD, AD and RA are defined for QUERY only: other opcodes get them cleared (genreport's
+        // `opcodeflg` check).
+        boolean standard = query.opcode() == Opcode.QUERY;
+        set(m, Flags.RD, standard && query.flag(Flags.RD));
+        set(m, Flags.CD, standard && query.flag(Flags.CD));
+        if (!standard) {
+            m.getHeader().unsetFlag(Flags.AD);
+            m.getHeader().unsetFlag(Flags.RA);
+        }
         if (query.name() != null) {
             m.removeAllRecords(Section.QUESTION);
             m.addRecord(Record.newRecord(query.name(), query.type(), query.dclass() == 0 ? DClass.IN : query.dclass()),
@@ -123,7 +127,7 @@ final class ReplyEncoder {
         if (query.hasEdns()) {
             m.addRecord(new OPTRecord(ednsSize, rcode >>> 4, 0, query.ednsFlags() & DO_BIT), Section.ADDITIONAL);
         }
-        return query.transport() == Transport.TCP ? m.toWire(65535) : m.toWire(limit);
+        return query.protocol() == QueryProtocol.TCP ? m.toWire(65535) : m.toWire(limit);
     }
 
     private static void set(Message m, int flag, boolean on) {

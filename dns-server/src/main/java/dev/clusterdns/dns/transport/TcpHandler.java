@@ -1,6 +1,6 @@
 package dev.clusterdns.dns.transport;
 
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -25,6 +25,9 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<byte[]> waiting = new ArrayDeque<>();
     private int inFlight;
     private boolean drainScheduled;
+    /** Inside a read burst (replies written now are flushed at its end). */
+    private boolean reading;
+    private boolean unflushed;
 
     TcpHandler(QueryHandler queries) {
         this.queries = queries;
@@ -32,6 +35,7 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         byte[] wire;
         try {
             wire = ByteBufUtil.getBytes((ByteBuf) msg);
@@ -49,11 +53,15 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
     private void start(ChannelHandlerContext ctx, byte[] wire) {
         inFlight++;
         InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
-        boolean replies = queries.handle(wire, client, Transport.TCP, out -> {
+        boolean replies = queries.handle(wire, client, QueryProtocol.TCP, out -> {
             for (byte[] r : out) {
                 ctx.write(Unpooled.wrappedBuffer(r), ctx.voidPromise());
             }
-            ctx.flush();
+            if (reading && ctx.executor().inEventLoop()) {
+                unflushed = true; // pipelined queries answered from memory: one flush per read burst
+            } else {
+                ctx.flush();
+            }
             finished(ctx);
         });
         if (!replies) {
@@ -86,6 +94,16 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
                 ctx.channel().config().setAutoRead(true);
             }
         });
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -1,19 +1,25 @@
 package dev.clusterdns.dns.transport;
 
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 
-/** One datagram in, at most one datagram out. Stateless, so one instance serves every UDP socket. */
-@ChannelHandler.Sharable
+/**
+ * One datagram in, at most one datagram out. One instance per socket: replies answered while a burst
+ * of datagrams is being read (everything the cluster zone, zone files and the cache answer) are
+ * written and flushed once at the end of the burst, so the kernel gets them in one go (sendmmsg with
+ * epoll) instead of one system call each; replies completed later (forwarding) are flushed at once.
+ */
 final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private final QueryHandler queries;
+    /** True while this socket's event loop is inside a read burst (confined to that loop). */
+    private boolean reading;
+    private boolean unflushed;
 
     UdpHandler(QueryHandler queries) {
         this.queries = queries;
@@ -21,13 +27,30 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        reading = true;
         ByteBuf content = packet.content();
         byte[] wire = ByteBufUtil.getBytes(content);
         InetSocketAddress sender = packet.sender();
-        queries.handle(wire, sender, Transport.UDP, replies -> {
+        queries.handle(wire, sender, QueryProtocol.UDP, replies -> {
             // UDP carries exactly one message; streams (AXFR) are refused over UDP by the stages.
-            ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(replies.get(0)), sender), ctx.voidPromise());
+            DatagramPacket out = new DatagramPacket(Unpooled.wrappedBuffer(replies.get(0)), sender);
+            if (reading && ctx.executor().inEventLoop()) {
+                ctx.write(out, ctx.voidPromise());
+                unflushed = true;
+            } else {
+                ctx.writeAndFlush(out, ctx.voidPromise());
+            }
         });
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -14,7 +14,7 @@ import dev.clusterdns.dns.pipeline.Pipeline;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
 import dev.clusterdns.dns.pipeline.Stage;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -97,13 +97,13 @@ class ClusterStageTest {
 
     /** Through the wire fast path (pre-encoded and hand-encoded replies), as the transport sees queries. */
     static Message ask(Pipeline p, String name, int type) throws Exception {
-        Query q = Query.parse(DnsClient.query(name, type).toWire(), CLIENT, Transport.UDP);
+        Query q = Query.parse(DnsClient.query(name, type).toWire(), CLIENT, QueryProtocol.UDP);
         return p.serve(q).toCompletableFuture().get(5, TimeUnit.SECONDS).message();
     }
 
     /** Through a dnsjava message (what stages such as autopath hand on): replies built as messages. */
     static Message askMessage(Pipeline p, String name, int type) throws Exception {
-        Query q = Query.of(DnsClient.query(name, type), CLIENT, Transport.UDP);
+        Query q = Query.of(DnsClient.query(name, type), CLIENT, QueryProtocol.UDP);
         return p.serve(q).toCompletableFuture().get(5, TimeUnit.SECONDS).message();
     }
 

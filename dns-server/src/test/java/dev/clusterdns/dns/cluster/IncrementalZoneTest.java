@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
+import dev.clusterdns.agent.snapshot.SnapshotChange;
 import dev.clusterdns.dns.DnsClient;
 import dev.clusterdns.dns.TestCluster;
 import dev.clusterdns.dns.pipeline.Query;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -50,19 +51,26 @@ class IncrementalZoneTest {
     private static void incrementalEqualsFull(ClusterOptions options, long seed) {
         Random random = new Random(seed);
         ScaleCluster cluster = new ScaleCluster(SERVICES, 3);
-        ClusterZone incremental = ClusterZone.build(cluster.snapshot(1), options, null, 1000);
+        ClusterSnapshot previous = cluster.snapshot(1);
+        ClusterZone incremental = IncrementalBuild.build(previous, options, null, 1000);
+        ClusterZone targeted = incremental;
         for (int step = 0; step < 60; step++) {
             for (int c = 0, changes = 1 + random.nextInt(4); c < changes; c++) {
                 change(cluster, random, step);
             }
             ClusterSnapshot next = cluster.snapshot(step + 2);
             ClusterZone before = incremental;
-            incremental = ClusterZone.build(next, options, before, 1000 + step);
-            ClusterZone full = ClusterZone.build(next, options, null, 1000 + step);
+            incremental = IncrementalBuild.build(next, options, before, 1000 + step);
+            // Only the Services the change set names are looked at.
+            targeted = IncrementalBuild.build(next, options, targeted, diff(previous, next), 1000 + step);
+            ClusterZone full = IncrementalBuild.build(next, options, null, 1000 + step);
             for (String[] q : questions(cluster)) {
                 assertEquals(answer(full, q), answer(incremental, q), "step " + step + ": " + q[0] + " " + q[1]);
+                assertEquals(answer(full, q), answer(targeted, q), "step " + step + " (change set): " + q[0] + " " + q[1]);
             }
             assertEquals(text(full.transferRecords()), text(incremental.transferRecords()), "step " + step + ": transfer");
+            assertEquals(text(full.transferRecords()), text(targeted.transferRecords()), "step " + step + ": transfer (change set)");
+            previous = next;
         }
     }
 
@@ -70,19 +78,41 @@ class IncrementalZoneTest {
     void anUnchangedSnapshotKeepsEveryAnswerAndTheSerial() {
         ClusterOptions options = ClusterStageTest.options();
         ScaleCluster cluster = new ScaleCluster(50, 2);
-        ClusterZone first = ClusterZone.build(cluster.snapshot(1), options, null, 1000);
+        ClusterZone first = IncrementalBuild.build(cluster.snapshot(1), options, null, 1000);
         // Equal but not identical objects (a re-read manifest) count as unchanged too.
         cluster.services.set(3, ScaleCluster.service(3, 0));
         cluster.slices.set(3, ScaleCluster.slice(3, 2, 0));
-        ClusterZone second = ClusterZone.build(cluster.snapshot(2), options, first, 2000);
+        ClusterZone second = IncrementalBuild.build(cluster.snapshot(2), options, first, 2000);
         assertEquals(first.serial(), second.serial());
         cluster.slices.set(4, ScaleCluster.slice(4, 2, 1));
-        ClusterZone third = ClusterZone.build(cluster.snapshot(3), options, second, 3000);
+        ClusterZone third = IncrementalBuild.build(cluster.snapshot(3), options, second, 3000);
         assertNotEquals(second.serial(), third.serial());
         String[] q = {"svc-5." + ScaleCluster.namespace(5) + ".svc.cluster.local.", "A"};
         Query query = query(q);
         assertSame(second.resolve(query).reply().template(), third.resolve(query).reply().template(),
                 "an unchanged Service keeps its encoded answer");
+    }
+
+    /** What the agent would report between two snapshots: Services and EndpointSlices by Service. */
+    private static SnapshotChange diff(ClusterSnapshot a, ClusterSnapshot b) {
+        SnapshotChange.Builder change = SnapshotChange.builder();
+        java.util.Set<String> keys = new TreeSet<>();
+        for (ClusterSnapshot s : List.of(a, b)) {
+            for (Service svc : s.services()) {
+                keys.add(svc.metadata().namespace() + "/" + svc.metadata().name());
+            }
+        }
+        for (String key : keys) {
+            String ns = key.substring(0, key.indexOf('/'));
+            String name = key.substring(key.indexOf('/') + 1);
+            if (!a.service(ns, name).equals(b.service(ns, name))) {
+                change.add(SnapshotChange.SERVICES, key);
+            }
+            if (!a.endpointSlices(ns, name).equals(b.endpointSlices(ns, name))) {
+                change.add(SnapshotChange.ENDPOINTS, key);
+            }
+        }
+        return change.build();
     }
 
     /** One random change to the cluster. */
@@ -176,7 +206,7 @@ class IncrementalZoneTest {
 
     private static Query query(String[] q) {
         try {
-            return Query.parse(DnsClient.query(q[0], Type.value(q[1])).toWire(), CLIENT, Transport.UDP);
+            return Query.parse(DnsClient.query(q[0], Type.value(q[1])).toWire(), CLIENT, QueryProtocol.UDP);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -30,7 +30,7 @@ class ZoneRebuildMeasurement {
             long a = cpu.getThreadAllocatedBytes(tid);
             long c = cpu.getCurrentThreadCpuTime();
             long t = System.nanoTime();
-            zone = ClusterZone.build(first, options, null, 1000);
+            zone = IncrementalBuild.build(first, options, null, 1000);
             full[i] = System.nanoTime() - t;
             fullCpu[i] = cpu.getCurrentThreadCpuTime() - c;
             fullAlloc[i] = (cpu.getThreadAllocatedBytes(tid) - a);
@@ -45,7 +45,7 @@ class ZoneRebuildMeasurement {
             long a = cpu.getThreadAllocatedBytes(tid);
             long c = cpu.getCurrentThreadCpuTime();
             long t = System.nanoTime();
-            zone = ClusterZone.build(next, options, zone, 1000 + i);
+            zone = IncrementalBuild.build(next, options, zone, 1000 + i);
             one[i] = System.nanoTime() - t;
             oneCpu[i] = cpu.getCurrentThreadCpuTime() - c;
             oneAlloc[i] = (cpu.getThreadAllocatedBytes(tid) - a);
@@ -55,7 +55,7 @@ class ZoneRebuildMeasurement {
         for (int i = 0; i < none.length; i++) {
             ClusterSnapshot next = cluster.snapshot(22 + i);
             long c = cpu.getCurrentThreadCpuTime();
-            zone = ClusterZone.build(next, options, zone, 2000 + i);
+            zone = IncrementalBuild.build(next, options, zone, 2000 + i);
             none[i] = cpu.getCurrentThreadCpuTime() - c;
         }
         Runtime rt = Runtime.getRuntime();

@@ -1,13 +1,15 @@
 package dev.clusterdns.dns.forward;
 
+import dev.clusterdns.dns.acl.AclStage;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.dns.cache.CacheConfig;
-import dev.clusterdns.dns.cache.ResponseCache;
+import dev.clusterdns.dns.cache.CacheStage;
 import dev.clusterdns.dns.pipeline.Pipeline;
 import dev.clusterdns.dns.pipeline.Query;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -27,21 +29,21 @@ class ForwardPipelineTest {
 
     static Message ask(Pipeline p, String name, String client) throws Exception {
         Message m = Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN));
-        return p.serve(Query.of(m, new InetSocketAddress(client, 5353), Transport.UDP)).toCompletableFuture()
+        return p.serve(Query.of(m, new InetSocketAddress(client, 5353), QueryProtocol.UDP)).toCompletableFuture()
                 .get(10, TimeUnit.SECONDS).message();
     }
 
     @Test
     void cachesThenServesStaleWhenTheUpstreamIsGone() throws Exception {
-        TestUpstream up = TestUpstream.answering(q -> ForwarderTest.answer(q, "192.0.2.60"));
+        TestUpstream up = TestUpstream.answering(q -> ForwardStageTest.answer(q, "192.0.2.60"));
         PrometheusRegistry registry = new PrometheusRegistry();
         ForwardConfig cfg = ForwardConfig.defaults(List.of(up.address())).withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5));
-        try (Forwarder forwarder = new Forwarder(cfg, registry)) {
+        try (ForwardStage forwarder = new ForwardStage(cfg, registry)) {
             CacheConfig cache = CacheConfig.defaults().withTtls(0, 1, 1).withServeStale(Duration.ofHours(1));
-            Pipeline p = new Pipeline(List.of(new RecursionGate(List.of(Cidr.parse("127.0.0.0/8"))),
-                    new ResponseCache(cache, registry), forwarder));
-            assertEquals("192.0.2.60", ForwarderTest.firstA(ask(p, "svc.example.", "127.0.0.1")));
-            assertEquals("192.0.2.60", ForwarderTest.firstA(ask(p, "svc.example.", "127.0.0.1")));
+            Pipeline p = new Pipeline(List.of(new AclStage(List.of(Cidr.parse("127.0.0.0/8"))),
+                    new CacheStage(cache, registry), forwarder));
+            assertEquals("192.0.2.60", ForwardStageTest.firstA(ask(p, "svc.example.", "127.0.0.1")));
+            assertEquals("192.0.2.60", ForwardStageTest.firstA(ask(p, "svc.example.", "127.0.0.1")));
             assertEquals(1, up.clientQueries().size(), "the second answer came from the cache");
             assertEquals(Rcode.REFUSED, ask(p, "svc.example.", "203.0.113.5").getRcode(), "no cached answers for strangers");
 

@@ -31,7 +31,7 @@ class QueryTest {
         m.addRecord(new OPTRecord(4096, 0, 0, ExtendedFlags.DO, List.of(new CookieOption(new byte[8]))),
                 Section.ADDITIONAL);
         byte[] wire = m.toWire();
-        Query q = Query.parse(wire, CLIENT, Transport.UDP);
+        Query q = Query.parse(wire, CLIENT, QueryProtocol.UDP);
         assertNotNull(q.wire(), "simple shape takes the fast path");
         assertEquals("WeB.shop.svc.cluster.local.", q.name().toString());
         assertEquals(Type.SRV, q.type());
@@ -50,22 +50,22 @@ class QueryTest {
     void otherShapesUseDnsjava() throws IOException {
         Message m = DnsClient.query("web.shop.svc.cluster.local.", Type.A);
         m.addRecord(DnsClient.query("x.", Type.A).getQuestion(), Section.QUESTION);
-        Query two = Query.parse(m.toWire(), CLIENT, Transport.TCP);
+        Query two = Query.parse(m.toWire(), CLIENT, QueryProtocol.TCP);
         assertNull(two.wire());
         assertEquals(2, two.message().getHeader().getCount(Section.QUESTION));
         assertEquals(65535, two.maxReplySize(1232));
-        Query noEdns = Query.parse(DnsClient.query("a.", Type.A).toWire(), CLIENT, Transport.UDP);
+        Query noEdns = Query.parse(DnsClient.query("a.", Type.A).toWire(), CLIENT, QueryProtocol.UDP);
         assertFalse(noEdns.hasEdns());
         assertNull(noEdns.opt());
         assertEquals(512, noEdns.maxReplySize(1232));
         assertThrows(IOException.class, () -> Query.parse(new byte[] {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 9, 'a'},
-                CLIENT, Transport.UDP));
+                CLIENT, QueryProtocol.UDP));
     }
 
     @Test
     void withNameKeepsTheRest() throws IOException {
         Query q = Query.parse(DnsClient.edns(DnsClient.query("a.example.", Type.AAAA), 1400).toWire(), CLIENT,
-                Transport.UDP);
+                QueryProtocol.UDP);
         Query moved = q.withName(org.xbill.DNS.Name.fromString("b.example."));
         assertEquals("b.example.", moved.message().getQuestion().getName().toString());
         assertEquals(Type.AAAA, moved.type());

@@ -148,6 +148,50 @@ class DnsServerTest {
     }
 
     @Test
+    void otherOpcodesClearRdAndCd() throws Exception {
+        Message q = DnsClient.query("web.shop.svc.cluster.local.", Type.A);
+        q.getHeader().setOpcode(7);
+        q.getHeader().setFlag(Flags.RD);
+        q.getHeader().setFlag(Flags.CD);
+        Message r = client.udp(q);
+        assertEquals(Rcode.NOTIMP, r.getRcode());
+        assertFalse(r.getHeader().getFlag(Flags.RD), "RD is defined for QUERY only");
+        assertFalse(r.getHeader().getFlag(Flags.CD), "CD is defined for QUERY only");
+        assertFalse(r.getHeader().getFlag(Flags.RA));
+        Message standard = DnsClient.query("web.shop.svc.cluster.local.", Type.A);
+        standard.getHeader().setFlag(Flags.CD);
+        Message echoed = client.udp(standard);
+        assertTrue(echoed.getHeader().getFlag(Flags.RD) && echoed.getHeader().getFlag(Flags.CD), "QUERY echoes RD and CD");
+    }
+
+    @Test
+    void twoOptRecordsAreFormerr() throws Exception {
+        Message q = DnsClient.edns(DnsClient.query("big.shop.svc.cluster.local.", Type.A), 1232);
+        q.addRecord(new OPTRecord(4096, 0, 0, 0), Section.ADDITIONAL);
+        byte[] wire = q.toWire();
+        assertEquals(2, wire[11], "the query really carries two OPT records");
+        Message r = new Message(client.udpRaw(wire));
+        assertEquals(Rcode.FORMERR, r.getRcode());
+        assertEquals(q.getHeader().getID(), r.getHeader().getID());
+        Message tcp = client.tcp(q);
+        assertEquals(Rcode.FORMERR, tcp.getRcode());
+    }
+
+    @Test
+    void anyAtAnExistingNameIsOneRrset() throws Exception {
+        Message r = client.udp("web.shop.svc.cluster.local.", Type.ANY);
+        assertEquals(Rcode.NOERROR, r.getRcode());
+        List<Record> answer = r.getSection(Section.ANSWER);
+        assertFalse(answer.isEmpty(), "RFC 8482: not NODATA");
+        assertEquals(1, answer.stream().map(x -> x.getName() + "/" + x.getType()).distinct().count(), answer.toString());
+        assertEquals(Type.A, answer.get(0).getType());
+        assertEquals(Type.ANY, r.getQuestion().getType(), "the question is echoed as asked");
+        Message srv = client.udp("_http._tcp.web.shop.svc.cluster.local.", Type.ANY);
+        assertEquals(1, srv.getSection(Section.ANSWER).stream().map(Record::getType).distinct().count(), srv.toString());
+        assertEquals(Rcode.NXDOMAIN, client.udp("nosuch.shop.svc.cluster.local.", Type.ANY).getRcode());
+    }
+
+    @Test
     void malformedPacketsGetFormerrOrAreDropped() throws Exception {
         byte[] junk = {0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 'a', 'b'};
         Message r = new Message(client.udpRaw(junk));
@@ -349,13 +393,13 @@ class DnsServerTest {
         double udp = 0;
         double tcp = 0;
         for (var s : registry.scrape()) {
-            if (s instanceof CounterSnapshot c && c.getMetadata().getName().equals("clusterdns_dns_requests")) {
+            if (s instanceof CounterSnapshot c && c.getMetadata().getName().equals("coredns_dns_requests")) {
                 for (var d : c.getDataPoints()) {
                     if (d.getLabels().get("type").equals("SRV")) {
                         if (d.getLabels().get("proto").equals("udp")) {
-                            udp = d.getValue();
+                            udp += d.getValue();
                         } else {
-                            tcp = d.getValue();
+                            tcp += d.getValue();
                         }
                     }
                 }

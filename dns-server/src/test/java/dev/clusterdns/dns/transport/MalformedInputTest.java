@@ -11,7 +11,7 @@ import dev.clusterdns.dns.cluster.ClusterOptions;
 import dev.clusterdns.dns.cluster.ClusterStage;
 import dev.clusterdns.dns.cluster.PodMode;
 import dev.clusterdns.dns.pipeline.Pipeline;
-import dev.clusterdns.dns.pipeline.Transport;
+import dev.clusterdns.dns.pipeline.QueryProtocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ class MalformedInputTest {
         ClusterOptions options = new ClusterOptions("cluster.local", 5, PodMode.INSECURE, Set.of(), false, false,
                 List.of(Cidr.parse("10.96.0.0/12")), List.of(InetAddress.getLoopbackAddress()));
         QueryHandler handler = new QueryHandler(new Pipeline(List.of(new ClusterStage(pub, options))),
-                new ReplyEncoder(1232), DnsMetrics.unregistered());
+                new ReplyEncoder(1232), DnsMetrics.unregistered().forServer("dns://test"), new QueryLog(true));
         List<byte[]> seeds = new ArrayList<>();
         for (String name : List.of("web.shop.svc.cluster.local.", "_http._tcp.web.shop.svc.cluster.local.",
                 "nosuch.shop.svc.cluster.local.", "50.0.96.10.in-addr.arpa.", "big.shop.svc.cluster.local.")) {
@@ -52,13 +52,13 @@ class MalformedInputTest {
         for (int i = 0; i < 20_000; i++) {
             byte[] in = mutate(seeds.get(random.nextInt(seeds.size())), random);
             List<byte[]> replies = new ArrayList<>();
-            Transport transport = random.nextBoolean() ? Transport.UDP : Transport.TCP;
+            QueryProtocol transport = random.nextBoolean() ? QueryProtocol.UDP : QueryProtocol.TCP;
             boolean replied = handler.handle(in, client, transport, replies::addAll);
             assertEquals(replied, !replies.isEmpty(), "return value matches what was written");
             for (byte[] r : replies) {
                 Message m = new Message(r);
                 assertEquals((in[0] & 0xff) << 8 | (in[1] & 0xff), m.getHeader().getID());
-                assertTrue(transport == Transport.TCP || r.length <= 1232, "UDP size respected");
+                assertTrue(transport == QueryProtocol.TCP || r.length <= 1232, "UDP size respected");
                 answered++;
             }
         }

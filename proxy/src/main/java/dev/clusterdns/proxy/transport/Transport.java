@@ -64,10 +64,6 @@ public final class Transport implements AutoCloseable {
         return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
-    public Class<? extends SocketChannel> socketChannel() {
-        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-    }
-
     /** A new, unregistered client socket channel (no reflection, unlike a Bootstrap's channel factory). */
     public SocketChannel newSocketChannel() {
         return epoll ? new EpollSocketChannel() : new NioSocketChannel();

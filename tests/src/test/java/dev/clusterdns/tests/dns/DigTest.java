@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * `clusterdns serve` answering real `dig` and `kdig` over UDP and TCP: answers, flags and sections
- * as a user reads them (dns-behaviour.md, anchors.md "What a dig / nslookup user expects").
+ * as a user reads them.
  */
 class DigTest {
     private static ServeProcess serve;
@@ -30,7 +30,7 @@ class DigTest {
 
     /** The fixture manifests; ServeProcess adds `--upstream none`, so names outside stay REFUSED. */
     static List<String> serveArgs() {
-        return new ArrayList<>(List.of("--manifests",
+        return new ArrayList<>(List.of("--log-queries", "--manifests",
                 ServeProcess.root().resolve("tests/src/test/resources/dns/cluster.yaml").toString()));
     }
 
@@ -249,14 +249,61 @@ class DigTest {
         assertTrue(axfr.out().contains("web.shop.svc.cluster.local. 5 IN\tA\t127.96.0.50")
                 || axfr.out().contains("web.shop.svc.cluster.local. 5\tIN\tA\t127.96.0.50"), axfr.out());
         assertEquals(2, axfr.out().lines().filter(l -> l.contains("\tSOA\t")).count(), axfr.out());
+        // CoreDNS's record set: no addresses at SRV-shaped names, no endpoint names of a ClusterIP
+        // Service, SRV records of a ClusterIP Service with weight 100 pointing at the Service.
+        List<String> records = axfr.out().lines().filter(l -> !l.startsWith(";") && !l.isBlank())
+                .map(l -> String.join(" ", l.trim().split("\\s+"))).toList();
+        assertTrue(records.stream().noneMatch(l -> l.startsWith("_") && (l.contains(" IN A ") || l.contains(" IN AAAA "))),
+                axfr.out());
+        assertTrue(records.stream().noneMatch(l -> l.startsWith("10-244-2-1.web.shop.")), axfr.out());
+        assertTrue(records.contains("_http._tcp.web.shop.svc.cluster.local. 5 IN SRV 0 100 80 web.shop.svc.cluster.local."),
+                axfr.out());
+        assertTrue(records.contains("web.shop.svc.cluster.local. 5 IN SRV 0 100 443 web.shop.svc.cluster.local."),
+                axfr.out());
+    }
+
+    /** RFC 8482: ANY at an existing name answers one RRset; unknown opcodes get RD and CD cleared. */
+    @Test
+    void anyIsOneRrsetAndOtherOpcodesClearRdCd() {
+        Dig any = dig("web.shop.svc.cluster.local", "ANY");
+        assertEquals("NOERROR", any.status(), any.out());
+        assertEquals(Set.of("web.shop.svc.cluster.local. A 127.96.0.50"), any.section("ANSWER"), any.out());
+        Dig kany = kdig("+tcp", "_http._tcp.web.shop.svc.cluster.local", "ANY");
+        assertEquals(1, kany.section("ANSWER").stream().map(r -> r.split(" ")[1]).distinct().count(), kany.out());
+        Dig opcode = dig("+opcode=15", "+rec", "+cdflag", "+header-only", "cluster.local", "SOA");
+        assertEquals("NOTIMP", opcode.status(), opcode.out());
+        assertEquals(Set.of("qr"), opcode.flags(), "RD, CD, AD and RA are defined for QUERY only: " + opcode.out());
     }
 
     @Test
     void metricsCountQueries() {
         dig("my-nginx.default.svc.cluster.local", "A");
         String metrics = serve.http("/metrics");
-        assertTrue(metrics.contains("clusterdns_dns_requests_total{proto=\"udp\",type=\"A\"}"), metrics);
-        assertTrue(metrics.contains("clusterdns_dns_responses_total{rcode=\"NOERROR\"}"), metrics);
-        assertTrue(metrics.contains("clusterdns_dns_request_duration_seconds_bucket"), metrics);
+        String server = "dns://127.0.0.1:" + serve.dnsPort();
+        // CoreDNS's metric names and labels, so its dashboards and alerts work unchanged.
+        assertTrue(metrics.contains("coredns_dns_requests_total{family=\"1\",proto=\"udp\",server=\"" + server
+                + "\",type=\"A\",view=\"\",zone=\".\"}"), metrics);
+        assertTrue(metrics.contains("coredns_dns_responses_total{plugin=\"\",rcode=\"NOERROR\",server=\"" + server
+                + "\",view=\"\",zone=\".\"}"), metrics);
+        assertTrue(metrics.contains("coredns_dns_request_duration_seconds_bucket{server=\"" + server
+                + "\",type=\"A\",view=\"\",zone=\".\",le=\"2.5E-4\"}"), metrics);
+        assertTrue(metrics.contains("coredns_dns_response_size_bytes_bucket"), metrics);
+        assertTrue(metrics.contains("coredns_dns_request_size_bytes_bucket"), metrics);
+        assertFalse(metrics.contains("clusterdns_dns_"), metrics);
+    }
+
+    /** `--log-queries`: one line per query in CoreDNS's `log` format. */
+    @Test
+    void queriesAreLoggedInCoreDnsFormat() throws Exception {
+        Dig d = dig("+norec", "+bufsize=1232", "+noadflag", "+nocookie", "Web.Shop.svc.cluster.local", "A");
+        assertEquals("NOERROR", d.status(), d.out());
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("127\\.0\\.0\\.1:\\d+ - \\d+ "
+                + "\"A IN Web\\.Shop\\.svc\\.cluster\\.local\\. udp \\d+ false 1232\" NOERROR qr,aa \\d+ [0-9.E-]+s");
+        String log = "";
+        for (int i = 0; i < 50 && !line.matcher(log).find(); i++) {
+            Thread.sleep(100); // the log is written by the server process
+            log = serve.output();
+        }
+        assertTrue(line.matcher(log).find(), log);
     }
 }

@@ -39,10 +39,14 @@ class ForwardingAndCacheTest {
                 Dig first = Dig.query(serve.dnsPort(), "www.upstream.test", "A");
                 assertEquals("NOERROR", first.status(), first.raw());
                 assertEquals(direct.answerWithoutTtl().stream().sorted().toList(), first.answerWithoutTtl().stream().sorted().toList());
+                assertTrue(direct.flags().contains("aa"), "the upstream answers authoritatively: " + direct.raw());
+                assertTrue(!first.flags().contains("aa") && first.flags().contains("ra"),
+                        "a forwarded answer is ours as a resolver: AA cleared, RA set: " + first.raw());
 
                 Nsd.sleep(1100);
                 Dig second = Dig.query(serve.dnsPort(), "www.upstream.test", "A");
                 assertTrue(second.firstTtl() < 300, "the cached TTL counts down: " + second.answer());
+                assertTrue(!second.flags().contains("aa") && second.flags().contains("ra"), "cached: " + second.raw());
                 String metrics = serve.http("/metrics");
                 assertTrue(metrics.contains("coredns_cache_hits_total{type=\"success\"}"), metrics);
                 assertTrue(metrics.contains("coredns_forward_requests_total{to=\"127.0.0.1:" + nsd.port() + "\"}"), metrics);

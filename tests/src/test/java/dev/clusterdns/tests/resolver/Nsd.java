@@ -42,7 +42,7 @@ final class Nsd implements AutoCloseable {
                     .append("  zonelistfile: \"").append(dir.resolve("zone.list")).append("\"\n")
                     .append("  xfrdir: \"").append(dir).append("\"\n")
                     .append("  logfile: \"").append(dir.resolve("nsd.log")).append("\"\n")
-                    .append("  server-count: 1\n  verbosity: 1\n")
+                    .append("  server-count: 1\n  verbosity: 1\n  minimal-responses: yes\n")
                     .append("remote-control:\n  control-enable: no\n");
             int i = 0;
             String first = null;

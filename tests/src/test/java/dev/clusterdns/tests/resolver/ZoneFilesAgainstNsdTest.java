@@ -63,6 +63,8 @@ class ZoneFilesAgainstNsdTest {
         "a.w.edge.test, A", "x.w.edge.test, A", "q.x.w.edge.test, A", "c1.edge.test, A", "c3.edge.test, MX",
         "loop1.edge.test, A", "foo.wc.edge.test, A", "mx.edge.test, MX", "_s._udp.edge.test, SRV",
         "x.d1.edge.test, A", "x.d2.edge.test, AAAA", "c.d.edge.test, A", "e.d.edge.test, A", "nothing.edge.test, SRV",
+        "host.dext.edge.test, A", "dext.edge.test, DNAME", "www.dint.edge.test, A", "c.dint.edge.test, A",
+        "nope.dint.edge.test, A",
     })
     void digMatchesNsd(String name, String type) {
         Dig expected = Dig.query(nsd.port(), name, type, "+norec");

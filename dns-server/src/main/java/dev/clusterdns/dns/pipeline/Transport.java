@@ -1,7 +1,0 @@
-package dev.clusterdns.dns.pipeline;
-
-/** How a query arrived; decides the size limit of the reply. */
-public enum Transport {
-    UDP,
-    TCP
-}
