@@ -1,7 +1,10 @@
 package dev.clusterdns.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.Ingress;
+import dev.clusterdns.cli.kubectl.IngressViews;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.model.ServicePort;
 import dev.clusterdns.cli.kubectl.ApiClient;
@@ -52,6 +55,9 @@ final class DescribeCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
         }
+        if (type.kind().equals("Ingress")) {
+            return describeIngress(api, node);
+        }
         if (!type.kind().equals("Service")) {
             System.out.print(GenericDescription.render(node));
             return 0;
@@ -64,6 +70,37 @@ final class DescribeCommand implements Callable<Integer> {
             // no endpoints object: printed as <none>
         }
         System.out.print(render(s, eps));
+        return 0;
+    }
+
+    /** kubectl's describe of an Ingress: rules with backends as `svc:port (ip:port,…)`. */
+    private int describeIngress(ApiClient api, JsonNode node) throws IOException {
+        Ingress ing = api.json().treeToValue(node, Ingress.class);
+        System.out.print(IngressViews.describe(ing, new IngressViews.Lookup() {
+            @Override
+            public Service service(String ns, String svc) {
+                try {
+                    return api.json().treeToValue(api.get("/api/v1/namespaces/" + ns + "/services/" + svc), Service.class);
+                } catch (IOException notFound) {
+                    return null;
+                }
+            }
+
+            @Override
+            public List<EndpointSlice> slices(String ns, String svc) {
+                try {
+                    JsonNode list = api.list("discovery.k8s.io/v1", "endpointslices", ns,
+                            EndpointSlice.SERVICE_NAME_LABEL + "=" + svc);
+                    List<EndpointSlice> out = new java.util.ArrayList<>();
+                    for (JsonNode item : list.path("items")) {
+                        out.add(api.json().treeToValue(item, EndpointSlice.class));
+                    }
+                    return out;
+                } catch (IOException e) {
+                    return List.of();
+                }
+            }
+        }));
         return 0;
     }
 

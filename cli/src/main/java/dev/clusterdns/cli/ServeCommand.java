@@ -9,6 +9,7 @@ import dev.clusterdns.cli.serve.EnvOptions;
 import dev.clusterdns.cli.http.HttpEndpoint;
 import dev.clusterdns.cli.kubeapi.KubeApi;
 import dev.clusterdns.cli.serve.HostPort;
+import dev.clusterdns.cli.serve.IngressOptions;
 import dev.clusterdns.cli.serve.ProxyOptions;
 import dev.clusterdns.cli.serve.Readiness;
 import dev.clusterdns.cli.serve.ResolverOptions;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the agent, DNS server, proxy and env writer in one process.")
+        description = "Run the agent, DNS server, proxy, Ingress controller and env writer in one process.")
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -38,6 +39,7 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin ResolverOptions resolverOptions;
     @Mixin ProxyOptions proxyOptions;
     @Mixin EnvOptions envOptions;
+    @Mixin IngressOptions ingressOptions;
 
     @Option(names = "--http-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9153",
             description = "HTTP address for /health, /ready, /metrics and the read API (default ${DEFAULT-VALUE}).")
@@ -80,6 +82,7 @@ final class ServeCommand implements Callable<Integer> {
             KubeApi api = new KubeApi(agent.view(), agent.config(), VersionCommand.version(), readiness::problems);
             push(running, api);
             api.register(http);
+            api.ingressStatus(ingressOptions.status());
             registerAgentMetrics(metrics, agent.view());
             agent.start();
             agentSynced.run();
@@ -92,6 +95,7 @@ final class ServeCommand implements Callable<Integer> {
             push(running, dnsOptions.start(context, resolverOptions));
             push(running, proxyOptions.start(context));
             push(running, envOptions.start(context));
+            push(running, ingressOptions.start(context));
             started.run();
             LOG.info("clusterdns serving; HTTP on {}", http.address());
         } catch (Exception e) {

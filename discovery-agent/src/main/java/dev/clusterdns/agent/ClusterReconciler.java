@@ -7,6 +7,8 @@ import dev.clusterdns.agent.manifest.Manifest;
 import dev.clusterdns.agent.model.ConfigMap;
 import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.Ingress;
+import dev.clusterdns.agent.model.IngressClass;
 import dev.clusterdns.agent.model.IntOrString;
 import dev.clusterdns.agent.model.KubeObject;
 import dev.clusterdns.agent.model.Namespace;
@@ -26,6 +28,7 @@ import dev.clusterdns.agent.source.ObjectKey;
 import dev.clusterdns.agent.source.SourceChanges;
 import dev.clusterdns.agent.validation.Defaults;
 import dev.clusterdns.agent.validation.FieldError;
+import dev.clusterdns.agent.validation.IngressChecks;
 import dev.clusterdns.agent.validation.Validation;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -73,6 +76,9 @@ final class ClusterReconciler {
     private final Map<String, String> serviceOrigin = new HashMap<>();
     private List<Problem> sourceProblems = List.of();
     private ClusterSnapshot current = ClusterSnapshot.empty();
+    /** Cluster-scoped IngressClasses by name; {@link #ingressClassesChanged} when the last batch touched them. */
+    private final Map<String, IngressClass> ingressClasses = new TreeMap<>();
+    private boolean ingressClassesChanged;
 
     /** One namespace's objects as the reconciler holds them between changes. */
     private static final class Space {
@@ -88,6 +94,7 @@ final class ClusterReconciler {
         final Map<String, Secret> secrets = new TreeMap<>();
         /** By `name/kind`: a Deployment and a ReplicaSet may share a name. */
         final Map<String, Workload> workloads = new TreeMap<>();
+        final Map<String, Ingress> ingresses = new TreeMap<>();
         List<EndpointSlice> slices = List.of();
         List<Endpoints> endpoints = List.of();
         /** Services (by name) whose endpoints must be computed again. */
@@ -110,13 +117,13 @@ final class ClusterReconciler {
 
         boolean populated() {
             return !services.isEmpty() || !pods.isEmpty() || !slices.isEmpty() || !configMaps.isEmpty()
-                    || !secrets.isEmpty() || !workloads.isEmpty();
+                    || !secrets.isEmpty() || !workloads.isEmpty() || !ingresses.isEmpty();
         }
 
         NamespaceObjects objects() {
             return new NamespaceObjects(new ArrayList<>(services.values()), new ArrayList<>(pods.values()), slices,
                     endpoints, new ArrayList<>(configMaps.values()), new ArrayList<>(secrets.values()),
-                    new ArrayList<>(workloads.values()));
+                    new ArrayList<>(workloads.values()), new ArrayList<>(ingresses.values()));
         }
     }
 
@@ -199,6 +206,10 @@ final class ClusterReconciler {
         }
         spaces.values().removeIf(s -> !s.populated() && s.explicit == null && s.valid.isEmpty()
                 && s.givenEndpoints.isEmpty() && s.givenSlices.isEmpty());
+        if (ingressClassesChanged) {
+            next.ingressClasses(new ArrayList<>(ingressClasses.values()));
+            ingressClassesChanged = false;
+        }
         current = next.namespaces(namespaces).problems(problems)
                 .change(first ? SnapshotChange.everything() : change.build()).build();
         return current;
@@ -252,6 +263,17 @@ final class ClusterReconciler {
             case "Secret" -> {
                 if (space.secrets.remove(name) != null) {
                     change.add("Secret", path);
+                }
+            }
+            case "Ingress" -> {
+                if (space.ingresses.remove(name) != null) {
+                    change.add("Ingress", path);
+                }
+            }
+            case "IngressClass" -> {
+                if (ingressClasses.remove(name) != null) {
+                    ingressClassesChanged = true;
+                    change.add("IngressClass", name);
                 }
             }
             default -> {
@@ -327,6 +349,19 @@ final class ClusterReconciler {
             if (v != null) {
                 space.workloads.put(name + "/" + key.kind(), v);
                 change.add(key.kind(), path);
+            }
+        } else if (o instanceof Ingress i) {
+            Ingress v = observed ? IngressChecks.defaults(i) : accept(key, m, i, IngressChecks::defaults, IngressChecks::validate);
+            if (v != null) {
+                space.ingresses.put(name, observed ? v : v.withMetadata(identity(v, now)));
+                change.add("Ingress", path);
+            }
+        } else if (o instanceof IngressClass c) {
+            IngressClass v = observed ? IngressChecks.defaults(c) : accept(key, m, c, IngressChecks::defaults, IngressChecks::validate);
+            if (v != null) {
+                ingressClasses.put(name, observed ? v : v.withMetadata(identity(v, now)));
+                ingressClassesChanged = true;
+                change.add("IngressClass", name);
             }
         } else {
             invalid.put(key, new Problem(m.origin(), m.describe(), "kind not handled"));

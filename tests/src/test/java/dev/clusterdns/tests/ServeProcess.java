@@ -65,6 +65,10 @@ public final class ServeProcess implements AutoCloseable {
         cmd.add("serve");
         cmd.addAll(List.of("--dns-listen", "127.0.0.1:" + dns, "--http-listen", "127.0.0.1:" + http,
                 "--state-dir", stateDir.toString()));
+        if (args.stream().noneMatch(a -> a.startsWith("--ingress-http") || a.equals("--no-ingress"))) {
+            // Ingress listeners on free ports: tests run side by side, and 8080/8443 may be taken.
+            cmd.addAll(List.of("--ingress-http", "127.0.0.1:0", "--ingress-https", "127.0.0.1:0"));
+        }
         if (!args.contains("--upstream")) {
             // Never forward to the host's resolvers from a test: they are not on this machine.
             cmd.addAll(List.of("--upstream", "none"));

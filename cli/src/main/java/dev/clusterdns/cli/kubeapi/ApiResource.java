@@ -33,7 +33,7 @@ record ApiResource(String group, String version, String plural, String singular,
         return group.isEmpty() ? plural : plural + "." + group;
     }
 
-    /** Every kind clusterdns holds. Ingress and IngressClass join once the snapshot carries them. */
+    /** Every kind clusterdns holds. */
     static List<ApiResource> all() {
         List<String> all = List.of("all");
         return List.of(
@@ -61,7 +61,11 @@ record ApiResource(String group, String version, String plural, String singular,
                 new ApiResource("apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, List.of("rs"), all,
                         List.of(), s -> workloads(s, "ReplicaSet")),
                 new ApiResource("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, List.of("sts"), all,
-                        List.of(), s -> workloads(s, "StatefulSet")));
+                        List.of(), s -> workloads(s, "StatefulSet")),
+                new ApiResource("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, List.of("ing"),
+                        List.of(), List.of(), ClusterSnapshot::ingresses),
+                new ApiResource("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false,
+                        List.of(), List.of(), List.of(), ClusterSnapshot::ingressClasses));
     }
 
     private static List<? extends KubeObject> workloads(ClusterSnapshot s, String kind) {

@@ -41,6 +41,7 @@ public final class KubeApi implements AutoCloseable {
     private final AgentConfig config;
     private final String version;
     private final Supplier<List<Problem>> serving;
+    private volatile java.util.function.UnaryOperator<dev.clusterdns.agent.model.Ingress> ingressStatus = i -> i;
     private final ExecutorService watchWork = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "clusterdns-watch");
         t.setDaemon(true);
@@ -64,6 +65,20 @@ public final class KubeApi implements AutoCloseable {
         this.writes = new WriteRefusal(config, cluster);
         this.version = version;
         this.history = new SnapshotHistory(cluster, 256);
+    }
+
+    /** Ingresses are shown with the status the Ingress controller gives them (their address). */
+    public void ingressStatus(java.util.function.UnaryOperator<dev.clusterdns.agent.model.Ingress> status) {
+        this.ingressStatus = status;
+    }
+
+    private List<? extends KubeObject> items(ApiResource r, dev.clusterdns.agent.snapshot.ClusterSnapshot snap) {
+        List<? extends KubeObject> items = r.items().apply(snap);
+        if (!r.kind().equals("Ingress")) {
+            return items;
+        }
+        java.util.function.UnaryOperator<dev.clusterdns.agent.model.Ingress> status = ingressStatus;
+        return items.stream().map(o -> (KubeObject) status.apply((dev.clusterdns.agent.model.Ingress) o)).toList();
     }
 
     public void register(HttpEndpoint http) {
@@ -200,7 +215,7 @@ public final class KubeApi implements AutoCloseable {
         }
         ClusterSnapshot snap = cluster.current();
         if (t.name() != null) {
-            for (KubeObject o : t.resource().items().apply(snap)) {
+            for (KubeObject o : items(t.resource(), snap)) {
                 if (t.name().equals(o.name()) && (t.namespace() == null || t.namespace().equals(o.namespace()))) {
                     ObjectNode n = objects.toJson(t.resource(), o, snap, reveal(ex));
                     send(ex, 200, table ? objects.table(t.resource(), List.of(n), snap.revision(), includeObject(ex), null) : n);
@@ -231,7 +246,7 @@ public final class KubeApi implements AutoCloseable {
         }
         int limit = parseInt(ex.param("limit"));
         List<ObjectNode> all = new ArrayList<>();
-        for (KubeObject o : t.resource().items().apply(snap)) {
+        for (KubeObject o : items(t.resource(), snap)) {
             if (t.namespace() != null && !t.namespace().equals(o.namespace())) {
                 continue;
             }

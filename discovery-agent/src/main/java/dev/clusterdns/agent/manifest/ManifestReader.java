@@ -12,6 +12,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.clusterdns.agent.model.ConfigMap;
 import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.Ingress;
+import dev.clusterdns.agent.model.IngressClass;
 import dev.clusterdns.agent.model.KubeObject;
 import dev.clusterdns.agent.model.Namespace;
 import dev.clusterdns.agent.model.Pod;
@@ -44,7 +46,9 @@ public final class ManifestReader {
             Map.entry("v1/Secret", Secret.class),
             Map.entry("discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class),
             Map.entry("apps/v1/Deployment", Workload.class),
-            Map.entry("apps/v1/ReplicaSet", Workload.class));
+            Map.entry("apps/v1/ReplicaSet", Workload.class),
+            Map.entry("networking.k8s.io/v1/Ingress", Ingress.class),
+            Map.entry("networking.k8s.io/v1/IngressClass", IngressClass.class));
 
     private final ObjectMapper yaml;
     private final ObjectMapper json;

@@ -3,6 +3,8 @@ package dev.clusterdns.agent.snapshot;
 import dev.clusterdns.agent.model.ConfigMap;
 import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.Ingress;
+import dev.clusterdns.agent.model.IngressClass;
 import dev.clusterdns.agent.model.Namespace;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Secret;
@@ -48,6 +50,7 @@ public final class ClusterSnapshot {
     private final PMap<String, Service> serviceByClusterIp;
     private final PMap<String, List<Pod>> podsByIp;
     private final List<Problem> problems;
+    private final List<IngressClass> ingressClasses;
 
     // Cluster-wide lists, assembled on first use (racy but idempotent: every thread computes the same).
     private volatile List<Service> allServices;
@@ -57,12 +60,14 @@ public final class ClusterSnapshot {
     private volatile List<ConfigMap> allConfigMaps;
     private volatile List<Secret> allSecrets;
     private volatile List<Workload> allWorkloads;
+    private volatile List<Ingress> allIngresses;
 
     private ClusterSnapshot(long revision, long baseRevision, SnapshotChange change, Instant createdAt,
                             List<Namespace> namespaces, PSortedMap<String, Partition> partitions,
                             PMap<String, Service> serviceByClusterIp, PMap<String, List<Pod>> podsByIp,
-                            List<Problem> problems) {
+                            List<Problem> problems, List<IngressClass> ingressClasses) {
         this.revision = revision;
+        this.ingressClasses = List.copyOf(ingressClasses);
         this.baseRevision = baseRevision;
         this.change = change;
         this.createdAt = createdAt == null ? Instant.now() : createdAt;
@@ -183,6 +188,33 @@ public final class ClusterSnapshot {
             allWorkloads = v = gather(NamespaceObjects::workloads);
         }
         return v;
+    }
+
+    /** Valid Ingresses, by namespace, then name. */
+    public List<Ingress> ingresses() {
+        List<Ingress> v = allIngresses;
+        if (v == null) {
+            allIngresses = v = gather(NamespaceObjects::ingresses);
+        }
+        return v;
+    }
+
+    public List<Ingress> ingresses(String namespace) {
+        return objects(namespace).ingresses();
+    }
+
+    public Optional<Ingress> ingress(String namespace, String name) {
+        Partition p = partitions.get(namespace);
+        return Optional.ofNullable(p == null ? null : p.ingress(name));
+    }
+
+    /** IngressClasses (cluster-scoped), by name. */
+    public List<IngressClass> ingressClasses() {
+        return ingressClasses;
+    }
+
+    public Optional<IngressClass> ingressClass(String name) {
+        return ingressClasses.stream().filter(c -> name.equals(c.name())).findFirst();
     }
 
     /** Bad input left out of this snapshot, for `/ready`, logs and `get`. */
@@ -308,6 +340,7 @@ public final class ClusterSnapshot {
         private final Map<String, NamespaceObjects> replaced = new TreeMap<>();
         private List<Namespace> namespaces;
         private List<Problem> problems;
+        private List<IngressClass> ingressClasses;
         private SnapshotChange change = SnapshotChange.nothing();
 
         private Successor(ClusterSnapshot base, long revision) {
@@ -331,6 +364,11 @@ public final class ClusterSnapshot {
             return this;
         }
 
+        public Successor ingressClasses(List<IngressClass> all) {
+            this.ingressClasses = all;
+            return this;
+        }
+
         public Successor change(SnapshotChange c) {
             this.change = c;
             return this;
@@ -350,7 +388,8 @@ public final class ClusterSnapshot {
             }
             return new ClusterSnapshot(revision, base.revision, change, null,
                     namespaces == null ? base.namespaces : namespaces, parts, byClusterIp, byPodIp,
-                    problems == null ? base.problems : problems);
+                    problems == null ? base.problems : problems,
+                    ingressClasses == null ? base.ingressClasses : ingressClasses);
         }
 
         /** The objects of {@code from} that are not (by identity) in {@code other}. */
@@ -377,6 +416,7 @@ public final class ClusterSnapshot {
         private final List<Namespace> namespaces = new ArrayList<>();
         private final Map<String, NamespaceObjects.Builder> byNamespace = new TreeMap<>();
         private final List<Problem> problems = new ArrayList<>();
+        private final List<IngressClass> ingressClasses = new ArrayList<>();
 
         private Builder(long revision) {
             this.revision = revision;
@@ -431,6 +471,16 @@ public final class ClusterSnapshot {
             return this;
         }
 
+        public Builder ingresses(List<Ingress> v) {
+            v.forEach(o -> in(o).ingresses.add(o));
+            return this;
+        }
+
+        public Builder ingressClasses(List<IngressClass> v) {
+            ingressClasses.addAll(v);
+            return this;
+        }
+
         public Builder problems(List<Problem> v) {
             problems.addAll(v);
             return this;
@@ -447,7 +497,7 @@ public final class ClusterSnapshot {
                 byPodIp = indexPodIps(byPodIp, List.of(), objects.pods());
             }
             return new ClusterSnapshot(revision, -1, SnapshotChange.everything(), createdAt, namespaces, parts,
-                    byClusterIp, byPodIp, problems);
+                    byClusterIp, byPodIp, problems, ingressClasses);
         }
     }
 }

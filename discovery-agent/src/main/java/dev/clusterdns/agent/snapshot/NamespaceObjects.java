@@ -3,6 +3,7 @@ package dev.clusterdns.agent.snapshot;
 import dev.clusterdns.agent.model.ConfigMap;
 import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.Ingress;
 import dev.clusterdns.agent.model.KubeObject;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Secret;
@@ -23,10 +24,18 @@ public record NamespaceObjects(
         List<Endpoints> endpoints,
         List<ConfigMap> configMaps,
         List<Secret> secrets,
-        List<Workload> workloads) {
+        List<Workload> workloads,
+        List<Ingress> ingresses) {
 
     public static final NamespaceObjects EMPTY =
-            new NamespaceObjects(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+            new NamespaceObjects(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+    /** Without Ingresses. */
+    public NamespaceObjects(List<Service> services, List<Pod> pods, List<EndpointSlice> endpointSlices,
+                            List<Endpoints> endpoints, List<ConfigMap> configMaps, List<Secret> secrets,
+                            List<Workload> workloads) {
+        this(services, pods, endpointSlices, endpoints, configMaps, secrets, workloads, List.of());
+    }
 
     public NamespaceObjects {
         services = List.copyOf(services);
@@ -36,11 +45,12 @@ public record NamespaceObjects(
         configMaps = List.copyOf(configMaps);
         secrets = List.copyOf(secrets);
         workloads = List.copyOf(workloads);
+        ingresses = List.copyOf(ingresses);
     }
 
     public boolean isEmpty() {
         return services.isEmpty() && pods.isEmpty() && endpointSlices.isEmpty() && endpoints.isEmpty()
-                && configMaps.isEmpty() && secrets.isEmpty() && workloads.isEmpty();
+                && configMaps.isEmpty() && secrets.isEmpty() && workloads.isEmpty() && ingresses.isEmpty();
     }
 
     /** Collects one namespace's objects in the order added. */
@@ -52,9 +62,11 @@ public record NamespaceObjects(
         final List<ConfigMap> configMaps = new ArrayList<>();
         final List<Secret> secrets = new ArrayList<>();
         final List<Workload> workloads = new ArrayList<>();
+        final List<Ingress> ingresses = new ArrayList<>();
 
         NamespaceObjects build() {
-            return new NamespaceObjects(services, pods, endpointSlices, endpoints, configMaps, secrets, workloads);
+            return new NamespaceObjects(services, pods, endpointSlices, endpoints, configMaps, secrets, workloads,
+                    ingresses);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.clusterdns.agent.snapshot;
 import dev.clusterdns.agent.model.ConfigMap;
 import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.Ingress;
 import dev.clusterdns.agent.model.KubeObject;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Secret;
@@ -23,6 +24,7 @@ final class Partition {
     private final Map<String, Endpoints> endpointsByName;
     private final Map<String, ConfigMap> configMapByName;
     private final Map<String, Secret> secretByName;
+    private final Map<String, Ingress> ingressByName;
 
     Partition(NamespaceObjects objects) {
         this.objects = objects;
@@ -31,6 +33,7 @@ final class Partition {
         this.endpointsByName = byName(objects.endpoints());
         this.configMapByName = byName(objects.configMaps());
         this.secretByName = byName(objects.secrets());
+        this.ingressByName = byName(objects.ingresses());
         Map<String, List<EndpointSlice>> slices = new HashMap<>();
         for (EndpointSlice s : objects.endpointSlices()) {
             String svc = s.metadata() == null ? null : s.serviceName();
@@ -64,6 +67,10 @@ final class Partition {
 
     Secret secret(String name) {
         return secretByName.get(name);
+    }
+
+    Ingress ingress(String name) {
+        return ingressByName.get(name);
     }
 
     private static <T extends KubeObject> Map<String, T> byName(List<T> objects) {

@@ -93,8 +93,8 @@ class ManifestReaderTest {
     @Test
     void unknownKindIsReportedAndSkipped() {
         ManifestFile f = yaml("""
-                apiVersion: networking.k8s.io/v1
-                kind: Ingress
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
                 metadata: {name: web}
                 ---
                 apiVersion: v1
@@ -103,7 +103,7 @@ class ManifestReaderTest {
                 """);
         assertEquals(1, f.manifests().size());
         assertEquals(1, f.problems().size());
-        assertTrue(f.problems().get(0).message().contains("kind Ingress (networking.k8s.io/v1) is not supported"), f.problems().toString());
+        assertTrue(f.problems().get(0).message().contains("kind HTTPRoute (gateway.networking.k8s.io/v1) is not supported"), f.problems().toString());
     }
 
     @Test

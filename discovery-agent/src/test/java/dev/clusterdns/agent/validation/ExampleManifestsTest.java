@@ -8,6 +8,8 @@ import dev.clusterdns.agent.manifest.ManifestReader;
 import dev.clusterdns.agent.model.ConfigMap;
 import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Endpoints;
+import dev.clusterdns.agent.model.Ingress;
+import dev.clusterdns.agent.model.IngressClass;
 import dev.clusterdns.agent.model.KubeObject;
 import dev.clusterdns.agent.model.Namespace;
 import dev.clusterdns.agent.model.Pod;
@@ -43,6 +45,10 @@ class ExampleManifestsTest {
             return Validation.secret(Defaults.secret(s));
         } else if (o instanceof Workload w) {
             return Validation.workload(w);
+        } else if (o instanceof Ingress i) {
+            return IngressChecks.validate(IngressChecks.defaults(i));
+        } else if (o instanceof IngressClass c) {
+            return IngressChecks.validate(IngressChecks.defaults(c));
         }
         return List.of();
     }
