@@ -44,7 +44,8 @@ public final class ManifestReader {
             Map.entry("v1/Secret", Secret.class),
             Map.entry("discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class),
             Map.entry("apps/v1/Deployment", Workload.class),
-            Map.entry("apps/v1/ReplicaSet", Workload.class));
+            Map.entry("apps/v1/ReplicaSet", Workload.class),
+            Map.entry("apps/v1/StatefulSet", Workload.class));
 
     private final ObjectMapper yaml;
     private final ObjectMapper json;
