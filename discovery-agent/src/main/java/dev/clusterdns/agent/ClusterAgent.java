@@ -2,6 +2,7 @@ package dev.clusterdns.agent;
 
 import dev.clusterdns.agent.manifest.ManifestFile;
 import dev.clusterdns.agent.manifest.ManifestReader;
+import dev.clusterdns.agent.readiness.ReadinessProber;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.agent.snapshot.Problem;
@@ -35,6 +36,7 @@ public final class ClusterAgent implements AutoCloseable {
     private final SnapshotPublisher publisher = new SnapshotPublisher();
     private final ManifestTree tree;
     private final ClusterReconciler reconciler;
+    private final ReadinessProber prober;
     private KubernetesApiSource api;
     private final ScheduledExecutorService debounce = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "clusterdns-agent");
@@ -49,7 +51,9 @@ public final class ClusterAgent implements AutoCloseable {
     public ClusterAgent(AgentConfig config) {
         this.config = config;
         this.tree = new ManifestTree(config.manifests(), new ManifestReader());
-        this.reconciler = new ClusterReconciler(config);
+        // [workloads] a readiness flip republishes with the Pod's new Ready condition
+        this.prober = new ReadinessProber(this::scheduleReload);
+        this.reconciler = new ClusterReconciler(config, prober);
     }
 
     public AgentConfig config() {
@@ -139,7 +143,10 @@ public final class ClusterAgent implements AutoCloseable {
             snapshot = reconciler.reconcile(revision.incrementAndGet(), tree.manifests(), tree.problems());
         }
         report(snapshot);
+        ClusterSnapshot before = publisher.current();
         publisher.publish(snapshot);
+        // [workloads] say what changed, not only counts
+        SnapshotChanges.between(before, snapshot).forEach(line -> LOG.info("{}", line));
         LOG.info("revision {}: {} services, {} pods, {} endpoint slices, {} problem(s)", snapshot.revision(),
                 snapshot.services().size(), snapshot.pods().size(), snapshot.endpointSlices().size(),
                 snapshot.problems().size());
@@ -162,6 +169,7 @@ public final class ClusterAgent implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         debounce.shutdownNow();
+        prober.close();
         if (watcher != null) {
             watcher.close();
         }

@@ -1,6 +1,11 @@
 package dev.clusterdns.agent;
 
 import dev.clusterdns.agent.allocation.Allocations;
+import dev.clusterdns.agent.allocation.PodIpPool;
+import dev.clusterdns.agent.kubedns.KubeDns;
+import dev.clusterdns.agent.readiness.ReadinessProber;
+import dev.clusterdns.agent.workloads.WorkloadControllers;
+import dev.clusterdns.agent.workloads.WorkloadPlan;
 import dev.clusterdns.agent.allocation.ServiceAllocator;
 import dev.clusterdns.agent.endpoints.EndpointsController;
 import dev.clusterdns.agent.manifest.Manifest;
@@ -52,10 +57,20 @@ final class ClusterReconciler {
     private final int nodePortBase;
     private final int nodePortLast;
     private final Map<String, String> firstSeen = new HashMap<>();
+    // [workloads] pod IPs for the Pods the workload controllers make, and their readiness
+    private final PodIpPool podIps;
+    private final ReadinessProber prober;
 
     ClusterReconciler(AgentConfig config) {
+        this(config, null);
+    }
+
+    /** @param prober runs the readiness probes of the Pods the controllers make; null: none run */
+    ClusterReconciler(AgentConfig config, ReadinessProber prober) {
         this.config = config;
         this.allocator = new ServiceAllocator(config);
+        this.podIps = new PodIpPool(config.podCidr(), config.stateDir());
+        this.prober = prober;
         String[] range = config.nodePortRange().split("-", 2);
         this.nodePortBase = Integer.parseInt(range[0].trim());
         this.nodePortLast = Integer.parseInt(range[1].trim());
@@ -145,6 +160,18 @@ final class ClusterReconciler {
         if (services.stream().noneMatch(s -> "default".equals(s.namespace()) && "kubernetes".equals(s.name()))) {
             services.add(Defaults.service(kubernetesService()));
         }
+        // [kube-dns] as kubeadm makes it, unless a manifest defines it; endpoints = this DNS server.
+        if (!KubeDns.definedIn(services)) {
+            services.add(Defaults.service(KubeDns.service(KubeDns.clusterIp(config.serviceCidrs().get(0)), config.kubeDns())));
+            endpoints.add(Defaults.endpoints(KubeDns.endpoints(config.kubeDns())));
+        }
+
+        // [workloads] the Deployment/ReplicaSet/StatefulSet controllers make Pods before the endpoints controller runs.
+        WorkloadPlan.Result byControllers = runWorkloadControllers(unique, workloads, pods);
+        pods = new ArrayList<>(byControllers.pods());
+        workloads = new ArrayList<>(byControllers.workloads());
+        problems.addAll(byControllers.problems());
+        workloads.replaceAll(w -> w.withMetadata(identity(w, now)));
 
         Allocations allocated = allocator.reconcile(services);
         allocated.rejected().forEach((key, errors) -> {
@@ -162,7 +189,7 @@ final class ClusterReconciler {
         controlled = stampCreation(controlled, services, now);
 
         namespaces = completeNamespaces(namespaces, services, pods, controlled.endpointSlices(), configMaps, secrets, workloads, now);
-        firstSeen.keySet().retainAll(liveKeys(unique, services));
+        firstSeen.keySet().retainAll(liveKeys(unique, services, pods, workloads));
 
         Comparator<KubeObject> byKey = Comparator.comparing((KubeObject o) -> nullToEmpty(o.namespace()))
                 .thenComparing(o -> nullToEmpty(o.name()));
@@ -261,11 +288,45 @@ final class ClusterReconciler {
         return meta;
     }
 
-    private static java.util.Set<String> liveKeys(Map<String, Manifest> unique, List<Service> services) {
+    private static java.util.Set<String> liveKeys(Map<String, Manifest> unique, List<Service> services, List<Pod> pods,
+                                                  List<Workload> workloads) {
         java.util.Set<String> keys = new java.util.HashSet<>();
         unique.values().forEach(m -> keys.add(m.object().kind() + "/" + namespaceOf(m.object()) + "/" + m.object().name()));
         services.forEach(s -> keys.add("Service/" + s.namespace() + "/" + s.name()));
+        pods.forEach(p -> keys.add("Pod/" + p.namespace() + "/" + p.name()));
+        workloads.forEach(w -> keys.add(w.kind() + "/" + w.namespace() + "/" + w.name()));
         return keys;
+    }
+
+    /**
+     * [workloads] Runs the workload controllers: Pods for every Deployment, ReplicaSet and
+     * StatefulSet, with IPs from the pod pool and readiness from the prober, which then probes them.
+     */
+    private WorkloadPlan.Result runWorkloadControllers(Map<String, Manifest> unique, List<Workload> workloads, List<Pod> pods) {
+        Map<String, String> origins = new HashMap<>();
+        unique.values().forEach(m -> origins.put(m.object().kind() + " " + namespaceOf(m.object()) + "/" + m.object().name(),
+                m.origin()));
+        java.util.function.Predicate<Pod> ready = prober == null ? ClusterReconciler::readyWithoutProber : prober::ready;
+        WorkloadPlan plan = WorkloadControllers.plan(workloads, pods, ready, origins);
+        java.util.Set<String> reserved = new java.util.HashSet<>();
+        pods.forEach(p -> reserved.addAll(p.podIPs()));
+        Map<String, String> ips = podIps.reconcile(plan.createdPods(), reserved);
+        // hostIP: the address this node serves on, where the DNS server listens.
+        WorkloadPlan.Result result = plan.complete(new WorkloadPlan.Node(config.nodeName(),
+                config.kubeDns().host(), ips::get, ready));
+        if (prober != null) {
+            prober.sync(result.pods().stream().filter(p -> plan.createdPods().contains(p.metadata().key())).toList());
+            List<Problem> all = new ArrayList<>(result.problems());
+            all.addAll(prober.problems());
+            return new WorkloadPlan.Result(result.pods(), result.workloads(), all);
+        }
+        return result;
+    }
+
+    /** Without a prober (`env`, `resolvconf`): a Pod is ready unless a probe would have to pass first. */
+    private static boolean readyWithoutProber(Pod p) {
+        return p.spec().containers().stream().noneMatch(c -> c.readinessProbe() != null
+                && (c.readinessProbe().httpGet() != null || c.readinessProbe().tcpSocket() != null));
     }
 
     /**
