@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clusterdns.agent.model.Endpoints;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Service;
+import dev.clusterdns.agent.model.Workload;
 import dev.clusterdns.cli.kubectl.Age;
 import dev.clusterdns.cli.kubectl.ApiClient;
 import dev.clusterdns.cli.kubectl.Table;
 import dev.clusterdns.cli.kubectl.Views;
+import dev.clusterdns.cli.kubectl.WorkloadColumns;
 import dev.clusterdns.cli.kubectl.Yaml;
 import java.io.IOException;
 import java.time.Instant;
@@ -22,10 +24,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
-        description = "Print services, endpoints or pods of a running server, as `kubectl get` does.")
+        description = "Print services, endpoints, pods or workloads of a running server, as `kubectl get` does.")
 final class GetCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "RESOURCE", description = "services (svc), endpoints (ep) or pods (po).")
+    @Parameters(index = "0", paramLabel = "RESOURCE", description = "services (svc), endpoints (ep), pods (po), deployments (deploy), replicasets (rs) or statefulsets (sts).")
     String resource;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "Only this object.")
@@ -50,7 +52,10 @@ final class GetCommand implements Callable<Integer> {
     enum Kind {
         SERVICES("v1", "services", List.of("service", "svc")),
         ENDPOINTS("v1", "endpoints", List.of("ep")),
-        PODS("v1", "pods", List.of("pod", "po"));
+        PODS("v1", "pods", List.of("pod", "po")),
+        DEPLOYMENTS("apps/v1", "deployments", List.of("deployment", "deploy")),
+        REPLICASETS("apps/v1", "replicasets", List.of("replicaset", "rs")),
+        STATEFULSETS("apps/v1", "statefulsets", List.of("statefulset", "sts"));
 
         final String group;
         final String plural;
@@ -70,7 +75,7 @@ final class GetCommand implements Callable<Integer> {
                 }
             }
             throw new IllegalArgumentException("the server doesn't have a resource type \"" + text
-                    + "\" (supported: services, endpoints, pods)");
+                    + "\" (supported: services, endpoints, pods, deployments, replicasets, statefulsets)");
         }
     }
 
@@ -139,6 +144,7 @@ final class GetCommand implements Callable<Integer> {
                     headers.addAll(List.of("IP", "NODE", "NOMINATED NODE", "READINESS GATES"));
                 }
             }
+            case DEPLOYMENTS, REPLICASETS, STATEFULSETS -> headers.addAll(WorkloadColumns.headers(kind.plural, wide));
         }
         Table t = new Table(headers);
         for (JsonNode item : items) {
@@ -170,6 +176,8 @@ final class GetCommand implements Callable<Integer> {
                                 node == null || node.isEmpty() ? "<none>" : node, "<none>", "<none>"));
                     }
                 }
+                case DEPLOYMENTS, REPLICASETS, STATEFULSETS ->
+                    row.addAll(WorkloadColumns.row(api.json().treeToValue(item, Workload.class), wide, now));
             }
             t.add(row);
         }

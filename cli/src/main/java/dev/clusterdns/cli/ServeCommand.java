@@ -1,5 +1,6 @@
 package dev.clusterdns.cli;
 
+import dev.clusterdns.agent.AgentConfig;
 import dev.clusterdns.agent.ClusterAgent;
 import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.cli.serve.AgentOptions;
@@ -71,7 +72,11 @@ final class ServeCommand implements Callable<Integer> {
                 HttpEndpoint.send(ex, 200, writer.getContentType(), out.toString(StandardCharsets.UTF_8));
             });
 
-            ClusterAgent agent = new ClusterAgent(agentOptions.config());
+            // [workloads] Pods are scheduled to the proxy's node; kube-dns points at this DNS server.
+            AgentConfig agentConfig = agentOptions.config();
+            agentConfig = agentConfig.withWorkloads(agentConfig.podCidr(), proxyOptions.config().nodeName())
+                    .withKubeDns(dnsOptions.kubeDnsTarget(httpListen));
+            ClusterAgent agent = new ClusterAgent(agentConfig);
             push(running, agent);
             new ReadApi(agent.view()).register(http);
             registerAgentMetrics(metrics, agent.view());
@@ -84,6 +89,7 @@ final class ServeCommand implements Callable<Integer> {
             // component is still building and has not registered its own gate yet.
             Runnable started = readiness.gate("start");
             push(running, dnsOptions.start(context, resolverOptions.before(context), resolverOptions.after(context)));
+            proxyOptions.leaveAlone(dnsOptions.servedClusterIpAddresses());
             push(running, proxyOptions.start(context));
             push(running, envOptions.start(context));
             started.run();

@@ -61,6 +61,13 @@ public final class ProxyOptions implements ServeComponent {
             description = "Proxy event-loop threads; 0 = one per core (default ${DEFAULT-VALUE}).")
     int threads;
 
+    private List<java.net.InetSocketAddress> servedElsewhere = List.of();
+
+    /** Addresses another component serves itself (DNS on kube-dns's ClusterIP:53): no listener there. */
+    public void leaveAlone(List<java.net.InetSocketAddress> addresses) {
+        servedElsewhere = List.copyOf(addresses);
+    }
+
     /** The settings these flags describe; bad values fail with the flag named. */
     public ProxyConfig config() {
         ProxyMode m = switch (mode.toLowerCase(Locale.ROOT)) {
@@ -98,7 +105,7 @@ public final class ProxyOptions implements ServeComponent {
         if (noProxy) {
             return () -> {};
         }
-        ProxyConfig config = config();
+        ProxyConfig config = config().withServedElsewhere(servedElsewhere);
         Runnable ready = context.readiness().gate("proxy");
         ServiceProxy proxy = new ServiceProxy(context.cluster(), config, context.metrics());
         proxy.start();

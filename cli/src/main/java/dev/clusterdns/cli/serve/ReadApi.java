@@ -36,7 +36,9 @@ public final class ReadApi {
             new Resource("apps/v1", "deployments", "DeploymentList",
                     s -> s.workloads().stream().filter(w -> "Deployment".equals(w.kind())).toList()),
             new Resource("apps/v1", "replicasets", "ReplicaSetList",
-                    s -> s.workloads().stream().filter(w -> "ReplicaSet".equals(w.kind())).toList()));
+                    s -> s.workloads().stream().filter(w -> "ReplicaSet".equals(w.kind())).toList()),
+            new Resource("apps/v1", "statefulsets", "StatefulSetList",
+                    s -> s.workloads().stream().filter(w -> "StatefulSet".equals(w.kind())).toList()));
 
     private final ClusterView cluster;
     private final ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
