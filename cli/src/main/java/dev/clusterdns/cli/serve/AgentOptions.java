@@ -49,9 +49,6 @@ public final class AgentOptions {
     @Option(names = "--pod-cidr", paramLabel = "CIDR", description = "Where the IPs of the Pods that Deployments, ReplicaSets and StatefulSets get come from (default " + AgentConfig.DEFAULT_POD_CIDR + ").")
     String podCidr;
 
-    @Option(names = "--node-name", paramLabel = "NAME", description = "spec.nodeName of those Pods (default: this host's name, as the kubelet uses).")
-    String nodeName;
-
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Watch this kubeconfig's Kubernetes API server instead of manifest files.")
     Path kubeconfig;
 
@@ -67,7 +64,7 @@ public final class AgentOptions {
         List<Path> paths = api != null ? List.of()
                 : manifests == null || manifests.isEmpty() ? List.of(Path.of("examples", "manifests")) : manifests;
         return new AgentConfig(paths, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain, api)
-                .withWorkloads(podCidr, nodeName == null ? hostName() : nodeName);
+                .withWorkloads(podCidr, hostName()); // serve sets --node-name's value (a proxy flag too)
     }
 
     /** The kubelet's default node name: the host name, lower-cased. */
