@@ -185,6 +185,8 @@ final class ClusterReconciler {
         services.replaceAll(s -> s.withMetadata(identity(s, now)));
         pods.replaceAll(p -> new Pod(p.apiVersion(), p.kind(), identity(p, now), p.spec(), p.status()));
 
+        // [workloads] a Service selecting nothing is worth one line
+        problems.addAll(dev.clusterdns.agent.workloads.SelectorWarnings.services(services, pods, originsOf(unique)));
         EndpointsController.Result controlled = EndpointsController.reconcile(services, pods, slices, endpoints);
         controlled = stampCreation(controlled, services, now);
 
@@ -303,9 +305,7 @@ final class ClusterReconciler {
      * StatefulSet, with IPs from the pod pool and readiness from the prober, which then probes them.
      */
     private WorkloadPlan.Result runWorkloadControllers(Map<String, Manifest> unique, List<Workload> workloads, List<Pod> pods) {
-        Map<String, String> origins = new HashMap<>();
-        unique.values().forEach(m -> origins.put(m.object().kind() + " " + namespaceOf(m.object()) + "/" + m.object().name(),
-                m.origin()));
+        Map<String, String> origins = originsOf(unique);
         java.util.function.Predicate<Pod> ready = prober == null ? ClusterReconciler::readyWithoutProber : prober::ready;
         WorkloadPlan plan = WorkloadControllers.plan(workloads, pods, ready, origins);
         java.util.Set<String> reserved = new java.util.HashSet<>();
@@ -321,6 +321,14 @@ final class ClusterReconciler {
             return new WorkloadPlan.Result(result.pods(), result.workloads(), all);
         }
         return result;
+    }
+
+    /** `Kind namespace/name` → origin, as problems name objects. */
+    private static Map<String, String> originsOf(Map<String, Manifest> unique) {
+        Map<String, String> origins = new HashMap<>();
+        unique.values().forEach(m -> origins.put(m.object().kind() + " " + namespaceOf(m.object()) + "/" + m.object().name(),
+                m.origin()));
+        return origins;
     }
 
     /** Without a prober (`env`, `resolvconf`): a Pod is ready unless a probe would have to pass first. */
