@@ -8,6 +8,7 @@ import dev.clusterdns.cli.serve.DnsOptions;
 import dev.clusterdns.cli.serve.EnvOptions;
 import dev.clusterdns.cli.serve.HostPort;
 import dev.clusterdns.cli.serve.HttpEndpoint;
+import dev.clusterdns.cli.serve.PodNetworkOptions;
 import dev.clusterdns.cli.serve.ProxyOptions;
 import dev.clusterdns.cli.serve.ReadApi;
 import dev.clusterdns.cli.serve.Readiness;
@@ -38,6 +39,7 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin ResolverOptions resolverOptions;
     @Mixin ProxyOptions proxyOptions;
     @Mixin EnvOptions envOptions;
+    @Mixin PodNetworkOptions podNetworkOptions;
 
     @Option(names = "--http-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9153",
             description = "HTTP address for /health, /ready, /metrics and the read API (default ${DEFAULT-VALUE}).")
@@ -73,7 +75,11 @@ final class ServeCommand implements Callable<Integer> {
             });
 
             // [workloads] Pods are scheduled to the proxy's node; kube-dns points at this DNS server.
-            AgentConfig agentConfig = agentOptions.config();
+            AgentConfig agentConfig = podNetworkOptions.adjust(agentOptions.config(), agentOptions.serviceCidrGiven(),
+                    agentOptions.podCidrGiven());
+            if (podNetworkOptions.enabled()) {
+                proxyOptions.useInterfaceMode();
+            }
             agentConfig = agentConfig.withWorkloads(agentConfig.podCidr(), proxyOptions.config().nodeName())
                     .withKubeDns(dnsOptions.kubeDnsTarget(httpListen));
             ClusterAgent agent = new ClusterAgent(agentConfig);
@@ -83,6 +89,7 @@ final class ServeCommand implements Callable<Integer> {
             agent.start();
             agentSynced.run();
 
+            push(running, podNetworkOptions.start(agent.config()));
             ServeContext context = new ServeContext(agent.view(), agent.config(), readiness, metrics,
                     agentOptions.configTree());
             // Held closed until every component has started, so /ready never answers 200 while a

@@ -55,6 +55,15 @@ public final class AgentOptions {
     @Option(names = "--kube-api-server", paramLabel = "URL", description = "Watch the Kubernetes API server at URL (e.g. kubectl proxy's http://127.0.0.1:8001) instead of manifest files.")
     String kubeApiServer;
 
+    /** Whether --service-cidr / --pod-cidr were given (flag or --config), so --pod-network keeps them. */
+    public boolean serviceCidrGiven() {
+        return serviceCidrs != null && !serviceCidrs.isEmpty();
+    }
+
+    public boolean podCidrGiven() {
+        return podCidr != null && !podCidr.isBlank();
+    }
+
     public AgentConfig config() {
         AgentConfig.KubernetesApi api = kubeconfig == null && kubeApiServer == null ? null
                 : new AgentConfig.KubernetesApi(kubeconfig, kubeApiServer);

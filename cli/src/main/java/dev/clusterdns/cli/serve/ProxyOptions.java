@@ -63,6 +63,13 @@ public final class ProxyOptions implements ServeComponent {
 
     private List<java.net.InetSocketAddress> servedElsewhere = List.of();
 
+    /** `--pod-network` needs the ClusterIPs on an interface, where routed traffic arrives. */
+    public void useInterfaceMode() {
+        if (!"interface".equalsIgnoreCase(mode)) {
+            mode = "interface";
+        }
+    }
+
     /** Addresses another component serves itself (DNS on kube-dns's ClusterIP:53): no listener there. */
     public void leaveAlone(List<java.net.InetSocketAddress> addresses) {
         servedElsewhere = List.copyOf(addresses);
