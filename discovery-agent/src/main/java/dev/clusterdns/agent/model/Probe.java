@@ -38,16 +38,19 @@ public record Probe(
         }
     }
 
-    /** The probe's timing with Kubernetes' defaults: 0s delay, every 10s, 1s timeout, 1 success, 3 failures. */
+    /**
+     * The probe's timing with Kubernetes' defaults (SetDefaults_Probe): 0s delay, every 10s, 1s
+     * timeout, 1 success, 3 failures; a 0 stands for "unset" as the API server treats it.
+     */
     public Timing timing() {
-        return new Timing(or(initialDelaySeconds, 0), or(periodSeconds, 10), or(timeoutSeconds, 1),
-                or(successThreshold, 1), or(failureThreshold, 3));
+        return new Timing(initialDelaySeconds == null ? 0 : initialDelaySeconds, or(periodSeconds, 10),
+                or(timeoutSeconds, 1), or(successThreshold, 1), or(failureThreshold, 3));
     }
 
     public record Timing(int initialDelaySeconds, int periodSeconds, int timeoutSeconds, int successThreshold,
                          int failureThreshold) {}
 
     private static int or(Integer v, int d) {
-        return v == null ? d : v;
+        return v == null || v == 0 ? d : v;
     }
 }

@@ -10,8 +10,9 @@ import dev.clusterdns.agent.model.Probe;
  * The host is the probe's `host` when given, else the pod IP, as the kubelet does.
  *
  * @param http true for httpGet, false for tcpSocket
+ * @param https httpGet with `scheme: HTTPS` (certificates are not verified, as the kubelet does)
  */
-record ProbeTarget(boolean http, String host, int port, String path, Probe.Timing timing) {
+record ProbeTarget(boolean http, boolean https, String host, int port, String path, Probe.Timing timing) {
 
     /**
      * @return the target, or null when the probe is not one clusterdns runs (exec, grpc, none)
@@ -26,11 +27,11 @@ record ProbeTarget(boolean http, String host, int port, String path, Probe.Timin
             Probe.HttpGet g = p.httpGet();
             String host = blank(g.host()) ? podIp : g.host();
             String path = blank(g.path()) ? "/" : g.path().startsWith("/") ? g.path() : "/" + g.path();
-            return new ProbeTarget(true, host, port(c, g.port(), "httpGet"), path, p.timing());
+            return new ProbeTarget(true, "HTTPS".equals(g.scheme()), host, port(c, g.port(), "httpGet"), path, p.timing());
         }
         if (p.tcpSocket() != null) {
             Probe.TcpSocket t = p.tcpSocket();
-            return new ProbeTarget(false, blank(t.host()) ? podIp : t.host(), port(c, t.port(), "tcpSocket"), null,
+            return new ProbeTarget(false, false, blank(t.host()) ? podIp : t.host(), port(c, t.port(), "tcpSocket"), null,
                     p.timing());
         }
         return null;
@@ -69,6 +70,6 @@ record ProbeTarget(boolean http, String host, int port, String path, Probe.Timin
     @Override
     public String toString() {
         String h = host.contains(":") ? "[" + host + "]" : host;
-        return http ? "http://" + h + ":" + port + path : "tcp " + h + ":" + port;
+        return http ? (https ? "https://" : "http://") + h + ":" + port + path : "tcp " + h + ":" + port;
     }
 }

@@ -52,6 +52,21 @@ class WorkloadValidationTest {
     }
 
     @Test
+    void readinessProbesAreValidatedAsTheApiServerDoes() {
+        String base = Fixtures.deployment("web", 1, "app", "web");
+        String twoHandlers = message(base.replace("ports: [{containerPort: 80}]}",
+                "ports: [{containerPort: 80}], readinessProbe: {httpGet: {port: 80}, tcpSocket: {port: 80}}}"));
+        assertTrue(twoHandlers.contains("spec.template.spec.containers[0].readinessProbe: Forbidden: may not specify more than 1 handler type"),
+                twoHandlers);
+        String badTiming = message(base.replace("ports: [{containerPort: 80}]}",
+                "ports: [{containerPort: 80}], readinessProbe: {tcpSocket: {port: 0}, periodSeconds: -1}}"));
+        assertTrue(badTiming.contains("readinessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0"), badTiming);
+        assertTrue(badTiming.contains("readinessProbe.tcpSocket.port: Invalid value: 0: must be between 1 and 65535, inclusive"), badTiming);
+        String none = message(base.replace("ports: [{containerPort: 80}]}", "ports: [{containerPort: 80}], readinessProbe: {periodSeconds: 5}}"));
+        assertTrue(none.contains("readinessProbe: Required value: must specify a handler type"), none);
+    }
+
+    @Test
     void readinessProbesAndOwnerReferencesAreRead() {
         Pod p = Fixtures.pods(Fixtures.read("""
                 apiVersion: v1
