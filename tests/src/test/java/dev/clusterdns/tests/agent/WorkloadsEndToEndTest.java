@@ -98,4 +98,49 @@ class WorkloadsEndToEndTest {
             assertTrue(serve.output().contains("~sts default/web replicas 2→3"), serve.output());
         }
     }
+
+    @Test
+    void anEndpointBecomesReadyWhenAProcessListensOnThePodIp() throws Exception {
+        int port = ServeProcess.freePort();
+        Files.writeString(dir.resolve("web.yaml"), """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web}
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec:
+                      containers:
+                      - name: web
+                        image: web
+                        ports: [{name: http, containerPort: %d}]
+                        readinessProbe: {tcpSocket: {port: http}, periodSeconds: 1}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web}
+                spec: {selector: {app: web}, ports: [{port: 80, targetPort: http}]}
+                """.formatted(port));
+        try (ServeProcess serve = ServeProcess.start("--manifests", dir.toString())) {
+            String server = "http://127.0.0.1:" + serve.httpPort();
+            String ip = serve.podIps("default", "app=web").values().iterator().next();
+            CommandResult before = ServeProcess.run("get", "ep", "web", "--server", server);
+            assertTrue(before.stdout().lines().anyMatch(l -> l.matches("web +<none> +\\S+")), "not ready yet:\n" + before.stdout());
+            CommandResult pods = ServeProcess.run("get", "pods", "--server", server);
+            assertTrue(pods.stdout().lines().anyMatch(l -> l.matches("web-\\S+ +0/1 +Running .*")), pods.stdout());
+
+            try (java.net.ServerSocket backend = new java.net.ServerSocket()) {
+                backend.bind(new java.net.InetSocketAddress(ip, port));
+                String ready = "";
+                for (int i = 0; i < 100 && !ready.contains(ip + ":" + port); i++) {
+                    Thread.sleep(100);
+                    ready = ServeProcess.run("get", "ep", "web", "--server", server).stdout();
+                }
+                assertTrue(ready.contains(ip + ":" + port), ready + serve.output());
+                assertTrue(serve.output().contains("ready false→true"), serve.output());
+            }
+        }
+    }
 }
