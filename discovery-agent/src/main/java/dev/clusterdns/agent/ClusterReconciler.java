@@ -161,7 +161,7 @@ final class ClusterReconciler {
             services.add(Defaults.service(kubernetesService()));
         }
         // [kube-dns] as kubeadm makes it, unless a manifest defines it; endpoints = this DNS server.
-        if (!KubeDns.definedIn(services)) {
+        if (!KubeDns.definedIn(services) && KubeDns.fits(config.serviceCidrs().get(0))) {
             services.add(Defaults.service(KubeDns.service(KubeDns.clusterIp(config.serviceCidrs().get(0)), config.kubeDns())));
             endpoints.add(Defaults.endpoints(KubeDns.endpoints(config.kubeDns())));
         }

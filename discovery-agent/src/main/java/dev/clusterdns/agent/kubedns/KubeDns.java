@@ -51,6 +51,11 @@ public final class KubeDns {
         return IpAddresses.format(cidr.address(BigInteger.TEN).getAddress());
     }
 
+    /** True when the CIDR has a 10th address to give (not its broadcast address): a /28 or larger. */
+    public static boolean fits(String serviceCidr) {
+        return Cidr.parse(serviceCidr).size().compareTo(BigInteger.valueOf(11)) > 0;
+    }
+
     /** True when {@code services} already hold `kube-system/kube-dns` (a manifest defines it). */
     public static boolean definedIn(List<Service> services) {
         return services.stream().anyMatch(s -> NAMESPACE.equals(s.namespace()) && NAME.equals(s.name()));

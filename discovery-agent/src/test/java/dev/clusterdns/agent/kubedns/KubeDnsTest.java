@@ -1,6 +1,8 @@
 package dev.clusterdns.agent.kubedns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clusterdns.agent.model.Endpoints;
 import dev.clusterdns.agent.model.Service;
@@ -15,6 +17,8 @@ class KubeDnsTest {
         assertEquals("127.96.0.10", KubeDns.clusterIp("127.96.0.0/12"));
         assertEquals("10.96.0.10", KubeDns.clusterIp("10.96.0.0/12"));
         assertEquals("fd00::a", KubeDns.clusterIp("fd00::/108"));
+        assertTrue(KubeDns.fits("10.0.0.0/28"));
+        assertFalse(KubeDns.fits("10.0.0.0/29"), "a /29 has no 10th address");
     }
 
     @Test
