@@ -168,8 +168,8 @@ public final class ClusterAgent implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        prober.close(); // first: a readiness flip must not schedule a reload on a stopped executor
         debounce.shutdownNow();
-        prober.close();
         if (watcher != null) {
             watcher.close();
         }
