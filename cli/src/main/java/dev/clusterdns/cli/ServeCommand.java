@@ -1,5 +1,6 @@
 package dev.clusterdns.cli;
 
+import dev.clusterdns.agent.AgentConfig;
 import dev.clusterdns.agent.ClusterAgent;
 import dev.clusterdns.agent.snapshot.NamespaceObjects;
 import dev.clusterdns.agent.snapshot.ClusterView;
@@ -10,6 +11,7 @@ import dev.clusterdns.cli.http.HttpEndpoint;
 import dev.clusterdns.cli.kubeapi.KubeApi;
 import dev.clusterdns.cli.serve.HostPort;
 import dev.clusterdns.cli.serve.IngressOptions;
+import dev.clusterdns.cli.serve.PodNetworkOptions;
 import dev.clusterdns.cli.serve.ProxyOptions;
 import dev.clusterdns.cli.serve.Readiness;
 import dev.clusterdns.cli.serve.ResolverOptions;
@@ -40,6 +42,7 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin ProxyOptions proxyOptions;
     @Mixin EnvOptions envOptions;
     @Mixin IngressOptions ingressOptions;
+    @Mixin PodNetworkOptions podNetworkOptions;
 
     @Option(names = "--http-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9153",
             description = "HTTP address for /health, /ready, /metrics and the read API (default ${DEFAULT-VALUE}).")
@@ -77,7 +80,15 @@ final class ServeCommand implements Callable<Integer> {
                 ex.reply(200, writer.getContentType(), out.toByteArray());
             });
 
-            ClusterAgent agent = new ClusterAgent(agentOptions.config());
+            // [workloads] Pods are scheduled to the proxy's node; kube-dns points at this DNS server.
+            AgentConfig agentConfig = podNetworkOptions.adjust(agentOptions.config(), agentOptions.serviceCidrGiven(),
+                    agentOptions.podCidrGiven());
+            if (podNetworkOptions.enabled()) {
+                proxyOptions.useInterfaceMode();
+            }
+            agentConfig = agentConfig.withWorkloads(agentConfig.podCidr(), proxyOptions.config().nodeName())
+                    .withKubeDns(dnsOptions.kubeDnsTarget(httpListen));
+            ClusterAgent agent = new ClusterAgent(agentConfig);
             push(running, agent);
             KubeApi api = new KubeApi(agent.view(), agent.config(), VersionCommand.version(), readiness::problems);
             push(running, api);
@@ -87,12 +98,14 @@ final class ServeCommand implements Callable<Integer> {
             agent.start();
             agentSynced.run();
 
+            push(running, podNetworkOptions.start(agent.config()));
             ServeContext context = new ServeContext(agent.view(), agent.config(), readiness, metrics,
                     agentOptions.configTree());
             // Held closed until every component has started, so /ready never answers 200 while a
             // component is still building and has not registered its own gate yet.
             Runnable started = readiness.gate("start");
             push(running, dnsOptions.start(context, resolverOptions));
+            proxyOptions.leaveAlone(dnsOptions.servedClusterIpAddresses());
             push(running, proxyOptions.start(context));
             push(running, envOptions.start(context));
             push(running, ingressOptions.start(context));

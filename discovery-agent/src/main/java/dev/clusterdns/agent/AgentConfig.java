@@ -1,5 +1,7 @@
 package dev.clusterdns.agent;
 
+import dev.clusterdns.agent.allocation.PodIpPool;
+import dev.clusterdns.agent.kubedns.KubeDns;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,6 +18,9 @@ import java.util.List;
  * @param kubernetesApi when set, the objects come from this Kubernetes API server instead of
  *     manifests; its API server has already validated and allocated them, and its controllers
  *     made the EndpointSlices, so the agent only watches and publishes
+ * @param podCidr where the IPs of Pods the workload controllers create come from
+ * @param nodeName `spec.nodeName` of those Pods (kubelet's `--hostname-override`)
+ * @param kubeDns where this process's DNS server listens: the endpoints of `kube-system/kube-dns`
  */
 public record AgentConfig(
         List<Path> manifests,
@@ -24,7 +29,10 @@ public record AgentConfig(
         String nodePortRange,
         String loadBalancerCidr,
         String clusterDomain,
-        KubernetesApi kubernetesApi) {
+        KubernetesApi kubernetesApi,
+        String podCidr,
+        String nodeName,
+        KubeDns.Target kubeDns) {
 
     /**
      * How to reach a Kubernetes API server: a kubeconfig file (its current context), or a server URL
@@ -37,10 +45,31 @@ public record AgentConfig(
         this(manifests, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain, null);
     }
 
+    public AgentConfig(List<Path> manifests, Path stateDir, List<String> serviceCidrs, String nodePortRange,
+                       String loadBalancerCidr, String clusterDomain, KubernetesApi kubernetesApi) {
+        this(manifests, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain, kubernetesApi,
+                null, null, null);
+    }
+
+    /** The same, with the workload controllers' pod CIDR and node name. */
+    public AgentConfig withWorkloads(String newPodCidr, String newNodeName) {
+        return new AgentConfig(manifests, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain,
+                kubernetesApi, newPodCidr, newNodeName, kubeDns);
+    }
+
+    /** The same, with the DNS server's address for `kube-system/kube-dns`. */
+    public AgentConfig withKubeDns(KubeDns.Target target) {
+        return new AgentConfig(manifests, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain,
+                kubernetesApi, podCidr, nodeName, target);
+    }
+
     public static final String DEFAULT_SERVICE_CIDR = "127.96.0.0/12";
     public static final String DEFAULT_NODE_PORT_RANGE = "30000-32767";
     public static final String DEFAULT_LOADBALANCER_CIDR = "127.200.0.0/16";
     public static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
+    public static final String DEFAULT_POD_CIDR = PodIpPool.DEFAULT_POD_CIDR;
+    /** The node name the Pods clusterdns makes are scheduled to. */
+    public static final String DEFAULT_NODE_NAME = "clusterdns";
 
     public AgentConfig {
         manifests = List.copyOf(manifests);
@@ -48,6 +77,9 @@ public record AgentConfig(
         nodePortRange = nodePortRange == null ? DEFAULT_NODE_PORT_RANGE : nodePortRange;
         loadBalancerCidr = loadBalancerCidr == null ? DEFAULT_LOADBALANCER_CIDR : loadBalancerCidr;
         clusterDomain = clusterDomain == null ? DEFAULT_CLUSTER_DOMAIN : stripDot(clusterDomain);
+        podCidr = podCidr == null || podCidr.isBlank() ? DEFAULT_POD_CIDR : podCidr.trim();
+        nodeName = nodeName == null || nodeName.isBlank() ? DEFAULT_NODE_NAME : nodeName.trim();
+        kubeDns = kubeDns == null ? KubeDns.Target.DEFAULT : kubeDns;
     }
 
     private static String stripDot(String d) {

@@ -1,6 +1,7 @@
 package dev.clusterdns.agent;
 
 import dev.clusterdns.agent.manifest.ManifestReader;
+import dev.clusterdns.agent.readiness.ReadinessProber;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
 import dev.clusterdns.agent.snapshot.NamespaceObjects;
@@ -16,6 +17,7 @@ import dev.clusterdns.agent.source.SourceChanges;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -38,6 +40,7 @@ public final class ClusterAgent implements AutoCloseable {
     private final SnapshotPublisher publisher = new SnapshotPublisher();
     private final ClusterReconciler reconciler;
     private final ConcurrentLinkedQueue<SourceChanges> queue = new ConcurrentLinkedQueue<>();
+    private final ReadinessProber prober;
     private final Set<String> reported = new HashSet<>();
     private Source source;
     private Thread applier;
@@ -45,7 +48,9 @@ public final class ClusterAgent implements AutoCloseable {
 
     public ClusterAgent(AgentConfig config) {
         this.config = config;
-        this.reconciler = new ClusterReconciler(config);
+        // A readiness flip re-plans the flipped Pod's namespace (its Ready condition, then its endpoints).
+        this.prober = new ReadinessProber(this::readinessChanged);
+        this.reconciler = new ClusterReconciler(config, prober);
     }
 
     public AgentConfig config() {
@@ -101,6 +106,15 @@ public final class ClusterAgent implements AutoCloseable {
         return new StartChecked(api, describe(config.kubernetesApi()));
     }
 
+    /** On a prober's thread: a Pod's readiness changed; its namespace is planned again on the agent thread. */
+    private void readinessChanged(String namespace) {
+        reconciler.replan(namespace);
+        Thread t = applier;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
     /** On a source's thread: queue and wake the agent thread. */
     private void offer(SourceChanges changes) {
         queue.add(changes);
@@ -112,7 +126,7 @@ public final class ClusterAgent implements AutoCloseable {
 
     private void applyLoop() {
         while (!closed) {
-            if (queue.isEmpty()) {
+            if (queue.isEmpty() && !reconciler.replanPending()) {
                 LockSupport.park(this);
                 continue;
             }
@@ -131,14 +145,19 @@ public final class ClusterAgent implements AutoCloseable {
         while ((next = queue.poll()) != null) {
             batch = batch == null ? next : batch.then(next);
         }
-        if (batch == null || batch.isEmpty() && reconciler.current().revision() > 0) {
+        if (batch == null && reconciler.replanPending()) {
+            batch = new SourceChanges(List.of(), null);
+        }
+        if (batch == null || batch.isEmpty() && !reconciler.replanPending() && reconciler.current().revision() > 0) {
             return;
         }
         ClusterSnapshot snapshot = reconciler.apply(batch);
         if (snapshot.change().touches(SnapshotChange.PROBLEMS)) {
             report(snapshot);
         }
+        ClusterSnapshot before = publisher.current();
         publisher.publish(snapshot);
+        SnapshotChanges.between(before, snapshot).forEach(line -> LOG.info("{}", line));
         if (LOG.isInfoEnabled()) {
             LOG.info("revision {}: {}", snapshot.revision(), summary(snapshot));
         }
@@ -187,6 +206,7 @@ public final class ClusterAgent implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        prober.close(); // first: a readiness flip must not wake a stopped agent
         closed = true;
         if (applier != null) {
             LockSupport.unpark(applier);

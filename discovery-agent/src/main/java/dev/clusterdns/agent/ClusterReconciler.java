@@ -1,6 +1,12 @@
 package dev.clusterdns.agent;
 
 import dev.clusterdns.agent.allocation.Allocations;
+import dev.clusterdns.agent.allocation.PodIpPool;
+import dev.clusterdns.agent.kubedns.KubeDns;
+import dev.clusterdns.agent.readiness.ReadinessProber;
+import dev.clusterdns.agent.workloads.SelectorWarnings;
+import dev.clusterdns.agent.workloads.WorkloadControllers;
+import dev.clusterdns.agent.workloads.WorkloadPlan;
 import dev.clusterdns.agent.allocation.ServiceAllocator;
 import dev.clusterdns.agent.endpoints.EndpointsController;
 import dev.clusterdns.agent.manifest.Manifest;
@@ -61,8 +67,23 @@ final class ClusterReconciler {
     /** Namespaces every cluster has. */
     static final List<String> BUILT_IN_NAMESPACES = List.of("default", "kube-node-lease", "kube-public", "kube-system");
     private static final String KUBERNETES = "default/kubernetes";
+    private static final String KUBE_DNS = KubeDns.NAMESPACE + "/" + KubeDns.NAME;
 
     private final boolean observed;
+    private final AgentConfig config;
+    /** IPs of the Pods the workload controllers make, and their readiness (null: none probed). */
+    private final PodIpPool podIps;
+    private final ReadinessProber prober;
+    /** Namespaces a readiness flip asks to plan again (written by prober threads). */
+    private final Set<String> replanRequests = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Where each workload came from, `Kind namespace/name` → origin, for the controllers' problems. */
+    private final Map<String, String> workloadOrigins = new HashMap<>();
+    /** Warnings of Services whose selector matches no Pod, by `namespace/name`. */
+    private final Map<String, Problem> selectorWarnings = new TreeMap<>();
+    /** The controllers' problems, by namespace. */
+    private final Map<String, List<Problem>> workloadProblems = new TreeMap<>();
+    /** The kube-dns Endpoints made here (kept only while kube-dns is the one made here too). */
+    private Endpoints syntheticDnsEndpoints;
     private final ServiceAllocator allocator;
     private final int nodePortBase;
     private final int nodePortLast;
@@ -87,7 +108,14 @@ final class ClusterReconciler {
         final Map<String, Service> valid = new TreeMap<>();
         /** Allocated and stamped: what the snapshot serves. */
         final Map<String, Service> services = new TreeMap<>();
+        /** Pods from the source, defaulted, valid and stamped. */
+        final Map<String, Pod> givenPods = new TreeMap<>();
+        /** What the snapshot serves: the given Pods as the workload controllers leave them, and theirs. */
         final Map<String, Pod> pods = new TreeMap<>();
+        /** Workloads as the controllers report them (with status, and the ReplicaSets Deployments own). */
+        List<Workload> servedWorkloads = List.of();
+        /** Pods or workloads changed: the controllers run again. */
+        boolean replan;
         final Map<String, EndpointSlice> givenSlices = new TreeMap<>();
         final Map<String, Endpoints> givenEndpoints = new TreeMap<>();
         final Map<String, ConfigMap> configMaps = new TreeMap<>();
@@ -116,19 +144,27 @@ final class ClusterReconciler {
         }
 
         boolean populated() {
-            return !services.isEmpty() || !pods.isEmpty() || !slices.isEmpty() || !configMaps.isEmpty()
-                    || !secrets.isEmpty() || !workloads.isEmpty() || !ingresses.isEmpty();
+            return !services.isEmpty() || !pods.isEmpty() || !givenPods.isEmpty() || !slices.isEmpty()
+                    || !configMaps.isEmpty() || !secrets.isEmpty() || !workloads.isEmpty() || !ingresses.isEmpty();
         }
 
         NamespaceObjects objects() {
             return new NamespaceObjects(new ArrayList<>(services.values()), new ArrayList<>(pods.values()), slices,
                     endpoints, new ArrayList<>(configMaps.values()), new ArrayList<>(secrets.values()),
-                    new ArrayList<>(workloads.values()), new ArrayList<>(ingresses.values()));
+                    servedWorkloads, new ArrayList<>(ingresses.values()));
         }
     }
 
     ClusterReconciler(AgentConfig config) {
+        this(config, null);
+    }
+
+    /** @param prober runs the readiness probes of the Pods the controllers make; null: none run */
+    ClusterReconciler(AgentConfig config, ReadinessProber prober) {
+        this.config = config;
+        this.prober = prober;
         this.observed = config.kubernetesApi() != null;
+        this.podIps = observed ? null : new PodIpPool(config.podCidr(), config.stateDir());
         this.allocator = observed ? null : new ServiceAllocator(config);
         String[] range = config.nodePortRange().split("-", 2);
         this.nodePortBase = Integer.parseInt(range[0].trim());
@@ -138,6 +174,15 @@ final class ClusterReconciler {
     /** The last snapshot made (revision 0 and empty before the first change). */
     synchronized ClusterSnapshot current() {
         return current;
+    }
+
+    /** Asks for the namespace's workload controllers to run again (a Pod's readiness changed). */
+    void replan(String namespace) {
+        replanRequests.add(namespace);
+    }
+
+    boolean replanPending() {
+        return !replanRequests.isEmpty();
     }
 
     /** Applies one batch of source changes and returns the next snapshot (revision = the previous + 1). */
@@ -174,12 +219,24 @@ final class ClusterReconciler {
                 toAllocate.put(KUBERNETES, k);
                 dirty.add("default");
             }
+            synthesizeKubeDns(first, toAllocate, dirty);
             allocate(toAllocate, now, dirty, change);
+        }
+        for (String ns : List.copyOf(replanRequests)) {
+            replanRequests.remove(ns);
+            Space space = spaces.get(ns);
+            if (space != null) {
+                space.replan = true;
+                dirty.add(ns);
+            }
         }
 
         ClusterSnapshot.Successor next = current.successor(current.revision() + 1);
         for (String ns : dirty) {
             Space space = spaces.get(ns);
+            if (space.replan) {
+                runWorkloads(ns, space, now, change);
+            }
             if (!space.endpointsDirty.isEmpty()) {
                 runEndpoints(ns, space, now, change);
             }
@@ -238,10 +295,8 @@ final class ClusterReconciler {
                 space.endpointsDirty.add(name);
             }
             case "Pod" -> {
-                Pod gone = space.pods.remove(name);
-                if (gone != null) {
-                    change.add(SnapshotChange.PODS, path);
-                    space.podTouched(gone);
+                if (space.givenPods.remove(name) != null) {
+                    space.replan = true;
                 }
             }
             case "EndpointSlice" -> {
@@ -277,8 +332,9 @@ final class ClusterReconciler {
                 }
             }
             default -> {
+                workloadOrigins.remove(key.kind() + " " + path);
                 if (space.workloads.remove(name + "/" + key.kind()) != null) {
-                    change.add(key.kind(), path);
+                    space.replan = true;
                 }
             }
         }
@@ -316,9 +372,8 @@ final class ClusterReconciler {
             if (!observed) {
                 v = new Pod(v.apiVersion(), v.kind(), identity(v, now), v.spec(), v.status());
             }
-            space.pods.put(name, v);
-            change.add(SnapshotChange.PODS, path);
-            space.podTouched(v);
+            space.givenPods.put(name, v);
+            space.replan = true;
         } else if (o instanceof EndpointSlice e) {
             EndpointSlice v = observed ? Defaults.endpointSlice(e)
                     : accept(key, m, e, Defaults::endpointSlice, Validation::endpointSlice);
@@ -348,7 +403,8 @@ final class ClusterReconciler {
             Workload v = observed ? w : accept(key, m, w, Defaults::workload, Validation::workload);
             if (v != null) {
                 space.workloads.put(name + "/" + key.kind(), v);
-                change.add(key.kind(), path);
+                workloadOrigins.put(key.kind() + " " + path, m.origin());
+                space.replan = true;
             }
         } else if (o instanceof Ingress i) {
             Ingress v = observed ? IngressChecks.defaults(i) : accept(key, m, i, IngressChecks::defaults, IngressChecks::validate);
@@ -496,6 +552,141 @@ final class ClusterReconciler {
         allEndpoints.sort(java.util.Comparator.comparing(Endpoints::name));
         space.slices = List.copyOf(allSlices);
         space.endpoints = List.copyOf(allEndpoints);
+        if (!observed) {
+            List<Pod> pods = new ArrayList<>(space.pods.values());
+            for (String svc : owners) {
+                selectorWarnings.remove(ns + "/" + svc);
+                Service s = space.services.get(svc);
+                if (s != null) {
+                    for (Problem p : SelectorWarnings.services(List.of(s), pods, Map.of("Service " + ns + "/" + svc,
+                            serviceOrigin.getOrDefault(ns + "/" + svc, "cluster")))) {
+                        selectorWarnings.put(ns + "/" + svc, p);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The Deployment, ReplicaSet and StatefulSet controllers for one namespace: which given Pods stay
+     * (adopted ones get their owner), which Pods they make (IPs from the pod pool, readiness from the
+     * prober, which then probes them), and each workload's status. Reports the Pods and workloads that
+     * changed and marks the Services that may select them.
+     */
+    private void runWorkloads(String ns, Space space, String now, SnapshotChange.Builder change) {
+        space.replan = false;
+        List<Pod> given = new ArrayList<>(space.givenPods.values());
+        List<Workload> workloads = new ArrayList<>(space.workloads.values());
+        List<Pod> served;
+        List<Workload> servedWorkloads;
+        if (observed || workloads.isEmpty() && space.servedWorkloads.isEmpty()) {
+            served = given;
+            servedWorkloads = workloads;
+            workloadProblems.remove(ns);
+        } else {
+            java.util.function.Predicate<Pod> ready = prober == null ? ClusterReconciler::readyWithoutProber : prober::ready;
+            Map<String, String> origins = new HashMap<>();
+            workloadOrigins.forEach((k, v) -> {
+                if (k.contains(" " + ns + "/")) {
+                    origins.put(k, v);
+                }
+            });
+            WorkloadPlan plan = WorkloadControllers.plan(workloads, given, ready, origins);
+            Set<String> reserved = new java.util.HashSet<>();
+            given.forEach(p -> reserved.addAll(p.podIPs()));
+            Map<String, String> ips = podIps.reconcile(ns, plan.createdPods(), reserved);
+            WorkloadPlan.Result r = plan.complete(new WorkloadPlan.Node(config.nodeName(), config.kubeDns().host(), ips::get, ready));
+            if (prober != null) {
+                prober.sync(ns, r.pods().stream().filter(p -> plan.createdPods().contains(p.metadata().key())).toList());
+            }
+            served = new ArrayList<>();
+            for (Pod p : r.pods()) {
+                served.add(new Pod(p.apiVersion(), p.kind(), identity(p, now), p.spec(), p.status()));
+            }
+            servedWorkloads = new ArrayList<>();
+            for (Workload w : r.workloads()) {
+                servedWorkloads.add(w.withMetadata(identity(w, now)));
+            }
+            if (r.problems().isEmpty()) {
+                workloadProblems.remove(ns);
+            } else {
+                workloadProblems.put(ns, List.copyOf(r.problems()));
+            }
+        }
+        Map<String, Pod> next = new TreeMap<>();
+        served.forEach(p -> next.put(p.name(), p));
+        Set<String> names = new TreeSet<>(space.pods.keySet());
+        names.addAll(next.keySet());
+        for (String name : names) {
+            Pod was = space.pods.get(name);
+            Pod is = next.get(name);
+            if (!Objects.equals(was, is)) {
+                change.add(SnapshotChange.PODS, ns + "/" + name);
+                if (was != null) {
+                    space.podTouched(was);
+                }
+                if (is != null) {
+                    space.podTouched(is);
+                } else if (!space.givenPods.containsKey(name)) {
+                    firstSeen.remove("Pod/" + ns + "/" + name);
+                }
+            }
+        }
+        space.pods.clear();
+        space.pods.putAll(next);
+        Map<String, Workload> before = new HashMap<>();
+        space.servedWorkloads.forEach(w -> before.put(w.kind() + "/" + w.name(), w));
+        Map<String, Workload> after = new HashMap<>();
+        servedWorkloads.forEach(w -> after.put(w.kind() + "/" + w.name(), w));
+        Set<String> keys = new TreeSet<>(before.keySet());
+        keys.addAll(after.keySet());
+        for (String k : keys) {
+            if (!Objects.equals(before.get(k), after.get(k))) {
+                int slash = k.indexOf('/');
+                change.add(k.substring(0, slash), ns + "/" + k.substring(slash + 1));
+            }
+        }
+        List<Workload> sorted = new ArrayList<>(servedWorkloads);
+        sorted.sort(java.util.Comparator.comparing(Workload::name).thenComparing(Workload::kind));
+        space.servedWorkloads = List.copyOf(sorted);
+    }
+
+    /** Without a prober (`env`, `resolvconf`): a Pod is ready unless a probe would have to pass first. */
+    private static boolean readyWithoutProber(Pod p) {
+        return p.spec().containers().stream().noneMatch(c -> c.readinessProbe() != null
+                && (c.readinessProbe().httpGet() != null || c.readinessProbe().tcpSocket() != null));
+    }
+
+    /**
+     * `kube-system/kube-dns` as kubeadm makes it, unless a manifest defines it: the 10th address of
+     * the first service CIDR, with this DNS server as its endpoints.
+     */
+    private void synthesizeKubeDns(boolean first, Map<String, Service> toAllocate, Set<String> dirty) {
+        String cidr = config.serviceCidrs().get(0);
+        if (!KubeDns.fits(cidr)) {
+            return;
+        }
+        Space sys = spaces.computeIfAbsent(KubeDns.NAMESPACE, n -> new Space());
+        if (!sys.valid.containsKey(KubeDns.NAME) && (first || toAllocate.containsKey(KUBE_DNS))) {
+            Service dns = Defaults.service(KubeDns.service(KubeDns.clusterIp(cidr), config.kubeDns()));
+            sys.valid.put(KubeDns.NAME, dns);
+            toAllocate.put(KUBE_DNS, dns);
+            dirty.add(KubeDns.NAMESPACE);
+        }
+        boolean made = sys.valid.containsKey(KubeDns.NAME) && !serviceOrigin.containsKey(KUBE_DNS);
+        Endpoints given = sys.givenEndpoints.get(KubeDns.NAME);
+        if (made && given == null) {
+            syntheticDnsEndpoints = Defaults.endpoints(KubeDns.endpoints(config.kubeDns()));
+            sys.givenEndpoints.put(KubeDns.NAME, syntheticDnsEndpoints);
+            sys.endpointsDirty.add(KubeDns.NAME);
+            dirty.add(KubeDns.NAMESPACE);
+        } else if (!made && given != null && given == syntheticDnsEndpoints) {
+            // A manifest defines kube-dns now: its endpoints are its own business.
+            sys.givenEndpoints.remove(KubeDns.NAME);
+            syntheticDnsEndpoints = null;
+            sys.endpointsDirty.add(KubeDns.NAME);
+            dirty.add(KubeDns.NAMESPACE);
+        }
     }
 
     /** The Service a slice belongs to by its label ("" for none). */
@@ -599,6 +790,11 @@ final class ClusterReconciler {
         List<Problem> out = new ArrayList<>(sourceProblems);
         out.addAll(invalid.values());
         out.addAll(unallocated.values());
+        workloadProblems.values().forEach(out::addAll);
+        if (prober != null) {
+            out.addAll(prober.problems());
+        }
+        out.addAll(selectorWarnings.values());
         return out;
     }
 

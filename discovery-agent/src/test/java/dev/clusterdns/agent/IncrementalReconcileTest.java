@@ -94,9 +94,22 @@ class IncrementalReconcileTest {
     /** The synthesised default/kubernetes is stamped when first seen: the oracle sees it later. */
     private static dev.clusterdns.agent.snapshot.NamespaceObjects timeless(dev.clusterdns.agent.snapshot.NamespaceObjects o) {
         List<dev.clusterdns.agent.model.Service> services = o.services().stream()
-                .map(s -> s.name().equals("kubernetes") ? s.withMetadata(s.metadata().withCreationTimestamp(null)) : s).toList();
-        return new dev.clusterdns.agent.snapshot.NamespaceObjects(services, o.pods(), o.endpointSlices(), o.endpoints(),
-                o.configMaps(), o.secrets(), o.workloads());
+                .map(s -> s.name().equals("kubernetes") || s.name().equals("kube-dns") ? s.withMetadata(s.metadata().withCreationTimestamp(null)) : s).toList();
+        List<dev.clusterdns.agent.model.EndpointSlice> slices = o.endpointSlices().stream()
+                .map(e -> e.name().startsWith("kube-dns") ? new dev.clusterdns.agent.model.EndpointSlice(e.apiVersion(), e.kind(),
+                        e.metadata().withCreationTimestamp(null), e.addressType(), e.endpoints(), e.ports()) : e).toList();
+        List<dev.clusterdns.agent.model.Endpoints> endpoints = o.endpoints().stream()
+                .map(e -> e.name().equals("kube-dns") ? new dev.clusterdns.agent.model.Endpoints(e.apiVersion(), e.kind(),
+                        e.metadata().withCreationTimestamp(null), e.subsets()) : e).toList();
+        // Pods and ReplicaSets the controllers make are stamped when first made, too.
+        List<dev.clusterdns.agent.model.Pod> pods = o.pods().stream()
+                .map(p -> p.metadata().ownerReferences().isEmpty() ? p : new dev.clusterdns.agent.model.Pod(p.apiVersion(),
+                        p.kind(), p.metadata().withCreationTimestamp(null), p.spec(), p.status())).toList();
+        List<dev.clusterdns.agent.model.Workload> workloads = o.workloads().stream()
+                .map(w -> w.metadata().ownerReferences().isEmpty() ? w : w.withMetadata(w.metadata().withCreationTimestamp(null)))
+                .toList();
+        return new dev.clusterdns.agent.snapshot.NamespaceObjects(services, pods, slices, endpoints,
+                o.configMaps(), o.secrets(), workloads);
     }
 
     private static Set<String> names(ClusterSnapshot s) {
@@ -135,7 +148,8 @@ class IncrementalReconcileTest {
             return ObjectChange.remove(keys.get(r.nextInt(keys.size())));
         }
         String ns = NAMESPACES.get(r.nextInt(NAMESPACES.size()));
-        String yaml = switch (r.nextInt(9)) {
+        String yaml = switch (r.nextInt(10)) {
+            case 9 -> deployment(r, ns);
             case 0, 1, 2 -> service(r, ns);
             case 3, 4, 5 -> pod(r, ns);
             case 6 -> slice(r, ns);
@@ -192,6 +206,14 @@ class IncrementalReconcileTest {
         return "apiVersion: v1\nkind: Pod\n" + meta(r, name, ns)
                 + "spec: {containers: [{name: c, image: nginx, ports: [{name: http, containerPort: " + (8080 + r.nextInt(2)) + "}]}]}\n"
                 + "status: {" + ip + "phase: Running" + ready + "}\n";
+    }
+
+    private static String deployment(Random r, String ns) {
+        String app = "a" + r.nextInt(3);
+        return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d" + r.nextInt(2) + ", namespace: " + ns
+                + ", creationTimestamp: '2026-01-01T00:00:00Z'}\nspec:\n  replicas: " + r.nextInt(4)
+                + "\n  selector: {matchLabels: {app: " + app + "}}\n  template:\n    metadata: {labels: {app: " + app
+                + "}}\n    spec: {containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 8080}]}]}\n";
     }
 
     private static String slice(Random r, String ns) {

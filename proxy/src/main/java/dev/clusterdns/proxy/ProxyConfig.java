@@ -17,6 +17,8 @@ import java.util.List;
  * @param maxUdpSessions per UDP listener
  * @param nativeTransport native epoll when available; the default is NIO because Netty 4.2.18's epoll
  *     transport can fail a half-closed connection's blocked write (see the proxy README)
+ * @param servedElsewhere addresses this process serves by other means (DNS on kube-dns's ClusterIP
+ *     port 53): no listener is bound there, whatever the snapshot says
  */
 public record ProxyConfig(
         ProxyMode mode,
@@ -27,7 +29,8 @@ public record ProxyConfig(
         String interfaceName,
         int threads,
         int maxUdpSessions,
-        boolean nativeTransport) {
+        boolean nativeTransport,
+        List<java.net.InetSocketAddress> servedElsewhere) {
 
     public static final String DEFAULT_INTERFACE = "cdns0";
     public static final Duration DEFAULT_TCP_IDLE_TIMEOUT = Duration.ofHours(1);
@@ -35,6 +38,18 @@ public record ProxyConfig(
 
     public ProxyConfig {
         nodeAddresses = List.copyOf(nodeAddresses);
+        servedElsewhere = servedElsewhere == null ? List.of() : List.copyOf(servedElsewhere);
+    }
+
+    public ProxyConfig(ProxyMode mode, String nodeName, List<InetAddress> nodeAddresses, Duration tcpIdleTimeout,
+                       Duration udpTimeout, String interfaceName, int threads, int maxUdpSessions, boolean nativeTransport) {
+        this(mode, nodeName, nodeAddresses, tcpIdleTimeout, udpTimeout, interfaceName, threads, maxUdpSessions,
+                nativeTransport, List.of());
+    }
+
+    public ProxyConfig withServedElsewhere(List<java.net.InetSocketAddress> addresses) {
+        return new ProxyConfig(mode, nodeName, nodeAddresses, tcpIdleTimeout, udpTimeout, interfaceName, threads,
+                maxUdpSessions, nativeTransport, addresses);
     }
 
     /** Userspace mode, NIO, every default, for node {@code nodeName}. */
@@ -44,15 +59,15 @@ public record ProxyConfig(
     }
 
     public ProxyConfig withNodeAddresses(List<InetAddress> addresses) {
-        return new ProxyConfig(mode, nodeName, addresses, tcpIdleTimeout, udpTimeout, interfaceName, threads, maxUdpSessions, nativeTransport);
+        return new ProxyConfig(mode, nodeName, addresses, tcpIdleTimeout, udpTimeout, interfaceName, threads, maxUdpSessions, nativeTransport, servedElsewhere);
     }
 
     public ProxyConfig withTimeouts(Duration tcpIdle, Duration udp) {
-        return new ProxyConfig(mode, nodeName, nodeAddresses, tcpIdle, udp, interfaceName, threads, maxUdpSessions, nativeTransport);
+        return new ProxyConfig(mode, nodeName, nodeAddresses, tcpIdle, udp, interfaceName, threads, maxUdpSessions, nativeTransport, servedElsewhere);
     }
 
     public ProxyConfig withNativeTransport(boolean useNative) {
         return new ProxyConfig(mode, nodeName, nodeAddresses, tcpIdleTimeout, udpTimeout, interfaceName, threads,
-                maxUdpSessions, useNative);
+                maxUdpSessions, useNative, servedElsewhere);
     }
 }

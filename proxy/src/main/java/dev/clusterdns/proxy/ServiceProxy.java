@@ -88,7 +88,7 @@ public final class ServiceProxy implements AutoCloseable {
         this.view = view;
         this.config = config;
         this.metrics = new ProxyMetrics(registry, () -> bindFailures.size());
-        this.node = new ProxyTable.NodeSettings(config.nodeName(), config.nodeAddresses());
+        this.node = new ProxyTable.NodeSettings(config.nodeName(), config.nodeAddresses(), config.servedElsewhere());
     }
 
     /**

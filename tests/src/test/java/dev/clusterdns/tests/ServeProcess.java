@@ -167,6 +167,19 @@ public final class ServeProcess implements AutoCloseable {
     }
 
     /** A port free for both TCP and UDP on 127.0.0.1. */
+    /** `name=ip` of the Pods in {@code namespace} matching {@code selector}, sorted by name (from the read API). */
+    public java.util.Map<String, String> podIps(String namespace, String selector) {
+        try {
+            var list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(http("/api/v1/namespaces/" + namespace
+                    + "/pods?labelSelector=" + java.net.URLEncoder.encode(selector, java.nio.charset.StandardCharsets.UTF_8)));
+            java.util.Map<String, String> out = new java.util.TreeMap<>();
+            list.path("items").forEach(p -> out.put(p.path("metadata").path("name").asText(), p.path("status").path("podIP").asText()));
+            return out;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static int freePort() {
         for (int i = 0; i < 50; i++) {
             try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

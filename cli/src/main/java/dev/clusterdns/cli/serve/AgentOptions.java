@@ -53,11 +53,23 @@ public final class AgentOptions {
         }
     }
 
+    @Option(names = "--pod-cidr", paramLabel = "CIDR", description = "Where the IPs of the Pods that Deployments, ReplicaSets and StatefulSets get come from (default " + AgentConfig.DEFAULT_POD_CIDR + ").")
+    String podCidr;
+
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Watch this kubeconfig's Kubernetes API server instead of manifest files.")
     Path kubeconfig;
 
     @Option(names = "--kube-api-server", paramLabel = "URL", description = "Watch the Kubernetes API server at URL (e.g. kubectl proxy's http://127.0.0.1:8001) instead of manifest files.")
     String kubeApiServer;
+
+    /** Whether --service-cidr / --pod-cidr were given (flag or --config), so --pod-network keeps them. */
+    public boolean serviceCidrGiven() {
+        return serviceCidrs != null && !serviceCidrs.isEmpty();
+    }
+
+    public boolean podCidrGiven() {
+        return podCidr != null && !podCidr.isBlank();
+    }
 
     public AgentConfig config() {
         AgentConfig.KubernetesApi api = kubeconfig == null && kubeApiServer == null ? null
@@ -67,6 +79,18 @@ public final class AgentOptions {
         }
         List<Path> paths = api != null ? List.of()
                 : manifests == null || manifests.isEmpty() ? List.of(InstallHome.resolve("examples", "manifests")) : manifests;
-        return new AgentConfig(paths, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain, api);
+        return new AgentConfig(paths, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain, api)
+                .withWorkloads(podCidr, hostName()); // serve sets --node-name's value (a proxy flag too)
+    }
+
+    /** The kubelet's default node name: the host name, lower-cased. */
+    private static String hostName() {
+        try {
+            // The kernel's name, not a resolver lookup (which can hang where DNS is broken).
+            String h = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim().toLowerCase(java.util.Locale.ROOT);
+            return h.isEmpty() ? null : h;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 }

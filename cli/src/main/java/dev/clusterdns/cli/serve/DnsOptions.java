@@ -127,6 +127,53 @@ public final class DnsOptions {
         }
     }
 
+    /** Addresses the DNS server answers on besides --dns-listen (kube-dns's ClusterIP:53), once started. */
+    private final List<InetSocketAddress> clusterIpAddresses = new ArrayList<>();
+
+    /** Where kube-system/kube-dns's endpoints point: the first --dns-listen address and the HTTP port. */
+    public dev.clusterdns.agent.kubedns.KubeDns.Target kubeDnsTarget(String httpListen) {
+        InetSocketAddress dns = HostPort.parse(listen == null || listen.isEmpty() ? DEFAULT_LISTEN : listen.get(0), 53);
+        InetSocketAddress http = HostPort.parse(httpListen, 9153);
+        return new dev.clusterdns.agent.kubedns.KubeDns.Target(dev.clusterdns.agent.net.IpAddresses.format(dns.getAddress()),
+                dns.getPort(), http.getPort());
+    }
+
+    /** kube-dns's ClusterIP:53 when the DNS server answers there itself (the proxy must leave it alone). */
+    public List<InetSocketAddress> servedClusterIpAddresses() {
+        return List.copyOf(clusterIpAddresses);
+    }
+
+    /**
+     * kube-dns's ClusterIP port 53, when the agent made kube-dns (its endpoints are this server) and
+     * this process may bind there: root or CAP_NET_BIND_SERVICE, and the address is local (any
+     * 127.x is; others once the proxy's interface mode has added them). Said once otherwise.
+     */
+    private List<InetSocketAddress> kubeDnsClusterIp(ServeContext context, List<InetSocketAddress> configured) {
+        var svc = context.cluster().current().service(dev.clusterdns.agent.kubedns.KubeDns.NAMESPACE,
+                dev.clusterdns.agent.kubedns.KubeDns.NAME).orElse(null);
+        if (svc == null || svc.spec().selector() != null || !svc.hasClusterIP()) {
+            return List.of();
+        }
+        int target = context.agent().kubeDns().dnsPort();
+        boolean ours = svc.spec().ports().stream().anyMatch(p -> "dns".equals(p.name()) && p.targetPort() != null
+                && p.targetPort().isInt() && p.targetPort().intValue() == target);
+        InetSocketAddress at = new InetSocketAddress(dev.clusterdns.agent.net.IpAddresses.toInetAddress(svc.spec().clusterIP()),
+                dev.clusterdns.agent.kubedns.KubeDns.DNS_PORT);
+        if (!ours || configured.contains(at)) {
+            return List.of();
+        }
+        try (java.net.DatagramSocket udp = new java.net.DatagramSocket(at);
+             java.net.ServerSocket tcp = new java.net.ServerSocket()) {
+            tcp.bind(at);
+        } catch (java.io.IOException | SecurityException e) {
+            LOG.info("DNS does not answer on kube-dns's ClusterIP {}:53 itself ({}): binding port 53 needs root or "
+                    + "CAP_NET_BIND_SERVICE; the proxy carries it to {} where it may", svc.spec().clusterIP(),
+                    e.getMessage(), configured.get(0));
+            return List.of();
+        }
+        return List.of(at);
+    }
+
     /**
      * Starts the DNS server: the cluster zone and the resolver stages {@code resolver}'s flags turn
      * on, in {@link dev.clusterdns.dns.pipeline.StageOrder}. The handle stops the listeners, then
@@ -150,6 +197,8 @@ public final class DnsOptions {
                 endpointPodNames, ignoreEmptyService, cidrs, nsAddresses);
         List<StageSetup> setups = new ArrayList<>(resolver.setups(context, addresses, podMode));
         setups.add(new ClusterSetup(options));
+        clusterIpAddresses.addAll(kubeDnsClusterIp(context, addresses));
+        addresses.addAll(clusterIpAddresses);
         int n = sockets != null ? sockets : DnsServer.Config.defaultSockets();
         DnsServer.Config config = new DnsServer.Config(addresses, n, ednsSize, Duration.ofSeconds(tcpIdleSeconds), logQueries,
                 new DnsServer.Limits(rrlRate, rrlSlip, tcpPerClient));

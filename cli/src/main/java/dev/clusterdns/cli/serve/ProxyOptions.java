@@ -67,6 +67,20 @@ public final class ProxyOptions implements ServeComponent {
             description = "Proxy event-loop threads; 0 = one per core (default ${DEFAULT-VALUE}).")
     int threads;
 
+    private List<java.net.InetSocketAddress> servedElsewhere = List.of();
+
+    /** `--pod-network` needs the ClusterIPs on an interface, where routed traffic arrives. */
+    public void useInterfaceMode() {
+        if (!"interface".equalsIgnoreCase(mode)) {
+            mode = "interface";
+        }
+    }
+
+    /** Addresses another component serves itself (DNS on kube-dns's ClusterIP:53): no listener there. */
+    public void leaveAlone(List<java.net.InetSocketAddress> addresses) {
+        servedElsewhere = List.copyOf(addresses);
+    }
+
     /** The settings these flags describe for the manifest source; bad values fail with the flag named. */
     public ProxyConfig config() {
         return config(false);
@@ -117,7 +131,7 @@ public final class ProxyOptions implements ServeComponent {
         if (noProxy) {
             return () -> {};
         }
-        ProxyConfig config = config(context.agent().kubernetesApi() != null);
+        ProxyConfig config = config(context.agent().kubernetesApi() != null).withServedElsewhere(servedElsewhere);
         Runnable ready = context.readiness().gate("proxy");
         ServiceProxy proxy = new ServiceProxy(context.cluster(), config, context.metrics());
         proxy.start();

@@ -1,5 +1,5 @@
 /**
- * ClusterIP, NodePort and LoadBalancer-IP allocation with Kubernetes' static/dynamic bands,
+ * ClusterIP, NodePort and LoadBalancer-IP allocation (and pod IPs, {@link dev.clusterdns.agent.allocation.PodIpPool}) with Kubernetes' static/dynamic bands,
  * older-wins conflict resolution and crash-safe persistence. Entry point: {@link
  * dev.clusterdns.agent.allocation.ServiceAllocator#reconcile}.
  */

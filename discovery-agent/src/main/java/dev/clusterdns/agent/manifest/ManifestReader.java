@@ -47,6 +47,7 @@ public final class ManifestReader {
             Map.entry("discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class),
             Map.entry("apps/v1/Deployment", Workload.class),
             Map.entry("apps/v1/ReplicaSet", Workload.class),
+            Map.entry("apps/v1/StatefulSet", Workload.class),
             Map.entry("networking.k8s.io/v1/Ingress", Ingress.class),
             Map.entry("networking.k8s.io/v1/IngressClass", IngressClass.class));
 

@@ -12,7 +12,8 @@ public record Container(
         List<ContainerPort> ports,
         List<EnvVar> env,
         List<EnvFromSource> envFrom,
-        String restartPolicy) {
+        String restartPolicy,
+        Probe readinessProbe) {
 
     public Container {
         name = Strings.shared(name);
@@ -22,5 +23,11 @@ public record Container(
         ports = Lists.copy(ports);
         env = Lists.copy(env);
         envFrom = Lists.copy(envFrom);
+    }
+
+    /** Without a readiness probe. */
+    public Container(String name, String image, List<String> command, List<String> args, List<ContainerPort> ports,
+                     List<EnvVar> env, List<EnvFromSource> envFrom, String restartPolicy) {
+        this(name, image, command, args, ports, env, envFrom, restartPolicy, null);
     }
 }

@@ -1,6 +1,7 @@
 package dev.clusterdns.agent.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -13,7 +14,8 @@ public record ObjectMeta(
         Map<String, String> labels,
         Map<String, String> annotations,
         String creationTimestamp,
-        String deletionTimestamp) {
+        String deletionTimestamp,
+        List<OwnerReference> ownerReferences) {
 
     public ObjectMeta {
         namespace = Strings.shared(namespace);
@@ -21,6 +23,15 @@ public record ObjectMeta(
         creationTimestamp = Strings.shared(creationTimestamp);
         labels = Lists.copyShared(labels);
         annotations = Lists.copy(annotations);
+        ownerReferences = Lists.copy(ownerReferences);
+    }
+
+    /** Without ownerReferences (most objects have none). */
+    public ObjectMeta(String name, String generateName, String namespace, String uid, String resourceVersion,
+                      Map<String, String> labels, Map<String, String> annotations, String creationTimestamp,
+                      String deletionTimestamp) {
+        this(name, generateName, namespace, uid, resourceVersion, labels, annotations, creationTimestamp,
+                deletionTimestamp, null);
     }
 
     public static ObjectMeta of(String namespace, String name) {
@@ -28,19 +39,37 @@ public record ObjectMeta(
     }
 
     public ObjectMeta withNamespace(String ns) {
-        return new ObjectMeta(name, generateName, ns, uid, resourceVersion, labels, annotations, creationTimestamp, deletionTimestamp);
+        return new ObjectMeta(name, generateName, ns, uid, resourceVersion, labels, annotations, creationTimestamp, deletionTimestamp, ownerReferences);
     }
 
     public ObjectMeta withUid(String newUid) {
-        return new ObjectMeta(name, generateName, namespace, newUid, resourceVersion, labels, annotations, creationTimestamp, deletionTimestamp);
+        return new ObjectMeta(name, generateName, namespace, newUid, resourceVersion, labels, annotations, creationTimestamp, deletionTimestamp, ownerReferences);
     }
 
     public ObjectMeta withCreationTimestamp(String ts) {
-        return new ObjectMeta(name, generateName, namespace, uid, resourceVersion, labels, annotations, ts, deletionTimestamp);
+        return new ObjectMeta(name, generateName, namespace, uid, resourceVersion, labels, annotations, ts, deletionTimestamp, ownerReferences);
     }
 
     public ObjectMeta withLabels(Map<String, String> newLabels) {
-        return new ObjectMeta(name, generateName, namespace, uid, resourceVersion, newLabels, annotations, creationTimestamp, deletionTimestamp);
+        return new ObjectMeta(name, generateName, namespace, uid, resourceVersion, newLabels, annotations, creationTimestamp, deletionTimestamp, ownerReferences);
+    }
+
+    public ObjectMeta withOwnerReferences(List<OwnerReference> refs) {
+        return new ObjectMeta(name, generateName, namespace, uid, resourceVersion, labels, annotations, creationTimestamp, deletionTimestamp, refs);
+    }
+
+    public ObjectMeta withAnnotations(Map<String, String> newAnnotations) {
+        return new ObjectMeta(name, generateName, namespace, uid, resourceVersion, labels, newAnnotations, creationTimestamp, deletionTimestamp, ownerReferences);
+    }
+
+    /** The ownerReference with `controller: true`, or null: the object's managing controller. */
+    public OwnerReference controller() {
+        for (OwnerReference r : ownerReferences) {
+            if (Boolean.TRUE.equals(r.controller())) {
+                return r;
+            }
+        }
+        return null;
     }
 
     public String label(String key) {

@@ -136,7 +136,7 @@ public final class Defaults {
                         blank(cp.protocol()) ? "TCP" : cp.protocol(), cp.hostIP()));
             }
             out.add(new Container(c.name(), c.image(), c.command(), c.args(), ports, c.env(), c.envFrom(),
-                    c.restartPolicy()));
+                    c.restartPolicy(), c.readinessProbe()));
         }
         return out;
     }
@@ -175,14 +175,22 @@ public final class Defaults {
                 blank(s.type()) ? "Opaque" : s.type(), s.data(), s.stringData());
     }
 
-    /** Namespace defaulting plus the pod template's defaults. */
+    /**
+     * Namespace defaulting, `replicas` 1, StatefulSet `podManagementPolicy` OrderedReady, plus the
+     * pod template's defaults.
+     */
     public static Workload workload(Workload w) {
         Workload.Spec spec = w.spec();
         if (spec != null && spec.template() != null && spec.template().spec() != null) {
+            String policy = spec.podManagementPolicy();
+            if (Workload.STATEFUL_SET.equals(w.kind()) && blank(policy)) {
+                policy = "OrderedReady";
+            }
             spec = new Workload.Spec(spec.replicas() == null ? Integer.valueOf(1) : spec.replicas(), spec.selector(),
-                    new Workload.PodTemplate(spec.template().metadata(), podSpec(spec.template().spec())));
+                    new Workload.PodTemplate(spec.template().metadata(), podSpec(spec.template().spec())),
+                    spec.serviceName(), policy);
         }
-        return new Workload(w.apiVersion(), w.kind(), namespaced(w.metadata()), spec);
+        return new Workload(w.apiVersion(), w.kind(), namespaced(w.metadata()), spec, w.status());
     }
 
     /** Namespaces are cluster-scoped: a namespace given on one is dropped, as the API server does. */

@@ -4,10 +4,10 @@ import dev.clusterdns.agent.model.LabelSelector;
 import java.util.Map;
 
 /** metav1.LabelSelector matching, for checking a workload's selector against its template. */
-final class LabelMatch {
+public final class LabelMatch {
     private LabelMatch() {}
 
-    static boolean matches(LabelSelector selector, Map<String, String> labels) {
+    public static boolean matches(LabelSelector selector, Map<String, String> labels) {
         for (Map.Entry<String, String> e : selector.matchLabels().entrySet()) {
             if (!e.getValue().equals(labels.get(e.getKey()))) {
                 return false;

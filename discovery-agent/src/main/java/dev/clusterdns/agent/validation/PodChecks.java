@@ -111,6 +111,9 @@ final class PodChecks {
             out.add(FieldError.required(path + ".image", ""));
         }
         ports(c.ports(), path + ".ports", out);
+        if (c.readinessProbe() != null) {
+            probe(c.readinessProbe(), path + ".readinessProbe", out);
+        }
         for (int i = 0; i < c.env().size(); i++) {
             EnvVar ev = c.env().get(i);
             String ep = path + ".env[" + i + "].name";
@@ -120,6 +123,49 @@ final class PodChecks {
                 for (String msg : Formats.envVarName(ev.name())) {
                     out.add(FieldError.invalid(ep, ev.name(), msg));
                 }
+            }
+        }
+    }
+
+    /** `validateProbe` and `validateHandler`: one handler, non-negative timing, a valid port. */
+    private static void probe(dev.clusterdns.agent.model.Probe p, String path, List<FieldError> out) {
+        int handlers = (p.httpGet() != null ? 1 : 0) + (p.tcpSocket() != null ? 1 : 0) + (p.exec() != null ? 1 : 0)
+                + (p.grpc() != null ? 1 : 0);
+        if (handlers == 0) {
+            out.add(FieldError.required(path, "must specify a handler type"));
+        } else if (handlers > 1) {
+            out.add(FieldError.forbidden(path, "may not specify more than 1 handler type"));
+        }
+        Integer[] values = {p.initialDelaySeconds(), p.timeoutSeconds(), p.periodSeconds(), p.successThreshold(),
+            p.failureThreshold()};
+        String[] fields = {"initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"};
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != null && values[i] < 0) {
+                out.add(FieldError.invalid(path + "." + fields[i], values[i], "must be greater than or equal to 0"));
+            }
+        }
+        if (p.httpGet() != null) {
+            probePort(p.httpGet().port(), path + ".httpGet.port", out);
+            String scheme = p.httpGet().scheme();
+            if (scheme != null && !scheme.isEmpty() && !List.of("HTTP", "HTTPS").contains(scheme)) {
+                out.add(FieldError.unsupported(path + ".httpGet.scheme", scheme, List.of("HTTP", "HTTPS")));
+            }
+        }
+        if (p.tcpSocket() != null) {
+            probePort(p.tcpSocket().port(), path + ".tcpSocket.port", out);
+        }
+    }
+
+    private static void probePort(dev.clusterdns.agent.model.IntOrString port, String path, List<FieldError> out) {
+        if (port == null) {
+            out.add(FieldError.required(path, ""));
+        } else if (port.isInt()) {
+            if (port.intValue() < 1 || port.intValue() > 65535) {
+                out.add(FieldError.invalid(path, port.intValue(), "must be between 1 and 65535, inclusive"));
+            }
+        } else {
+            for (String msg : Formats.portName(port.stringValue())) {
+                out.add(FieldError.invalid(path, port.stringValue(), msg));
             }
         }
     }

@@ -260,7 +260,7 @@ public final class Validation {
     }
 
     /**
-     * A Deployment or ReplicaSet: name, selector, and the pod template it would stamp out
+     * A Deployment, ReplicaSet or StatefulSet: name, selector, and the pod template it would stamp out
      * (defaulted here if the caller has not).
      */
     public static List<FieldError> workload(Workload raw) {
@@ -273,7 +273,7 @@ public final class Validation {
         if (spec == null || spec.selector() == null) {
             out.add(FieldError.required("spec.selector", ""));
         } else if (spec.selector().matchLabels().isEmpty() && spec.selector().matchExpressions().isEmpty()) {
-            out.add(FieldError.invalid("spec.selector", Map.of(), "empty selector is invalid for deployment"));
+            out.add(FieldError.invalid("spec.selector", Map.of(), "empty selector is invalid for " + (w.kind() == null ? "deployment" : w.kind().toLowerCase(java.util.Locale.ROOT))));
         } else {
             MetaChecks.labels(spec.selector().matchLabels(), "spec.selector.matchLabels", out);
             Map<String, String> templateLabels = spec.template() == null || spec.template().metadata() == null
@@ -281,6 +281,16 @@ public final class Validation {
             if (!LabelMatch.matches(spec.selector(), templateLabels)) {
                 out.add(FieldError.invalid("spec.template.metadata.labels", templateLabels,
                         "`selector` does not match template `labels`"));
+            }
+        }
+        if (spec != null && spec.podManagementPolicy() != null && Workload.STATEFUL_SET.equals(w.kind())
+                && !List.of("OrderedReady", "Parallel").contains(spec.podManagementPolicy())) {
+            out.add(FieldError.unsupported("spec.podManagementPolicy", spec.podManagementPolicy(),
+                    List.of("OrderedReady", "Parallel")));
+        }
+        if (spec != null && spec.serviceName() != null && !spec.serviceName().isEmpty()) {
+            for (String msg : Formats.dns1123Label(spec.serviceName())) {
+                out.add(FieldError.invalid("spec.serviceName", spec.serviceName(), msg));
             }
         }
         if (spec != null && spec.replicas() != null && spec.replicas() < 0) {

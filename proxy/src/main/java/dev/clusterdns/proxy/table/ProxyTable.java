@@ -47,9 +47,18 @@ public final class ProxyTable {
     }
 
     /** Node-local settings that shape the table. */
-    public record NodeSettings(String nodeName, List<InetAddress> nodeAddresses) {
+    /**
+     * @param servedElsewhere addresses another part of this process serves itself (the DNS server on
+     *     kube-dns's ClusterIP port 53): the proxy leaves them alone
+     */
+    public record NodeSettings(String nodeName, List<InetAddress> nodeAddresses, List<InetSocketAddress> servedElsewhere) {
         public NodeSettings {
             nodeAddresses = List.copyOf(nodeAddresses);
+            servedElsewhere = List.copyOf(servedElsewhere);
+        }
+
+        public NodeSettings(String nodeName, List<InetAddress> nodeAddresses) {
+            this(nodeName, nodeAddresses, List.of());
         }
     }
 
@@ -299,7 +308,8 @@ public final class ProxyTable {
         }
 
         private void put(ListenKey key, Route route, String owner) {
-            if (route.balancer().size() == 0) {
+            if (route.balancer().size() == 0
+                    || node.servedElsewhere().contains(new InetSocketAddress(key.address(), key.port()))) {
                 return;
             }
             if (claimed.add(key)) {

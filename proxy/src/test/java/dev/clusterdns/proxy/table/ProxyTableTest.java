@@ -69,6 +69,21 @@ class ProxyTableTest {
     }
 
     @Test
+    void addressesServedElsewhereGetNoRoute() throws Exception {
+        Service svc = service("kube-dns", "ClusterIP", "127.96.0.10", List.of(
+                new ServicePort("dns", "UDP", null, 53, IntOrString.of(1053), null),
+                new ServicePort("metrics", "TCP", null, 9153, IntOrString.of(9153), null)));
+        EndpointSlice sl = slice("kube-dns", List.of("127.0.0.1"), List.of(
+                new EndpointPort("dns", 1053, "UDP", null), new EndpointPort("metrics", 9153, "TCP", null)));
+        InetAddress vip = InetAddress.getByName("127.96.0.10");
+        ProxyTable.NodeSettings node = new ProxyTable.NodeSettings("n1", List.of(), List.of(new InetSocketAddress(vip, 53)));
+        ProxyTable t = ProxyTable.build(ClusterSnapshot.builder(1).services(List.of(svc)).endpointSlices(List.of(sl)).build(),
+                node, ProxyTable.empty(), metrics, new Random(1));
+        assertEquals(Set.of(new ListenKey(Protocol.TCP, vip, 9153)), t.routes().keySet());
+        assertEquals(List.of(), t.problems());
+    }
+
+    @Test
     void sameEndpointsKeepTheBalancerAcrossSnapshots() {
         Service svc = service("web", "ClusterIP", "127.96.0.2", List.of(new ServicePort(null, null, null, 80, null, null)));
         List<EndpointSlice> slices = List.of(slice("web", List.of("10.1.0.1"), List.of(new EndpointPort(null, 80, null, null))));

@@ -135,17 +135,37 @@ class AgentEndToEndTest {
             assertTrue(out.lines().anyMatch(l -> l.matches("prod +my-service +ExternalName +<none> +my\\.database\\.example\\.com .*")), out);
             assertTrue(out.lines().anyMatch(l -> l.matches("default +busybox-subdomain +ClusterIP +None .*")), out);
 
+            // The Deployments make their Pods (the examples hold none): 2 for my-nginx, 3 for nginx-deployment.
+            java.util.Map<String, String> myNginx = serve.podIps("default", "run=my-nginx");
+            assertEquals(2, myNginx.size(), myNginx.toString());
             CommandResult ep = get(serve, "endpoints", "my-nginx");
-            assertTrue(ep.stdout().contains("127.244.1.11:80,127.244.1.12:80"), ep.stdout() + ep.stderr());
+            for (String ip : myNginx.values()) {
+                assertTrue(ip.startsWith("127.244.") && ep.stdout().contains(ip + ":80"), ep.stdout() + ep.stderr());
+            }
             CommandResult echo = get(serve, "ep", "echo");
             assertTrue(echo.stdout().contains("127.244.2.11:8080,127.244.2.12:8080") && !echo.stdout().contains("127.244.2.10"),
                     "only the summer pods back the echo Service:\n" + echo.stdout());
             CommandResult named = get(serve, "ep", "nginx-service");
-            assertTrue(named.stdout().contains("127.244.3.11:80"), "named targetPort resolves:\n" + named.stdout());
+            java.util.Map<String, String> nginx = serve.podIps("default", "app=nginx");
+            assertEquals(3, nginx.size(), nginx.toString());
+            assertTrue(named.stdout().contains(nginx.values().iterator().next() + ":80"), "named targetPort resolves:\n" + named.stdout());
 
             CommandResult pods = get(serve, "pods", "-l", "run=my-nginx", "-o", "wide");
             assertEquals(3, pods.stdout().lines().count(), pods.stdout());
-            assertTrue(pods.stdout().contains("127.244.1.11") && pods.stdout().contains("Running"), pods.stdout());
+            assertTrue(pods.stdout().contains(myNginx.values().iterator().next()) && pods.stdout().contains("Running"), pods.stdout());
+            assertTrue(pods.stdout().lines().skip(1).allMatch(l -> l.matches("my-nginx-[b-z2-9]+-[b-z2-9]{5} +1/1 +Running .*")), pods.stdout());
+
+            CommandResult deploy = get(serve, "deployments");
+            assertTrue(deploy.stdout().lines().findFirst().orElseThrow().matches("NAME +READY +UP-TO-DATE +AVAILABLE +AGE"), deploy.stdout());
+            assertTrue(deploy.stdout().lines().anyMatch(l -> l.matches("my-nginx +2/2 +2 +2 +\\S+")), deploy.stdout());
+            assertTrue(deploy.stdout().lines().anyMatch(l -> l.matches("nginx-deployment +3/3 +3 +3 +\\S+")), deploy.stdout());
+            CommandResult rs = get(serve, "rs");
+            assertTrue(rs.stdout().lines().anyMatch(l -> l.matches("summer +2 +2 +2 +\\S+")), rs.stdout());
+            assertTrue(rs.stdout().lines().anyMatch(l -> l.matches("my-nginx-[b-z2-9]+ +2 +2 +2 +\\S+")), rs.stdout());
+
+            CommandResult dns = get(serve, "svc", "kube-dns", "-n", "kube-system");
+            assertTrue(dns.stdout().lines().anyMatch(l -> l.matches("kube-dns +ClusterIP +127\\.96\\.0\\.10 +<none> +53/UDP,53/TCP,9153/TCP .*")),
+                    dns.stdout());
 
             CommandResult yaml = get(serve, "svc", "my-nginx", "-o", "yaml");
             assertTrue(yaml.stdout().startsWith("apiVersion: v1\nkind: Service\n"), yaml.stdout());
@@ -153,7 +173,8 @@ class AgentEndToEndTest {
             CommandResult describe = ServeProcess.run("describe", "service", "kubernetes-bootcamp",
                     "--server", "http://127.0.0.1:" + serve.httpPort());
             assertTrue(describe.stdout().contains("Type:                     NodePort"), describe.stdout());
-            assertTrue(describe.stdout().contains("Endpoints:                127.244.0.10:8080"), describe.stdout());
+            String bootcamp = serve.podIps("default", "app=kubernetes-bootcamp").values().iterator().next();
+            assertTrue(describe.stdout().contains("Endpoints:                " + bootcamp + ":8080"), describe.stdout());
             assertTrue(describe.stdout().matches("(?s).*NodePort:                 <unset>  3\\d{4}/TCP.*"), describe.stdout());
 
             CommandResult missing = get(serve, "svc", "nope");

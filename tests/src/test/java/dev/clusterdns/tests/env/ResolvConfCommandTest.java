@@ -26,11 +26,15 @@ class ResolvConfCommandTest {
     }
 
     @Test
-    void withoutKubeDnsTheNameserverIsLoopback() {
+    void withoutAKubeDnsManifestTheSynthesisedKubeDnsIsTheNameserver() {
+        // kube-system/kube-dns exists as kubeadm makes it (10th address of the service CIDR), as kubelet's --cluster-dns.
         CommandResult r = ok(ServeProcess.run("resolvconf", "--manifests", resource("no-dns.yaml").toString(), "-n", "shop",
                 "--host-resolv-conf", ""));
-        assertEquals("search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 127.0.0.1\noptions ndots:5\n",
+        assertEquals("search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 127.96.0.10\noptions ndots:5\n",
                 r.stdout());
+        CommandResult other = ok(ServeProcess.run("resolvconf", "--manifests", resource("no-dns.yaml").toString(), "-n", "default",
+                "--host-resolv-conf", "", "--service-cidr", "10.96.0.0/12"));
+        assertTrue(other.stdout().contains("\nnameserver 10.96.0.10\n"), other.stdout());
     }
 
     @Test

@@ -1,0 +1,122 @@
+package dev.clusterdns.cli.serve;
+
+import dev.clusterdns.agent.AgentConfig;
+import dev.clusterdns.agent.kubedns.KubeDns;
+import dev.clusterdns.agent.net.Cidr;
+import dev.clusterdns.agent.net.IpAddresses;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Option;
+
+/**
+ * `--pod-network BRIDGE`: serve network namespaces and containers, which cannot reach this host's
+ * loopback. Service addresses move off loopback to kubeadm's ranges (`--service-cidr 10.96.0.0/12`,
+ * `--pod-cidr 10.244.0.0/16` unless given), the proxy holds the ClusterIPs on an interface
+ * (`--proxy-mode interface`), and a Linux bridge BRIDGE gets the pod CIDR's gateway (its first
+ * address) and kube-dns's ClusterIP, so the DNS server answers on ClusterIP:53 before the proxy
+ * starts. A namespace joined to the bridge (or a container on podman's or docker's bridge, whose
+ * default route leads to this host) reaches every ClusterIP, and `resolvconf`/`env --format docker`
+ * print what to give it. Needs root (CAP_NET_ADMIN) and iproute2. The bridge is removed on exit.
+ */
+@picocli.CommandLine.Command
+public final class PodNetworkOptions {
+    private static final Logger LOG = LoggerFactory.getLogger(PodNetworkOptions.class);
+    static final String SERVICE_CIDR = "10.96.0.0/12";
+    static final String POD_CIDR = "10.244.0.0/16";
+
+    @Option(names = "--pod-network", paramLabel = "BRIDGE",
+            description = "Serve network namespaces and containers: create bridge BRIDGE (gateway of --pod-cidr), put "
+                    + "Service addresses off loopback (default --service-cidr " + SERVICE_CIDR + ", --pod-cidr " + POD_CIDR
+                    + ") on an interface, and answer DNS on kube-dns's ClusterIP:53. Needs root.")
+    String bridge;
+
+    public boolean enabled() {
+        return bridge != null && !bridge.isBlank();
+    }
+
+    /** kubeadm's ranges where the user gave none; loopback ranges are refused (unreachable from a namespace). */
+    public AgentConfig adjust(AgentConfig config, boolean serviceCidrGiven, boolean podCidrGiven) {
+        if (!enabled()) {
+            return config;
+        }
+        List<String> services = serviceCidrGiven ? config.serviceCidrs() : List.of(SERVICE_CIDR);
+        String pods = podCidrGiven ? config.podCidr() : POD_CIDR;
+        for (String c : services) {
+            if (Cidr.parse(c).contains("127.0.0.1") || c.startsWith("127.")) {
+                throw new IllegalArgumentException("--pod-network: --service-cidr " + c
+                        + " is on loopback, which another network namespace cannot reach; use e.g. " + SERVICE_CIDR);
+            }
+        }
+        if (pods.startsWith("127.")) {
+            throw new IllegalArgumentException("--pod-network: --pod-cidr " + pods
+                    + " is on loopback, which another network namespace cannot reach; use e.g. " + POD_CIDR);
+        }
+        return new AgentConfig(config.manifests(), config.stateDir(), services, config.nodePortRange(),
+                config.loadBalancerCidr(), config.clusterDomain(), config.kubernetesApi(), pods, config.nodeName(),
+                config.kubeDns());
+    }
+
+    /** Creates (or reuses) the bridge with the gateway and kube-dns's ClusterIP; removes what it made on close. */
+    public AutoCloseable start(AgentConfig config) throws IOException {
+        if (!enabled()) {
+            return () -> {};
+        }
+        Cidr pods = Cidr.parse(config.podCidr());
+        String gateway = IpAddresses.format(pods.address(BigInteger.ONE).getAddress()) + "/" + pods.prefixLength();
+        String dns = KubeDns.clusterIp(config.serviceCidrs().get(0)) + (pods.isIpv6() ? "/128" : "/32");
+        boolean exists = run("ip", "link", "show", "dev", bridge) == null;
+        List<String> added = new ArrayList<>();
+        if (!exists) {
+            String err = run("ip", "link", "add", bridge, "type", "bridge");
+            if (err != null) {
+                throw new IOException("--pod-network " + bridge + ": cannot create the bridge: " + err
+                        + " (needs root or CAP_NET_ADMIN, and iproute2)");
+            }
+        }
+        for (String a : List.of(gateway, dns)) {
+            String err = run("ip", "addr", "add", a, "dev", bridge);
+            if (err == null) {
+                added.add(a);
+            } else if (!err.contains("File exists")) {
+                throw new IOException("--pod-network " + bridge + ": cannot add " + a + ": " + err);
+            }
+        }
+        String up = run("ip", "link", "set", "dev", bridge, "up");
+        if (up != null) {
+            throw new IOException("--pod-network " + bridge + ": cannot bring it up: " + up);
+        }
+        LOG.info("pod network: bridge {} with gateway {} and kube-dns {}; Service CIDR {}, pod CIDR {}", bridge,
+                gateway, dns, config.serviceCidrs(), config.podCidr());
+        return () -> {
+            if (!exists) {
+                run("ip", "link", "del", "dev", bridge);
+            } else {
+                added.forEach(a -> run("ip", "addr", "del", a, "dev", bridge));
+            }
+        };
+    }
+
+    /** Null on success, else the command's output. */
+    private static String run(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return String.join(" ", cmd) + ": timed out";
+            }
+            return p.exitValue() == 0 ? null : out.isEmpty() ? "exit " + p.exitValue() : out;
+        } catch (IOException e) {
+            return String.join(" ", cmd) + ": " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+}
