@@ -6,12 +6,12 @@
 # of one Pod's readiness change through the Kubernetes API source (fabric8 mock server, in a JUnit
 # harness). Prints one table at the end, with the machine's load before and after.
 #
-#   bench/scale.sh [--sizes 1,10,100] [--edits 30] [--rss-edits 100] [--flips 50]
+#   bench/scale.sh [--sizes 1,10,100] [--edits 30] [--rss-edits 100] [--flips 50] [--large-flips 10]
 #                  [--api-sizes LIST] [--no-api] [--timeout SECONDS]
 #
 #   --sizes       namespaces per run (1 = 1.6k objects, 10 = 16k, 100 = 160k)
 #   --edits       edits in the latency sample; --rss-edits: edits before RSS is read again (>= --edits)
-#   --flips       Pod readiness flips through the API source per size
+#   --flips       Pod readiness flips through the API source per size; --large-flips at 100+ namespaces
 #   --api-sizes   sizes for the API harness (default: --sizes)
 #   --timeout     cap on each serve run and each API run, seconds (default 1200)
 #
@@ -24,6 +24,7 @@ sizes="1,10,100"
 edits=30
 rss_edits=100
 flips=50
+large_flips=10
 api_sizes=""
 api=1
 timeout_s=1200
@@ -33,10 +34,11 @@ while [ $# -gt 0 ]; do
     --edits) edits="$2"; shift 2 ;;
     --rss-edits) rss_edits="$2"; shift 2 ;;
     --flips) flips="$2"; shift 2 ;;
+    --large-flips) large_flips="$2"; shift 2 ;;
     --api-sizes) api_sizes="$2"; shift 2 ;;
     --no-api) api=0; shift ;;
     --timeout) timeout_s="$2"; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "$0: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -87,14 +89,15 @@ serve_run() {
 
 # One API run: the JUnit harness in discovery-agent (opt-in with -Dscale.bench=true).
 api_run() {
-  local ns="$1" data="$work/api-data-$1" out="$work/api-$1.txt"
+  local ns="$1" data="$work/api-data-$1" out="$work/api-$1.txt" n="$flips"
+  [ "$ns" -lt 100 ] || n="$large_flips"
   rm -rf "$data"
   python3 "$root/bench/scale_data.py" "$data" "$ns"
   # timeout signals mvn's whole process group only with --foreground off; run mvn in its own group so
   # that a cap also stops the forked test JVM.
   if (cd "$root" && timeout "$timeout_s" mvn -B -q -o -pl discovery-agent test -Dtest=ApiEventMeasurement \
         -Dsurefire.failIfNoSpecifiedTests=false -Dscale.bench=true -Dscale.manifests="$data" \
-        -Dscale.flips="$flips" -Dscale.out="$out" >"$work/api-$ns.log" 2>&1) && [ -s "$out" ]; then
+        -Dscale.flips="$n" -Dscale.out="$out" >"$work/api-$ns.log" 2>&1) && [ -s "$out" ]; then
     echo "$(cut -d' ' -f1 "$out") $ns $(cut -d' ' -f2- "$out")" >> "$results"
   else
     echo "api $ns failed=see-log" >> "$results"
@@ -109,19 +112,22 @@ echo "scale benchmark on $(nproc) cores, $(date -u +%FT%TZ), commit $(git -C "$r
 echo "load before: $load_before"
 IFS=, read -r -a size_list <<< "$sizes"
 IFS=, read -r -a api_list <<< "$api_sizes"
-for ns in "${size_list[@]}"; do
-  echo "serve, $ns namespace(s) ($((ns * 1600)) objects) ..."
-  serve_run "$ns"
-done
-if [ "$api" = 1 ]; then
-  for ns in "${api_list[@]}"; do
+# Smallest size first, serve then API, so that a capped large run still leaves the small results.
+all_sizes="$(printf '%s\n' "${size_list[@]}" "${api_list[@]}" | sort -n -u)"
+for ns in $all_sizes; do
+  if printf '%s\n' "${size_list[@]}" | grep -qx "$ns"; then
+    echo "serve, $ns namespace(s) ($((ns * 1600)) objects) ..."
+    serve_run "$ns"
+  fi
+  if [ "$api" = 1 ] && printf '%s\n' "${api_list[@]}" | grep -qx "$ns"; then
     echo "API source, $ns namespace(s) ($((ns * 1600)) objects + $((ns * 100)) EndpointSlices) ..."
     api_run "$ns"
-  done
-fi
+  fi
+done
 load_after="$(uptime)"
 
 python3 "$root/bench/scale_table.py" "$results" "$edits" "$rss_edits" "$flips"
+[ -z "${SCALE_RESULTS:-}" ] || cp "$results" "$SCALE_RESULTS"
 echo
 echo "load before: $load_before"
 echo "load after:  $load_after"
