@@ -91,7 +91,7 @@ class ApiEventMeasurement {
         public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
                                  GenericKubernetesResource resource, String newState) {
             String w = watchedPath;
-            if (w != null && sentNanos == 0 && path.startsWith(w)) {
+            if (w != null && sentNanos == 0 && (path.equals(w) || path.startsWith(w + "/"))) {
                 sentNanos = System.nanoTime();
             }
             super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
