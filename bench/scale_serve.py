@@ -19,6 +19,7 @@ import argparse
 import os
 import random
 import re
+import signal
 import socket
 import struct
 import subprocess
@@ -120,6 +121,14 @@ def percentile(values, p):
     return s[int(k)]
 
 
+class Stopped(BaseException):
+    """SIGTERM (bench/scale.sh's cap on the run): report what was measured so far."""
+
+
+def on_term(signum, frame):
+    raise Stopped()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pid", type=int, required=True)
@@ -133,13 +142,23 @@ def main():
     ap.add_argument("--edit-timeout", type=float, default=60)
     ap.add_argument("--deadline", type=float, default=1800, help="stop editing after this many seconds")
     a = ap.parse_args()
-    t_begin = time.monotonic()
     out = {}
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        measure(a, out)
+    except Stopped:
+        out["stopped"] = "timeout"
+    print(" ".join("%s=%s" % (k, v) for k, v in out.items()))
+    return 0 if "stopped" not in out else 1
+
+
+def measure(a, out):
+    t_begin = time.monotonic()
 
     ready = wait_ready(a.http_port, a.started, a.ready_timeout, a.pid)
     if ready is None:
-        print("ready=timeout")
-        return 1
+        out["ready_s"] = "timeout"
+        return
     out["ready_s"] = "%.2f" % ready
     out["rss_ready_mb"] = "%.0f" % (rss_kb(a.pid) / 1024)
     out["heap_ready_mb"] = "%.0f" % (heap_used_after_gc_kb(a.pid) / 1024)
@@ -180,20 +199,15 @@ def main():
             lost += 1
         elif i < a.edits:
             latencies.append(seen * 1000)
-        if i + 1 == a.edits and latencies:
+        # Kept current after every edit, so a run stopped by its cap still reports what it measured.
+        if latencies:
             out["edit_median_ms"] = "%.0f" % percentile(latencies, 50)
             out["edit_p99_ms"] = "%.0f" % percentile(latencies, 99)
             out["edit_n"] = len(latencies)
-    if "edit_median_ms" not in out and latencies:
-        out["edit_median_ms"] = "%.0f" % percentile(latencies, 50)
-        out["edit_p99_ms"] = "%.0f" % percentile(latencies, 99)
-        out["edit_n"] = len(latencies)
-    out["edits_done"] = done
-    out["edits_lost"] = lost
+        out["edits_done"] = done
+        out["edits_lost"] = lost
     out["rss_edits_mb"] = "%.0f" % (rss_kb(a.pid) / 1024)
     out["heap_edits_mb"] = "%.0f" % (heap_used_after_gc_kb(a.pid) / 1024)
-    print(" ".join("%s=%s" % (k, v) for k, v in out.items()))
-    return 0
 
 
 if __name__ == "__main__":

@@ -41,6 +41,10 @@ def main():
         x, y = get(ns, a), get(ns, b)
         return x if x == y == "—" or x == "failed" else "%s / %s" % (x, y)
 
+    def sample(ns, text, key, planned):
+        n = runs[ns].get(key)
+        return text if n in (None, planned) or text in ("—", "failed") else "%s (n=%s)" % (text, n)
+
     def objects(ns):
         n = ns * 1600
         return "%.1fk" % (n / 1000) if n < 10000 else "%dk" % (n // 1000)
@@ -52,11 +56,11 @@ def main():
         ("RSS at ready (MB)", lambda ns: get(ns, "serve.rss_ready_mb")),
         ("RSS after %s edits (MB)" % rss_edits, lambda ns: get(ns, "serve.rss_edits_mb")),
         ("file edit → DNS answer, median / p99 (ms, %s edits)" % edits,
-         lambda ns: pair(ns, "serve.edit_median_ms", "serve.edit_p99_ms")),
+         lambda ns: sample(ns, pair(ns, "serve.edit_median_ms", "serve.edit_p99_ms"), "serve.edit_n", edits)),
         ("API: Pod Ready flip → snapshot shows the Pod, median / p99 (ms, %s flips)" % flips,
-         lambda ns: pair(ns, "api.pod_median_ms", "api.pod_p99_ms")),
+         lambda ns: sample(ns, pair(ns, "api.pod_median_ms", "api.pod_p99_ms"), "api.flips", flips)),
         ("API: … → snapshot shows the endpoint, median / p99 (ms)",
-         lambda ns: pair(ns, "api.endpoint_median_ms", "api.endpoint_p99_ms")),
+         lambda ns: sample(ns, pair(ns, "api.endpoint_median_ms", "api.endpoint_p99_ms"), "api.flips", flips)),
         ("API: informers' first list → first snapshot (ms)", lambda ns: get(ns, "api.sync_ms")),
     ]
     print()
@@ -64,6 +68,10 @@ def main():
     print("| --- |" + " --- |" * len(sizes))
     for label, f in rows:
         print("| %s | %s |" % (label, " | ".join(str(f(ns)) for ns in sizes)))
+    for ns in sizes:
+        if runs[ns].get("serve.stopped"):
+            print("\n%d namespace(s): the serve run hit its --timeout; the numbers shown are what it measured before"
+                  % ns)
     lost = [(ns, runs[ns].get("serve.edits_lost")) for ns in sizes if runs[ns].get("serve.edits_lost") not in (None, "0")]
     for ns, n in lost:
         print("\n%d namespace(s): %s edit(s) never answered within the edit timeout" % (ns, n))
