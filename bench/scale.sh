@@ -98,7 +98,7 @@ api_run() {
   # that a cap also stops the forked test JVM.
   if (cd "$root" && timeout "$timeout_s" mvn -B -q -o -pl discovery-agent test -Dtest=ApiEventMeasurement \
         -Dsurefire.failIfNoSpecifiedTests=false -Dscale.bench=true -Dscale.manifests="$data" \
-        -Dscale.flips="$n" -Dscale.out="$out" >"$work/api-$ns.log" 2>&1) && [ -s "$out" ]; then
+        -Dscale.flips="$n" -Dscale.deadline="$((timeout_s * 3 / 4))" -Dscale.out="$out" >"$work/api-$ns.log" 2>&1) && [ -s "$out" ]; then
     echo "$(cut -d' ' -f1 "$out") $ns $(cut -d' ' -f2- "$out")" >> "$results"
   else
     echo "api $ns failed=see-log" >> "$results"

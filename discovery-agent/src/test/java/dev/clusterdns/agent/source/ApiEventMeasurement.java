@@ -57,7 +57,7 @@ import org.junit.jupiter.api.Test;
  * <p>Opt-in (it takes a while and only prints numbers, never asserts a time): run by
  * {@code bench/scale.sh}, or {@code mvn -B -q -o -pl discovery-agent test -Dtest=ApiEventMeasurement
  * -Dsurefire.failIfNoSpecifiedTests=false -Dscale.bench=true -Dscale.manifests=DIR [-Dscale.flips=50]
- * [-Dscale.out=FILE]}. One line of {@code key=value} results is appended to {@code scale.out} (and
+ * [-Dscale.deadline=SECONDS] [-Dscale.out=FILE]}. One line of {@code key=value} results is appended to {@code scale.out} (and
  * printed to the surefire output file).
  */
 class ApiEventMeasurement {
@@ -113,19 +113,21 @@ class ApiEventMeasurement {
         Path dir = Path.of(System.getProperty("scale.manifests", ""));
         Assumptions.assumeTrue(Files.isDirectory(dir), "-Dscale.manifests=DIR must name a data set from bench/scale_data.py");
         int flips = Integer.getInteger("scale.flips", 50);
+        // Flipping stops once this much time has passed since the start, and the flips done are reported.
+        long deadline = System.nanoTime() + Long.getLong("scale.deadline", 900) * 1_000 * NANOS_PER_MS;
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
 
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         try (KubernetesClient c = server.createClient()) {
             client = c;
-            measure(dir, flips);
+            measure(dir, flips, deadline);
         } finally {
             server.destroy();
         }
     }
 
-    private void measure(Path dir, int flips) throws Exception {
+    private void measure(Path dir, int planned, long deadline) throws Exception {
         long loadStart = System.nanoTime();
         Dataset data = load(dir);
         long loadNanos = System.nanoTime() - loadStart;
@@ -139,10 +141,11 @@ class ApiEventMeasurement {
             waitFor(() -> latest != null && latest.services().size() == data.services, 600_000);
             long syncNanos = System.nanoTime() - syncStart;
 
-            long[] podLatency = new long[flips];
-            long[] endpointLatency = new long[flips];
-            long[] writeTime = new long[flips];
-            for (int i = 0; i < flips; i++) {
+            long[] podLatency = new long[planned];
+            long[] endpointLatency = new long[planned];
+            long[] writeTime = new long[planned];
+            int flips = 0;
+            for (int i = 0; i < planned && System.nanoTime() < deadline; i++, flips++) {
                 // Pairs of flips: a Pod goes not ready, then ready again; every pair takes another Pod.
                 Pod pod = data.pods.get((int) ((i / 2) * 7919L % data.pods.size()));
                 boolean ready = i % 2 == 1;
@@ -156,8 +159,8 @@ class ApiEventMeasurement {
                     "api namespaces=%d objects=%d flips=%d load_s=%.1f sync_ms=%d pod_median_ms=%.1f pod_p99_ms=%.1f"
                             + " endpoint_median_ms=%.1f endpoint_p99_ms=%.1f write_median_ms=%.1f load_avg=%.2f",
                     data.namespaces, data.objects, flips, loadNanos / 1e9, syncNanos / NANOS_PER_MS,
-                    median(podLatency), p99(podLatency), median(endpointLatency), p99(endpointLatency),
-                    median(writeTime), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                    median(podLatency, flips), p99(podLatency, flips), median(endpointLatency, flips),
+                    p99(endpointLatency, flips), median(writeTime, flips), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.println(line);
             String out = System.getProperty("scale.out");
             if (out != null && !out.isEmpty()) {
@@ -354,16 +357,23 @@ class ApiEventMeasurement {
         return "10." + (96 + (a >> 16)) + "." + ((a >> 8) & 255) + "." + (a & 255);
     }
 
-    private static double median(long[] nanos) {
-        long[] s = nanos.clone();
+    /** Of the first {@code n} samples; NaN when there are none. */
+    private static double median(long[] nanos, int n) {
+        if (n == 0) {
+            return Double.NaN;
+        }
+        long[] s = Arrays.copyOf(nanos, n);
         Arrays.sort(s);
-        return s[(s.length - 1) / 2] / 1e6;
+        return s[(n - 1) / 2] / 1e6;
     }
 
     /** Nearest rank: with fewer than 100 samples this is the largest. */
-    private static double p99(long[] nanos) {
-        long[] s = nanos.clone();
+    private static double p99(long[] nanos, int n) {
+        if (n == 0) {
+            return Double.NaN;
+        }
+        long[] s = Arrays.copyOf(nanos, n);
         Arrays.sort(s);
-        return s[(int) Math.ceil(0.99 * s.length) - 1] / 1e6;
+        return s[(int) Math.ceil(0.99 * n) - 1] / 1e6;
     }
 }
