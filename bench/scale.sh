@@ -46,6 +46,7 @@ done
 [ "$rss_edits" -ge "$edits" ] || rss_edits="$edits"
 
 . "$root/bench/lib.sh"
+trap 'exit 130' INT TERM # so that lib.sh's exit trap stops what was started
 need python3 curl jcmd mvn
 
 # Build the jar first so that no build is timed as start-up.
@@ -71,14 +72,19 @@ serve_run() {
     >"$work/serve-$ns.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
-  local line
-  if line="$(timeout "$timeout_s" python3 "$root/bench/scale_serve.py" --pid "$pid" --started "$started" \
+  local line driver
+  timeout "$timeout_s" python3 "$root/bench/scale_serve.py" --pid "$pid" --started "$started" \
       --dns-port "$dns_port" --http-port "$http_port" --dir "$data" --edits "$edits" --rss-edits "$rss_edits" \
-      --ready-timeout "$timeout_s" --deadline "$((timeout_s * 3 / 4))")"; then
+      --ready-timeout "$timeout_s" --deadline "$((timeout_s * 3 / 4))" >"$work/serve-$ns.out" &
+  driver=$!
+  pids+=("$driver")
+  if wait "$driver"; then
+    line="$(cat "$work/serve-$ns.out")"
     echo "serve $ns $line" >> "$results"
   else
+    line="$(cat "$work/serve-$ns.out")"
     # Stopped by the cap: scale_serve.py still prints what it measured, with stopped=timeout.
-    echo "serve $ns ${line:-stopped=timeout}" >> "$results"
+    echo "serve $ns ${line:-stopped=no-output}" >> "$results"
     echo "  serve at $ns namespace(s) did not finish within ${timeout_s} s; the end of its log:" >&2
     tail -20 "$work/serve-$ns.log" >&2
   fi
@@ -94,11 +100,14 @@ api_run() {
   [ "$ns" -lt 100 ] || n="$large_flips"
   rm -rf "$data"
   python3 "$root/bench/scale_data.py" "$data" "$ns"
-  # timeout signals mvn's whole process group only with --foreground off; run mvn in its own group so
-  # that a cap also stops the forked test JVM.
-  if (cd "$root" && timeout "$timeout_s" mvn -B -q -o -pl discovery-agent test -Dtest=ApiEventMeasurement \
+  # In the background so that the exit trap can stop it (timeout passes the signal on to Maven; the
+  # forked test JVM exits when Maven is gone).
+  (cd "$root" && exec timeout "$timeout_s" mvn -B -q -o -pl discovery-agent test -Dtest=ApiEventMeasurement \
         -Dsurefire.failIfNoSpecifiedTests=false -Dscale.bench=true -Dscale.manifests="$data" \
-        -Dscale.flips="$n" -Dscale.deadline="$((timeout_s * 3 / 4))" -Dscale.out="$out" >"$work/api-$ns.log" 2>&1) && [ -s "$out" ]; then
+        -Dscale.flips="$n" -Dscale.deadline="$((timeout_s * 3 / 4))" -Dscale.out="$out") >"$work/api-$ns.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  if wait "$pid" && [ -s "$out" ]; then
     echo "$(cut -d' ' -f1 "$out") $ns $(cut -d' ' -f2- "$out")" >> "$results"
   else
     echo "api $ns failed=see-log" >> "$results"

@@ -67,7 +67,9 @@ def main():
     print("| metric | " + " | ".join("%s objects" % objects(ns) for ns in sizes) + " |")
     print("| --- |" + " --- |" * len(sizes))
     for label, f in rows:
-        print("| %s | %s |" % (label, " | ".join(str(f(ns)) for ns in sizes)))
+        cells = [str(f(ns)) for ns in sizes]
+        if any(c != "—" for c in cells):  # e.g. no API rows after --no-api
+            print("| %s | %s |" % (label, " | ".join(cells)))
     for ns in sizes:
         if runs[ns].get("serve.stopped"):
             print("\n%d namespace(s): the serve run hit its --timeout; the numbers shown are what it measured before"
