@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
     --api-sizes) api_sizes="$2"; shift 2 ;;
     --no-api) api=0; shift ;;
     --timeout) timeout_s="$2"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "$0: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
