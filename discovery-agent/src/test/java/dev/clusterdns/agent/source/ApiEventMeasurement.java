@@ -281,7 +281,7 @@ class ApiEventMeasurement {
         int objects;
         final List<Pod> pods = new ArrayList<>();
         /** Where each Pod (namespace/name) is in its Service's one slice (named after the Service). */
-        final Map<String, Integer> endpointIndex = new java.util.HashMap<>();
+        final Map<String, Integer> endpointIndex = new HashMap<>();
     }
 
     /**
