@@ -55,8 +55,25 @@ public final class ManifestReader {
     private final ObjectMapper json;
 
     public ManifestReader() {
-        this.yaml = configure(new YAMLMapper(new YAMLFactory()));
-        this.json = configure(new JsonMapper());
+        this.yaml = configure(new YAMLMapper(YAMLFactory.builder().loaderOptions(loaderOptions())
+                .streamReadConstraints(LIMITS).build()));
+        this.json = configure(new JsonMapper(com.fasterxml.jackson.core.JsonFactory.builder().streamReadConstraints(LIMITS).build()));
+    }
+
+    /** No manifest nests 100 deep: deeper is an attack on the parser's stack, refused early. */
+    private static final com.fasterxml.jackson.core.StreamReadConstraints LIMITS =
+            com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(100).build();
+
+    /**
+     * Bounds on what one YAML file may make the parser do: a manifest is never megabytes of one
+     * scalar nor hundreds of levels deep, and aliases only ever shorten a file, never explode it.
+     */
+    private static org.yaml.snakeyaml.LoaderOptions loaderOptions() {
+        org.yaml.snakeyaml.LoaderOptions o = new org.yaml.snakeyaml.LoaderOptions();
+        o.setCodePointLimit(16 * 1024 * 1024);
+        o.setNestingDepthLimit(100);
+        o.setMaxAliasesForCollections(50);
+        return o;
     }
 
     private static ObjectMapper configure(ObjectMapper m) {

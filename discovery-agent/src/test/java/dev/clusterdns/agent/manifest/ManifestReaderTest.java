@@ -148,4 +148,13 @@ class ManifestReaderTest {
         assertFalse(ManifestReader.isManifest(Path.of("a.yaml~")));
         assertFalse(ManifestReader.isManifest(Path.of("a.txt")));
     }
+
+    @Test
+    void aDocumentNestedDeeperThanAnyManifestIsRefusedNotFollowed() {
+        StringBuilder deep = new StringBuilder("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n");
+        deep.append("  k: ").append("[".repeat(500)).append("]".repeat(500)).append('\n');
+        ManifestFile f = yaml(deep.toString());
+        assertTrue(f.unreadable(), "refused");
+        assertTrue(f.problems().get(0).message().startsWith("cannot parse"), f.problems().toString());
+    }
 }
