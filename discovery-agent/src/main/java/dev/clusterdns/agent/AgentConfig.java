@@ -21,6 +21,7 @@ import java.util.List;
  * @param podCidr where the IPs of Pods the workload controllers create come from
  * @param nodeName `spec.nodeName` of those Pods (kubelet's `--hostname-override`)
  * @param kubeDns where this process's DNS server listens: the endpoints of `kube-system/kube-dns`
+ * @param maxManifestBytes manifest files larger than this are refused unread (0: the default, 16 MiB)
  */
 public record AgentConfig(
         List<Path> manifests,
@@ -32,7 +33,8 @@ public record AgentConfig(
         KubernetesApi kubernetesApi,
         String podCidr,
         String nodeName,
-        KubeDns.Target kubeDns) {
+        KubeDns.Target kubeDns,
+        long maxManifestBytes) {
 
     /**
      * How to reach a Kubernetes API server: a kubeconfig file (its current context), or a server URL
@@ -48,19 +50,25 @@ public record AgentConfig(
     public AgentConfig(List<Path> manifests, Path stateDir, List<String> serviceCidrs, String nodePortRange,
                        String loadBalancerCidr, String clusterDomain, KubernetesApi kubernetesApi) {
         this(manifests, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain, kubernetesApi,
-                null, null, null);
+                null, null, null, 0);
     }
 
     /** The same, with the workload controllers' pod CIDR and node name. */
     public AgentConfig withWorkloads(String newPodCidr, String newNodeName) {
         return new AgentConfig(manifests, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain,
-                kubernetesApi, newPodCidr, newNodeName, kubeDns);
+                kubernetesApi, newPodCidr, newNodeName, kubeDns, maxManifestBytes);
     }
 
     /** The same, with the DNS server's address for `kube-system/kube-dns`. */
     public AgentConfig withKubeDns(KubeDns.Target target) {
         return new AgentConfig(manifests, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain,
-                kubernetesApi, podCidr, nodeName, target);
+                kubernetesApi, podCidr, nodeName, target, maxManifestBytes);
+    }
+
+    /** The same, with another size limit for manifest files (`--max-manifest-bytes`). */
+    public AgentConfig withMaxManifestBytes(long bytes) {
+        return new AgentConfig(manifests, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain,
+                kubernetesApi, podCidr, nodeName, kubeDns, bytes);
     }
 
     public static final String DEFAULT_SERVICE_CIDR = "127.96.0.0/12";
@@ -73,6 +81,10 @@ public record AgentConfig(
 
     public AgentConfig {
         manifests = List.copyOf(manifests);
+        if (maxManifestBytes < 0) {
+            throw new IllegalArgumentException("--max-manifest-bytes must not be negative, got " + maxManifestBytes);
+        }
+        maxManifestBytes = maxManifestBytes == 0 ? dev.clusterdns.agent.source.ManifestTree.DEFAULT_MAX_FILE_BYTES : maxManifestBytes;
         serviceCidrs = serviceCidrs == null || serviceCidrs.isEmpty() ? List.of(DEFAULT_SERVICE_CIDR) : List.copyOf(serviceCidrs);
         nodePortRange = nodePortRange == null ? DEFAULT_NODE_PORT_RANGE : nodePortRange;
         loadBalancerCidr = loadBalancerCidr == null ? DEFAULT_LOADBALANCER_CIDR : loadBalancerCidr;

@@ -99,7 +99,7 @@ public final class ClusterAgent implements AutoCloseable {
 
     private Source openSource() {
         if (config.kubernetesApi() == null) {
-            return new ManifestSource(new ManifestTree(config.manifests(), new ManifestReader()));
+            return new ManifestSource(new ManifestTree(config.manifests(), new ManifestReader(), config.maxManifestBytes()));
         }
         KubernetesApiSource api = new KubernetesApiSource(KubernetesClients.connect(config.kubernetesApi()),
                 new ManifestReader(), API_SYNC_TIMEOUT);

@@ -56,6 +56,10 @@ public final class AgentOptions {
     @Option(names = "--pod-cidr", paramLabel = "CIDR", description = "Where the IPs of the Pods that Deployments, ReplicaSets and StatefulSets get come from (default " + AgentConfig.DEFAULT_POD_CIDR + ").")
     String podCidr;
 
+    @Option(names = "--max-manifest-bytes", paramLabel = "BYTES", description = "Refuse manifest files larger than this, "
+            + "unread (they keep their last objects; default 16777216).")
+    Long maxManifestBytes;
+
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Watch this kubeconfig's Kubernetes API server instead of manifest files.")
     Path kubeconfig;
 
@@ -80,7 +84,8 @@ public final class AgentOptions {
         List<Path> paths = api != null ? List.of()
                 : manifests == null || manifests.isEmpty() ? List.of(InstallHome.resolve("examples", "manifests")) : manifests;
         return new AgentConfig(paths, stateDir, serviceCidrs, nodePortRange, loadBalancerCidr, clusterDomain, api)
-                .withWorkloads(podCidr, hostName()); // serve sets --node-name's value (a proxy flag too)
+                .withWorkloads(podCidr, hostName()) // serve sets --node-name's value (a proxy flag too)
+                .withMaxManifestBytes(maxManifestBytes == null ? 0 : maxManifestBytes);
     }
 
     /** The kubelet's default node name: the host name, lower-cased. */

@@ -59,7 +59,7 @@ public final class PodNetworkOptions {
         }
         return new AgentConfig(config.manifests(), config.stateDir(), services, config.nodePortRange(),
                 config.loadBalancerCidr(), config.clusterDomain(), config.kubernetesApi(), pods, config.nodeName(),
-                config.kubeDns());
+                config.kubeDns(), config.maxManifestBytes());
     }
 
     /** Creates (or reuses) the bridge with the gateway and kube-dns's ClusterIP; removes what it made on close. */
