@@ -313,11 +313,22 @@ public final class Columns {
         return c.isEmpty() ? "<none>" : c;
     }
 
+    /** kubectl's HOSTS: the first three rules' hosts (host-less rules add none), `*` when there are none. */
     static String ingressHosts(JsonNode o) {
         List<String> hosts = new ArrayList<>();
-        for (JsonNode r : o.at("/spec/rules")) {
-            hosts.add(r.path("host").asText().isEmpty() ? "*" : r.path("host").asText());
+        JsonNode rules = o.at("/spec/rules");
+        boolean more = false;
+        for (JsonNode r : rules) {
+            if (hosts.size() == 3) {
+                more = true;
+            }
+            if (!more && !r.path("host").asText().isEmpty()) {
+                hosts.add(r.path("host").asText());
+            }
         }
-        return firstThree(hosts, "*");
+        if (hosts.isEmpty()) {
+            return "*";
+        }
+        return String.join(",", hosts) + (more ? " + " + (rules.size() - 3) + " more..." : "");
     }
 }
