@@ -123,7 +123,8 @@ public final class ManifestReader {
     }
 
     private void collect(JsonNode doc, String origin, List<Manifest> out, List<Problem> problems) {
-        if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())) {
+        if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())
+                || (doc.isTextual() && doc.asText().isBlank())) {
             return; // empty YAML document (e.g. a trailing ---)
         }
         if (!doc.isObject()) {
