@@ -55,8 +55,10 @@ public final class ManifestReader {
     private final ObjectMapper json;
 
     public ManifestReader() {
+        // As `new YAMLFactory()` reads (an empty value is null), with the limits added.
         this.yaml = configure(new YAMLMapper(YAMLFactory.builder().loaderOptions(loaderOptions())
-                .streamReadConstraints(LIMITS).build()));
+                .streamReadConstraints(LIMITS).enable(com.fasterxml.jackson.dataformat.yaml.YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+                .build()));
         this.json = configure(new JsonMapper(com.fasterxml.jackson.core.JsonFactory.builder().streamReadConstraints(LIMITS).build()));
     }
 
