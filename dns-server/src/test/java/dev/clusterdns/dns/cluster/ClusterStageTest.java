@@ -39,7 +39,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
-/** The cluster-zone rules of dns-behaviour.md §2–§9, through the stage's real entry point. */
+/** The cluster-zone rules of the Kubernetes DNS-based service discovery specification, through the stage's real entry point. */
 class ClusterStageTest {
     private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 5353);
 
