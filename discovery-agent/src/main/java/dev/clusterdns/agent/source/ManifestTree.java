@@ -298,10 +298,6 @@ public final class ManifestTree {
         return out;
     }
 
-    /** Number of objects currently defined (winners), for logs and tests. */
-    public synchronized int size() {
-        return definers.size();
-    }
 
     private static boolean underAny(Path p, Set<Path> dirs) {
         for (Path d : dirs) {
