@@ -1,9 +1,7 @@
 package dev.clusterdns.dns.cluster;
 
-import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Service;
-import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.agent.net.IpAddresses;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.dns.pipeline.Query;
@@ -11,42 +9,67 @@ import dev.clusterdns.dns.pipeline.Reply;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
+import org.pcollections.PMap;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The cluster zone and its reverse zones for one snapshot: an immutable name index whose positive
- * answers (and per-name NODATA) are pre-encoded, and the query resolution over it. Queries read it
- * without locks; {@link IncrementalBuild} makes the next one from a snapshot and this one, and the
- * stage publishes it with one volatile write.
+ * The cluster zone and its reverse zones for one snapshot: an immutable name index and the query
+ * resolution over it. Each Service's names live in its {@link ServicePart}, found from the query name's
+ * `<svc>.<ns>.svc` labels; per-endpoint names and PTRs are answered from the parts' EndpointSlices
+ * ({@link EndpointNames}). Positive answers are encoded on first use and kept. Queries read it without
+ * locks; {@link IncrementalBuild} makes the next one from a snapshot and this one, sharing the
+ * persistent maps, and the stage publishes it with one volatile write.
  */
 final class ClusterZone {
 
-    /** A pre-built answer for one (name, type). */
-    record Answer(List<Record> records, List<Record> additional, byte[] template) {}
+    /** The records of one (name, type); the wire form is encoded when first asked for, then kept. */
+    static final class Answer {
+        private final List<Record> records;
+        private final List<Record> additional;
+        private volatile byte[] template;
+
+        Answer(List<Record> records, List<Record> additional) {
+            this.records = records;
+            this.additional = additional;
+        }
+
+        List<Record> records() {
+            return records;
+        }
+
+        List<Record> additional() {
+            return additional;
+        }
+
+        /**
+         * Wire form with ID 0 and the records' type in the question (see {@link IncrementalBuild#encode};
+         * the reply carries the client's question); a race encodes twice, harmlessly.
+         */
+        byte[] template(Name owner) {
+            byte[] t = template;
+            if (t == null) {
+                t = IncrementalBuild.encode(owner, records.get(0).getType(), Rcode.NOERROR, records, List.of(), additional);
+                template = t;
+            }
+            return t;
+        }
+    }
 
     /**
      * One existing name: its answers by type, or (ExternalName) a CNAME target to chase. {@code zone}
@@ -70,44 +93,40 @@ final class ClusterZone {
 
     private final ClusterOptions options;
     private final Apex apex;
+    private final Name svcZone;
     /** Reverse zones of the service CIDRs. */
     private final List<Apex> reverseApexes;
     /** Node zone index → apex: the cluster zone, the reverse zones, then in-addr.arpa and ip6.arpa. */
     private final Apex[] apexes;
-    /** Names in the cluster zone. */
-    private final Map<Name, Node> nodes;
-    /** Names in the reverse zones. */
-    private final Map<Name, Node> ptrNodes;
-    /** The names {@link ZoneBuilder#base} made (apex, empty non-terminals, dns-version, ...). */
-    private final List<Name> baseNames;
+    /** The names {@link ZoneBuilder#base} made (apex with its SOA, empty non-terminals, dns-version, ...). */
+    private final Map<Name, Node> base;
     /** The apex's answers without the SOA (which carries the serial): compared across snapshots. */
     private final Node apexCore;
     private final Set<String> namespaces;
     private final ClusterSnapshot snapshot;
     private final boolean synced;
     /** Per Service, by `namespace/name`. */
-    private final Map<String, ServicePart> parts;
-    /** The parts in zone-transfer order (Service name, then namespace). */
-    private final List<ServicePart> ordered;
+    private final PMap<String, ServicePart> parts;
+    /** Canonical IP → the `namespace/name` of the part (String) or parts (String[]) that may claim its PTR. */
+    private final PMap<String, Object> claims;
     /** Apex NS and glue, the head of a transfer. */
     private final List<Record> apexTransfer;
 
-    ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> nodes, Map<Name, Node> ptrNodes,
-            Node apexCore, List<Name> baseNames, Set<String> namespaces, ClusterSnapshot snapshot, Map<String, ServicePart> parts,
-            List<ServicePart> ordered, List<Record> apexTransfer) {
+    ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> base, Node apexCore, Set<String> namespaces,
+            ClusterSnapshot snapshot, PMap<String, ServicePart> parts, PMap<String, Object> claims,
+            List<Record> apexTransfer) {
         this.options = options;
         this.apex = apexes[0];
+        this.svcZone = ZoneBuilder.label("svc", apex.origin());
         this.reverseApexes = List.of(apexes).subList(1, apexes.length - 2);
         this.apexes = apexes;
-        this.nodes = nodes;
-        this.ptrNodes = ptrNodes;
-        this.baseNames = baseNames;
+        this.base = base;
         this.apexCore = apexCore;
         this.namespaces = namespaces;
         this.snapshot = snapshot;
         this.synced = snapshot.revision() > 0;
         this.parts = parts;
-        this.ordered = ordered;
+        this.claims = claims;
         this.apexTransfer = apexTransfer;
     }
 
@@ -117,16 +136,12 @@ final class ClusterZone {
         return options;
     }
 
-    Map<Name, Node> nodes() {
-        return nodes;
+    Map<Name, Node> base() {
+        return base;
     }
 
-    Map<Name, Node> ptrNodes() {
-        return ptrNodes;
-    }
-
-    List<Name> baseNames() {
-        return baseNames;
+    PMap<String, Object> claims() {
+        return claims;
     }
 
     Node apexCore() {
@@ -137,12 +152,8 @@ final class ClusterZone {
         return namespaces;
     }
 
-    Map<String, ServicePart> parts() {
+    PMap<String, ServicePart> parts() {
         return parts;
-    }
-
-    List<ServicePart> ordered() {
-        return ordered;
     }
 
     Name origin() {
@@ -178,8 +189,27 @@ final class ClusterZone {
         return Resolution.PASS;
     }
 
+    /** The node of a cluster-zone name: a base name, a Service's name, or an endpoint name; null when none. */
+    private Node node(Name name) {
+        Node n = base.get(name);
+        if (n != null) {
+            return n;
+        }
+        int rel = name.labels() - apex.origin().labels();
+        if (rel < 3 || !"svc".equalsIgnoreCase(name.getLabelString(rel - 1))) {
+            return null;
+        }
+        ServicePart p = parts.get(name.getLabelString(rel - 2).toLowerCase(Locale.ROOT) + '/'
+                + name.getLabelString(rel - 3).toLowerCase(Locale.ROOT));
+        if (p == null) {
+            return null;
+        }
+        n = p.nodes().get(name);
+        return n != null || rel != 4 ? n : EndpointNames.forward(options, svcZone, p, name);
+    }
+
     private Resolution forward(Query q, Name name, int type) {
-        Node n = nodes.get(name);
+        Node n = node(name);
         if (n != null) {
             if (n.cnameTarget() != null && (type == Type.A || type == Type.AAAA)) {
                 return chase(q, n);
@@ -202,7 +232,7 @@ final class ClusterZone {
         if (a == null && type == Type.ANY) {
             a = anyAnswer(n);
         }
-        return a != null ? Reply.encoded(q, a.template()) : negative(q, apexes[n.zone()], Rcode.NOERROR, List.of());
+        return a != null ? Reply.encoded(q, a.template(n.name())) : negative(q, apexes[n.zone()], Rcode.NOERROR, List.of());
     }
 
     /** Types tried, in order, for ANY: the RRset a client most likely wants. */
@@ -223,11 +253,11 @@ final class ClusterZone {
     }
 
     private Resolution reverse(Query q, Name name) {
-        Node n = ptrNodes.get(name);
+        InetAddress ip = ReverseNames.address(name);
+        Node n = ip == null ? null : ptrNode(name, ip);
         if (n != null) {
             return Resolution.done(answer(q, n, q.type()));
         }
-        InetAddress ip = ReverseNames.address(name);
         if (ip != null) {
             for (Apex a : reverseApexes) {
                 if (a.cidr().contains(ip)) {
@@ -243,6 +273,23 @@ final class ClusterZone {
             }
         }
         return Resolution.PASS;
+    }
+
+    /** The PTR node of {@code ip} from the Services that may claim it, in zone-transfer order; null when none. */
+    private Node ptrNode(Name name, InetAddress ip) {
+        Object keys = claims.get(IpAddresses.format(ip.getAddress()));
+        if (keys == null) {
+            return null;
+        }
+        List<ServicePart> owners = new ArrayList<>(keys instanceof String[] many ? many.length : 1);
+        for (String key : keys instanceof String[] many ? many : new String[] {(String) keys}) {
+            ServicePart p = parts.get(key);
+            if (p != null) {
+                owners.add(p);
+            }
+        }
+        owners.sort(ServicePart.TRANSFER_ORDER);
+        return EndpointNames.reverse(options, svcZone, owners, ip, ReverseMap.fromAddress(ip));
     }
 
     /** `a-b-c-d.<ns>.pod.<zone>` (CoreDNS kubernetes plugin option `pods`); null when the name is not pod-shaped. */
@@ -304,7 +351,7 @@ final class ClusterZone {
             if (!target.subdomain(apex.origin())) {
                 return new Resolution(null, List.copyOf(chain), target);
             }
-            Node t = nodes.get(target);
+            Node t = node(target);
             if (t == null) {
                 break; // missing in-zone target: CoreDNS drops the CNAME and answers NODATA (#6088)
             }
@@ -360,6 +407,8 @@ final class ClusterZone {
     /** NS, glue and every Service's records in zone-transfer order (Service name, then namespace), without the SOAs. */
     List<Record> transferRecords() {
         List<Record> out = new ArrayList<>(apexTransfer);
+        List<ServicePart> ordered = new ArrayList<>(parts.values());
+        ordered.sort(ServicePart.TRANSFER_ORDER);
         for (ServicePart p : ordered) {
             out.addAll(p.transfer());
         }

@@ -8,17 +8,17 @@ import dev.clusterdns.agent.snapshot.SnapshotChange;
 import dev.clusterdns.dns.cluster.ClusterZone.Answer;
 import dev.clusterdns.dns.cluster.ClusterZone.Node;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.pcollections.PMap;
+import org.pcollections.TreePMap;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -32,21 +32,17 @@ import org.xbill.DNS.Type;
 
 /**
  * Makes the next {@link ClusterZone} from a snapshot and the zone before it, touching only what
- * changed: Services' parts are reused whole when their Service and EndpointSlices are unchanged,
- * the name maps are patched, answers whose records did not change keep their encoded bytes.
+ * changed: Services' parts are reused whole when their Service and EndpointSlices are unchanged, the
+ * persistent part and PTR-claim maps are patched for the others, answers whose records did not change
+ * are kept (with their encoded bytes once encoded).
  */
 final class IncrementalBuild {
     private IncrementalBuild() {}
 
-    private static final Comparator<ServicePart> TRANSFER_ORDER =
-            Comparator.comparing(ServicePart::name).thenComparing(ServicePart::namespace);
-
     /**
-     * Builds the zone for {@code snapshot}. A Service whose Service object and EndpointSlices equal
-     * those {@code previous} was built from keeps its part whole (names, encoded answers, PTR claims);
-     * any other answer whose records did not change keeps its encoded bytes. The result equals a build
-     * without {@code previous} except for the serial, which stays {@code previous}'s while nothing
-     * changed and otherwise moves to the current Unix time (always forward).
+     * Builds the zone for {@code snapshot}, comparing every Service with {@code previous}. The result
+     * answers as a build without {@code previous} except for the serial, which stays {@code previous}'s
+     * while nothing visible changed and otherwise moves to the current Unix time (always forward).
      */
     static ClusterZone build(ClusterSnapshot snapshot, ClusterOptions options, ClusterZone previous, long nowSeconds) {
         return build(snapshot, options, previous, SnapshotChange.everything(), nowSeconds);
@@ -55,172 +51,85 @@ final class IncrementalBuild {
     /**
      * As {@link #build(ClusterSnapshot, ClusterOptions, ClusterZone, long)}, looking only at the
      * Services {@code change} names (their objects or their EndpointSlices changed) when {@code
-     * change} is relative to {@code previous}'s snapshot and no namespace came or went.
+     * change} is relative to {@code previous}'s snapshot and no namespace came or went: the cost
+     * grows with the change, not with the cluster.
      */
     static ClusterZone build(ClusterSnapshot snapshot, ClusterOptions options, ClusterZone previous,
             SnapshotChange change, long nowSeconds) {
         Name origin = ZoneBuilder.absolute(options.domain());
+        Name svcZone = ZoneBuilder.label("svc", origin);
         ZoneBuilder b = new ZoneBuilder(options, origin);
-        Map<Name, Node> before = previous == null ? Map.of() : previous.nodes();
         boolean[] changed = {previous == null};
-        Set<String> namespaces = targeted(snapshot, previous, change) ? previous.namespaces() : b.namespaces(snapshot);
+        boolean targeted = targeted(snapshot, previous, change);
+        Set<String> namespaces = targeted ? previous.namespaces() : b.namespaces(snapshot);
 
-        // 1. One part per Service: the previous one when its Service and slices are unchanged. With a
-        // change set, only the Services it names are looked at; otherwise every Service is compared.
-        Map<String, ServicePart> parts;
-        List<ServicePart> ordered;
-        List<ServicePart> fresh = new ArrayList<>();
-        List<ServicePart> stale = new ArrayList<>();
-        // Previous part → the part that takes its place, where they differ (usually a handful).
-        Map<ServicePart, ServicePart> replaced = new IdentityHashMap<>();
-        boolean cameOrWent;
-        if (targeted(snapshot, previous, change)) {
-            parts = new HashMap<>(previous.parts());
-            Set<String> keys = new HashSet<>(change.services());
+        // 1. The Services to look at: those the change names, or every Service now and before.
+        Set<String> keys = new LinkedHashSet<>();
+        if (targeted) {
+            keys.addAll(change.services());
             keys.addAll(change.endpointsOf());
-            int added = 0;
-            int removed = 0;
-            for (String key : keys) {
-                int slash = key.indexOf('/');
-                String ns = key.substring(0, slash);
-                String name = key.substring(slash + 1);
-                Service svc = namespaces.contains(ns) ? snapshot.service(ns, name).orElse(null) : null;
-                ServicePart old = parts.get(key);
-                if (svc == null) {
-                    if (old != null) {
-                        parts.remove(key);
-                        stale.add(old);
-                        removed++;
-                    }
-                    continue;
-                }
-                ServicePart part = part(b, svc, snapshot.endpointSlices(ns, name), old, before, changed, fresh, stale);
-                if (old == null) {
-                    added++;
-                } else if (part != old) {
-                    replaced.put(old, part);
-                }
-                parts.put(key, part);
-            }
-            cameOrWent = added > 0 || removed > 0;
-            ordered = new ArrayList<>(parts.size());
-            if (!cameOrWent) {
-                for (ServicePart was : previous.ordered()) {
-                    ordered.add(replaced.getOrDefault(was, was));
-                }
-            } else {
-                ordered.addAll(parts.values());
-                ordered.sort(TRANSFER_ORDER);
-            }
         } else {
-            List<Service> services = snapshot.services();
-            parts = new HashMap<>(capacity(services.size()));
-            ordered = new ArrayList<>(services.size());
-            int kept = 0;
-            int added = 0;
-            for (Service svc : services) {
-                String ns = svc.metadata().namespace();
-                if (!namespaces.contains(ns)) {
-                    continue;
-                }
-                String name = svc.metadata().name();
-                String key = ns + '/' + name;
-                if (parts.containsKey(key)) {
-                    continue; // two Services under one name (the agent never publishes that): the first counts
-                }
-                ServicePart old = previous == null ? null : previous.parts().get(key);
-                ServicePart part = part(b, svc, snapshot.endpointSlices(ns, name), old, before, changed, fresh, stale);
-                if (old == null) {
-                    added++;
-                } else {
-                    kept++;
-                    if (part != old) {
-                        replaced.put(old, part);
-                    }
-                }
-                parts.put(key, part);
-                ordered.add(part);
-            }
-            boolean gone = previous != null && kept < previous.parts().size();
-            if (gone) {
-                for (Map.Entry<String, ServicePart> e : previous.parts().entrySet()) {
-                    if (!parts.containsKey(e.getKey())) {
-                        stale.add(e.getValue()); // Service gone
-                    }
+            for (Service svc : snapshot.services()) {
+                if (namespaces.contains(svc.metadata().namespace())) {
+                    keys.add(svc.metadata().namespace() + '/' + svc.metadata().name());
                 }
             }
-            cameOrWent = added > 0 || gone;
-            if (previous != null && !cameOrWent) {
-                // The same Services as before: their order is the previous one, no sort needed.
-                ordered.clear();
-                for (ServicePart was : previous.ordered()) {
-                    ordered.add(replaced.getOrDefault(was, was));
-                }
-            } else {
-                ordered.sort(TRANSFER_ORDER);
+            if (previous != null) {
+                keys.addAll(previous.parts().keySet());
             }
         }
 
-        // 2. Forward names: the previous map with stale parts' names out and fresh parts' names in;
-        // the previous map itself when no Service and no zone-level name changed (a snapshot that
-        // touched only Pods, ConfigMaps, ...).
-        Map<Name, ZoneBuilder.Draft> base = b.base(namespaces);
-        List<Node> baseNodes = new ArrayList<>(base.size());
+        // 2. One part per Service: the previous one when its Service and slices are unchanged.
+        PMap<String, ServicePart> parts = previous == null ? TreePMap.empty() : previous.parts();
+        PMap<String, Object> claims = previous == null ? TreePMap.empty() : previous.claims();
+        for (String key : keys) {
+            int slash = key.indexOf('/');
+            String ns = key.substring(0, slash);
+            String name = key.substring(slash + 1);
+            Service svc = namespaces.contains(ns) ? snapshot.service(ns, name).orElse(null) : null;
+            ServicePart old = parts.get(key);
+            ServicePart part = null;
+            if (svc != null) {
+                List<EndpointSlice> slices = snapshot.endpointSlices(ns, name);
+                if (old != null && old.builtFrom(svc, slices)) {
+                    ServicePart same = old.from(svc, slices);
+                    if (same != old) {
+                        parts = parts.plus(key, same);
+                    }
+                    continue;
+                }
+                part = part(b, svc, slices, old, changed);
+                parts = parts.plus(key, part);
+            } else if (old == null) {
+                continue;
+            } else {
+                parts = parts.minus(key);
+                changed[0] |= !old.nodes().isEmpty();
+            }
+            if (!changed[0]) {
+                changed[0] = !signature(options, svcZone, old).equals(signature(options, svcZone, part));
+            }
+            claims = reclaim(claims, key, old, part);
+        }
+
+        // 3. The zone's own names; the previous ones when nothing about them changed.
+        Map<Name, ZoneBuilder.Draft> drafts = b.base(namespaces);
+        Map<Name, Node> base = new HashMap<>(capacity(drafts.size()));
         Node apexCore = null;
-        boolean baseSame = previous != null && previous.baseNames().size() == base.size();
-        for (ZoneBuilder.Draft d : base.values()) {
+        for (ZoneBuilder.Draft d : drafts.values()) {
             boolean apexName = d.name.equals(origin);
-            Node old = previous == null ? null : apexName ? previous.apexCore() : before.get(d.name);
-            Node n = freeze(d, 0, base, old, changed);
-            baseSame &= n == old;
+            Node old = previous == null ? null : apexName ? previous.apexCore() : previous.base().get(d.name);
+            Node n = freeze(d, 0, drafts, old, changed);
             if (apexName) {
                 apexCore = n;
-            } else {
-                baseNodes.add(n);
             }
+            base.put(d.name, n);
         }
-        boolean untouched = baseSame && fresh.isEmpty() && stale.isEmpty();
-        Map<Name, Node> nodes;
-        List<Name> removed = new ArrayList<>();
-        if (untouched) {
-            nodes = previous.nodes();
-        } else {
-            nodes = previous == null ? new HashMap<>(capacity(16 + 8 * parts.size())) : new HashMap<>(previous.nodes());
-            if (previous != null) {
-                for (Name n : previous.baseNames()) {
-                    nodes.remove(n);
-                    removed.add(n);
-                }
-            }
-            for (ServicePart p : stale) {
-                for (Node n : p.nodes()) {
-                    nodes.remove(n.name());
-                    removed.add(n.name());
-                }
-            }
-            for (ServicePart p : fresh) {
-                for (Node n : p.nodes()) {
-                    nodes.put(n.name(), n);
-                }
-            }
-            for (Node n : baseNodes) {
-                nodes.put(n.name(), n);
-            }
-        }
-
-        // 3. Reverse names: only those some changed Service claimed (or claimed before) are recomputed.
-        Map<Name, Node> ptrNodes = reverseNodes(ordered, fresh, stale, previous, changed);
+        changed[0] |= previous != null && !previous.base().keySet().equals(base.keySet());
 
         int ttl = options.ttl();
-        long serial;
-        if (previous == null) {
-            serial = nowSeconds;
-        } else {
-            for (Name n : removed) {
-                changed[0] |= !nodes.containsKey(n) && !n.equals(origin);
-            }
-            serial = changed[0] ? Math.max(nowSeconds, previous.serial() + 1) : previous.serial();
-        }
+        long serial = previous == null ? nowSeconds
+                : changed[0] ? Math.max(nowSeconds, previous.serial() + 1) : previous.serial();
         List<Cidr> cidrs = options.serviceCidrs();
         Apex[] apexes = new Apex[cidrs.size() + 3];
         apexes[0] = new Apex(origin, null, serial, ttl);
@@ -230,21 +139,71 @@ final class IncrementalBuild {
         apexes[cidrs.size() + 1] = new Apex(ReverseNames.IN_ADDR_ARPA, null, serial, ttl);
         apexes[cidrs.size() + 2] = new Apex(ReverseNames.IP6_ARPA, null, serial, ttl);
 
-        if (!untouched) {
+        Map<Name, Node> baseNodes;
+        if (previous != null && !changed[0]) {
+            baseNodes = previous.base(); // same names, same serial: the apex SOA too
+        } else {
             Map<Integer, Answer> apexAnswers = new HashMap<>(apexCore.answers());
-            List<Record> soa = List.of(apexes[0].soa());
-            apexAnswers.put(Type.SOA, new Answer(soa, List.of(), encode(origin, Type.SOA, Rcode.NOERROR, soa,
-                    List.of(), List.of())));
-            nodes.put(origin, new Node(origin, 0, Map.copyOf(apexAnswers), null));
-            nodes = Collections.unmodifiableMap(nodes);
+            apexAnswers.put(Type.SOA, new Answer(List.of(apexes[0].soa()), List.of()));
+            base.put(origin, new Node(origin, 0, Map.copyOf(apexAnswers), null));
+            baseNodes = Collections.unmodifiableMap(base);
         }
 
-        List<Record> apexTransfer = new ArrayList<>(base.get(origin).answers.getOrDefault(Type.NS, new LinkedHashSet<>()));
-        apexTransfer.addAll(glue(base, apexTransfer));
-        // Never mutated after this point; the volatile write that publishes the zone publishes the maps.
-        return new ClusterZone(options, apexes, nodes, ptrNodes, apexCore,
-                List.copyOf(base.keySet()), Set.copyOf(namespaces), snapshot, Collections.unmodifiableMap(parts),
-                Collections.unmodifiableList(ordered), List.copyOf(apexTransfer));
+        List<Record> apexTransfer = new ArrayList<>(drafts.get(origin).answers.getOrDefault(Type.NS, new LinkedHashSet<>()));
+        apexTransfer.addAll(glue(drafts, apexTransfer));
+        return new ClusterZone(options, apexes, baseNodes, apexCore, Set.copyOf(namespaces), snapshot, parts, claims,
+                List.copyOf(apexTransfer));
+    }
+
+    /** What a part (or no part) shows of its endpoints and ClusterIPs in DNS, for change detection. */
+    private static List<Object> signature(ClusterOptions options, Name svcZone, ServicePart part) {
+        return part == null ? List.of() : EndpointNames.signature(options, svcZone, part);
+    }
+
+    /**
+     * The PTR claim index with {@code key}'s addresses moved from {@code old}'s to {@code part}'s
+     * (either may be null): only addresses that came or went are touched.
+     */
+    private static PMap<String, Object> reclaim(PMap<String, Object> claims, String key, ServicePart old,
+            ServicePart part) {
+        Set<String> before = old == null ? Set.of() : EndpointNames.addresses(old);
+        Set<String> after = part == null ? Set.of() : EndpointNames.addresses(part);
+        for (String ip : before) {
+            if (!after.contains(ip)) {
+                claims = unclaim(claims, ip, key);
+            }
+        }
+        for (String ip : after) {
+            if (!before.contains(ip)) {
+                claims = claim(claims, ip, key);
+            }
+        }
+        return claims;
+    }
+
+    /** Most addresses have one claimant: the key itself, an array only for the rare shared address. */
+    private static PMap<String, Object> claim(PMap<String, Object> claims, String ip, String key) {
+        Object had = claims.get(ip);
+        if (had == null) {
+            return claims.plus(ip, key);
+        }
+        String[] keys = had instanceof String[] many ? many : new String[] {(String) had};
+        String[] more = Arrays.copyOf(keys, keys.length + 1);
+        more[keys.length] = key;
+        return claims.plus(ip, more);
+    }
+
+    private static PMap<String, Object> unclaim(PMap<String, Object> claims, String ip, String key) {
+        Object had = claims.get(ip);
+        if (had instanceof String one) {
+            return one.equals(key) ? claims.minus(ip) : claims;
+        }
+        if (had instanceof String[] many) {
+            List<String> rest = new ArrayList<>(List.of(many));
+            rest.remove(key);
+            return rest.size() == 1 ? claims.plus(ip, rest.get(0)) : claims.plus(ip, rest.toArray(new String[0]));
+        }
+        return claims;
     }
 
     /**
@@ -267,127 +226,22 @@ final class IncrementalBuild {
         return true;
     }
 
-    /** The previous part when it was built from these objects, else a fresh one (recorded in fresh/stale). */
+    /** A fresh part for a new or changed Service; its nodes keep {@code old}'s where the records did not change. */
     private static ServicePart part(ZoneBuilder b, Service svc, List<EndpointSlice> slices, ServicePart old,
-            Map<Name, Node> before, boolean[] changed, List<ServicePart> fresh, List<ServicePart> stale) {
-        if (old != null && old.builtFrom(svc, slices)) {
-            return old.from(svc, slices);
-        }
+            boolean[] changed) {
         ZoneBuilder.ServiceDraft d = b.service(svc, slices);
-        List<Node> partNodes = new ArrayList<>(d.drafts().size());
+        Map<Name, Node> nodes = new HashMap<>(capacity(d.drafts().size()));
         for (ZoneBuilder.Draft draft : d.drafts().values()) {
-            partNodes.add(freeze(draft, 0, d.drafts(), before.get(draft.name), changed));
+            if (!d.endpointHosts().contains(draft.name)) {
+                nodes.put(draft.name, freeze(draft, 0, d.drafts(), old == null ? null : old.nodes().get(draft.name), changed));
+            }
         }
-        ServicePart part = new ServicePart(svc, slices, List.copyOf(partNodes), List.copyOf(d.transfer()),
-                List.copyOf(d.ptrs()), List.copyOf(d.clusterIpPtrs()));
-        fresh.add(part);
-        if (old != null) {
-            stale.add(old);
-        }
-        return part;
+        changed[0] |= old != null && !old.nodes().keySet().equals(nodes.keySet());
+        return new ServicePart(svc, slices, Map.copyOf(nodes), List.copyOf(d.transfer()));
     }
 
     private static int capacity(int entries) {
         return (int) (entries / 0.75f) + 1;
-    }
-
-    /**
-     * PTR names from the Services' claims, in zone-transfer order of the Services: ClusterIP claims beat
-     * endpoint claims for the same name. Only names claimed by a fresh or stale part are recomputed
-     * (every name on a first build); a recomputed node whose records did not change is kept.
-     */
-    private static Map<Name, Node> reverseNodes(List<ServicePart> ordered, List<ServicePart> fresh,
-            List<ServicePart> stale, ClusterZone previous, boolean[] changed) {
-        Set<Name> dirty = null;
-        Map<Name, Node> before = Map.of();
-        Map<Name, Node> out;
-        int removed = 0;
-        if (previous != null) {
-            dirty = new HashSet<>();
-            for (List<ServicePart> list : List.of(fresh, stale)) {
-                for (ServicePart p : list) {
-                    for (ZoneBuilder.PtrClaim c : p.ptrs()) {
-                        dirty.add(c.name());
-                    }
-                    dirty.addAll(p.clusterIpPtrs());
-                }
-            }
-            if (dirty.isEmpty()) {
-                return previous.ptrNodes();
-            }
-            before = previous.ptrNodes();
-            out = new HashMap<>(before);
-            for (Name n : dirty) {
-                if (out.remove(n) != null) {
-                    removed++; // put back below when it still exists unchanged
-                }
-            }
-        } else {
-            int claims = 0;
-            for (ServicePart p : ordered) {
-                claims += p.ptrs().size();
-            }
-            out = new HashMap<>(capacity(claims));
-        }
-        Set<Name> clusterIpPtrs = new HashSet<>();
-        for (ServicePart p : ordered) {
-            for (Name n : p.clusterIpPtrs()) {
-                if (dirty == null || dirty.contains(n)) {
-                    clusterIpPtrs.add(n);
-                }
-            }
-        }
-        // Most names have one claim: keep the claim itself, a list only for the rare shared name.
-        Map<Name, Object> byName = new HashMap<>();
-        for (ServicePart p : ordered) {
-            for (ZoneBuilder.PtrClaim c : p.ptrs()) {
-                if ((dirty != null && !dirty.contains(c.name())) || (!c.clusterIp() && clusterIpPtrs.contains(c.name()))) {
-                    continue;
-                }
-                Object had = byName.putIfAbsent(c.name(), c);
-                if (had instanceof ZoneBuilder.PtrClaim first && !first.record().equals(c.record())) {
-                    List<ZoneBuilder.PtrClaim> list = new ArrayList<>(2);
-                    list.add(first);
-                    list.add(c);
-                    byName.put(c.name(), list);
-                } else if (had instanceof List<?> l) {
-                    @SuppressWarnings("unchecked")
-                    List<ZoneBuilder.PtrClaim> claims = (List<ZoneBuilder.PtrClaim>) l;
-                    if (claims.stream().noneMatch(k -> k.record().equals(c.record()))) {
-                        claims.add(c);
-                    }
-                }
-            }
-        }
-        int back = 0;
-        boolean ptrChanged = false;
-        for (Map.Entry<Name, Object> e : byName.entrySet()) {
-            Name name = e.getKey();
-            List<Record> records;
-            int zone;
-            if (e.getValue() instanceof ZoneBuilder.PtrClaim c) {
-                records = List.of(c.record());
-                zone = c.zone();
-            } else {
-                @SuppressWarnings("unchecked")
-                List<ZoneBuilder.PtrClaim> claims = (List<ZoneBuilder.PtrClaim>) e.getValue();
-                records = claims.stream().map(ZoneBuilder.PtrClaim::record).toList();
-                zone = claims.get(0).zone();
-            }
-            Node old = before.get(name);
-            Answer a = old == null || old.answers().size() != 1 ? null : old.answers().get(Type.PTR);
-            if (a != null && a.records().equals(records) && sameTtls(a.records(), records)) {
-                out.put(name, old);
-                back++;
-                continue;
-            }
-            out.put(name, new Node(name, zone, Map.of(Type.PTR, new Answer(records, List.of(),
-                    encode(name, Type.PTR, Rcode.NOERROR, records, List.of(), List.of()))), null));
-            ptrChanged = true;
-        }
-        // Changed unless every name taken out came back as it was and none is new.
-        changed[0] |= ptrChanged || back != removed;
-        return Collections.unmodifiableMap(out);
     }
 
     /**
@@ -411,8 +265,7 @@ final class IncrementalBuild {
                 answers[i] = was;
             } else {
                 same = false;
-                answers[i] = new Answer(records, additional,
-                        encode(d.name, e.getKey(), Rcode.NOERROR, records, List.of(), additional));
+                answers[i] = new Answer(records, additional);
             }
             types[i++] = e.getKey();
         }

@@ -5,13 +5,14 @@ import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Namespace;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.model.ServicePort;
-import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.agent.net.IpAddresses;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
+import dev.clusterdns.dns.cluster.EndpointNames.Ready;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,9 +26,7 @@ import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
@@ -50,16 +49,13 @@ final class ZoneBuilder {
     /** The drafts being filled: the base names, or one Service's. */
     private Map<Name, Draft> drafts;
     private LinkedHashSet<Record> currentTransfer;
-    private List<PtrClaim> ptrs;
+    private Set<Name> endpointHosts;
 
     /**
-     * A PTR record a Service asks for; ClusterIP claims win over endpoint claims for the same name
-     * (specification 2.3.3, 2.4.3). {@code zone} is the apex index of its reverse zone (see {@link #reverseZone}).
+     * What one Service contributes: its names and its zone-transfer records. {@code endpointHosts} are
+     * the per-endpoint names among the drafts, answered on demand by {@link EndpointNames} rather than kept.
      */
-    record PtrClaim(Name name, Record record, boolean clusterIp, int zone) {}
-
-    /** What one Service contributes: its own names, its zone-transfer records, its PTR claims. */
-    record ServiceDraft(Map<Name, Draft> drafts, List<Record> transfer, List<PtrClaim> ptrs, List<Name> clusterIpPtrs) {}
+    record ServiceDraft(Map<Name, Draft> drafts, List<Record> transfer, Set<Name> endpointHosts) {}
 
     /** Records of one name while building; frozen into a {@link ClusterZone.Node}. */
     static final class Draft {
@@ -129,18 +125,8 @@ final class ZoneBuilder {
     ServiceDraft service(Service svc, List<EndpointSlice> slices) {
         drafts = new LinkedHashMap<>();
         currentTransfer = new LinkedHashSet<>();
-        ptrs = new ArrayList<>();
-        List<Name> clusterIpPtrs = new ArrayList<>(1);
-        String ns = svc.metadata().namespace();
-        // ClusterIP PTRs win over endpoint PTRs for the same IP whatever the Service order (as CoreDNS).
-        for (String text : svc.clusterIPs()) {
-            InetAddress ip = parse(text);
-            if (ip != null) {
-                clusterIpPtrs.add(ReverseMap.fromAddress(ip));
-            }
-        }
-        Name nsSvc = label(ns, svcZone);
-        Name svcName = nsSvc == null ? null : label(svc.metadata().name(), nsSvc);
+        endpointHosts = new HashSet<>();
+        Name svcName = EndpointNames.serviceName(svc, svcZone);
         if (svcName != null) {
             if (svc.isExternalName()) {
                 externalName(svc, svcName);
@@ -150,10 +136,10 @@ final class ZoneBuilder {
                 headless(svcName, slices);
             }
         }
-        ServiceDraft out = new ServiceDraft(drafts, List.copyOf(currentTransfer), ptrs, clusterIpPtrs);
+        ServiceDraft out = new ServiceDraft(drafts, List.copyOf(currentTransfer), endpointHosts);
         drafts = null;
         currentTransfer = null;
-        ptrs = null;
+        endpointHosts = null;
         return out;
     }
 
@@ -175,104 +161,20 @@ final class ZoneBuilder {
         transfer(new CNAMERecord(svcName, DClass.IN, ttl, t));
     }
 
-    /** One ready address of a Service with the name it is published under and the ports of its slice. */
-    private record Ready(InetAddress ip, Name host, List<EndpointPort> ports) {}
-
-    private List<Ready> ready(Name svcName, List<EndpointSlice> slices) {
-        List<Ready> out = new ArrayList<>();
-        for (EndpointSlice slice : slices) {
-            for (EndpointSlice.Endpoint ep : slice.endpoints()) {
-                if (!ep.isReady()) {
-                    continue;
-                }
-                for (String text : ep.addresses()) {
-                    InetAddress ip = parse(text);
-                    if (ip == null) {
-                        continue;
-                    }
-                    Name host = label(hostLabel(ep, ip), svcName);
-                    if (host != null) {
-                        out.add(new Ready(ip, host, slice.ports()));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** One parse per address (the snapshot holds validated text; anything odd is skipped). */
-    private static InetAddress parse(String text) {
-        try {
-            byte[] v4 = dottedQuad(text);
-            return InetAddress.getByAddress(v4 != null ? v4 : IpAddresses.parse(text));
-        } catch (IllegalArgumentException | java.net.UnknownHostException e) {
-            return null;
-        }
-    }
-
-    /** Plain `a.b.c.d` without regular expressions (the common case, once per address per snapshot). */
-    private static byte[] dottedQuad(String s) {
-        byte[] out = new byte[4];
-        int part = 0;
-        int value = -1;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= '0' && c <= '9') {
-                value = (value < 0 ? 0 : value * 10) + (c - '0');
-                if (value > 255) {
-                    return null;
-                }
-            } else if (c == '.' && value >= 0 && part < 3) {
-                out[part++] = (byte) value;
-                value = -1;
-            } else {
-                return null;
-            }
-        }
-        if (part != 3 || value < 0) {
-            return null;
-        }
-        out[3] = (byte) value;
-        return out;
-    }
-
-    /** Kubernetes DNS specification 2.4.1 (CoreDNS `endpoint_pod_names`): hostname, else (with endpoint pod names) the pod name, else the dashed IP. */
-    private String hostLabel(EndpointSlice.Endpoint ep, InetAddress ip) {
-        if (ep.hostname() != null && !ep.hostname().isEmpty()) {
-            return ep.hostname();
-        }
-        if (options.endpointPodNames() && ep.targetRef() != null && ep.targetRef().name() != null
-                && !ep.targetRef().name().isEmpty() && ep.targetRef().name().length() < 64) {
-            return ep.targetRef().name();
-        }
-        return dashed(ip);
-    }
-
-    static String dashed(InetAddress ip) {
-        String c = IpAddresses.format(ip.getAddress());
-        if (c.indexOf(':') < 0) {
-            return c.replace('.', '-');
-        }
-        String d = c.replace(':', '-');
-        return d.endsWith("-") ? d + "0" : d;
-    }
-
     private void clusterIp(Service svc, Name svcName, List<EndpointSlice> slices) {
-        List<Ready> ready = ready(svcName, slices);
+        List<Ready> ready = EndpointNames.ready(options, svcName, slices);
         if (options.ignoreEmptyService() && ready.isEmpty()) {
             return;
         }
         List<InetAddress> ips = new ArrayList<>();
         for (String text : svc.clusterIPs()) {
-            InetAddress ip = parse(text);
+            InetAddress ip = EndpointNames.parse(text);
             if (ip == null) {
                 continue;
             }
             ips.add(ip);
             add(svcName, address(svcName, ip));
             transfer(address(svcName, ip));
-            Name ptr = ReverseMap.fromAddress(ip);
-            ptrs.add(new PtrClaim(ptr, new PTRRecord(ptr, DClass.IN, ttl, svcName), true, reverseZone(ip)));
         }
         List<ServicePort> ports = svc.spec().ports();
         // Plain `<svc>` SRV: every port; N = addresses × ports (CoreDNS's weights), duplicates by (target, port) dropped.
@@ -301,7 +203,7 @@ final class ZoneBuilder {
     }
 
     private void headless(Name svcName, List<EndpointSlice> slices) {
-        List<Ready> ready = ready(svcName, slices);
+        List<Ready> ready = EndpointNames.ready(options, svcName, slices);
         if (ready.isEmpty()) {
             return; // no ready endpoints: the Service name is NXDOMAIN (spec, issue #1814)
         }
@@ -364,27 +266,15 @@ final class ZoneBuilder {
         }
     }
 
-    /** Per-endpoint A/AAAA names and their PTRs (for every Service, specification 2.4.1 and 2.4.3). */
+    /**
+     * Per-endpoint A/AAAA names (specification 2.4.1): drafted so that SRV answers can carry them as
+     * glue; the zone answers them (and their PTRs) through {@link EndpointNames}.
+     */
     private void endpointNames(List<Ready> ready) {
         for (Ready r : ready) {
             add(r.host(), address(r.host(), r.ip()));
-            Name ptr = ReverseMap.fromAddress(r.ip());
-            ptrs.add(new PtrClaim(ptr, new PTRRecord(ptr, DClass.IN, ttl, r.host()), false, reverseZone(r.ip())));
+            endpointHosts.add(r.host());
         }
-    }
-
-    /**
-     * The apex index of {@code ip}'s reverse name in a {@link ClusterZone}: 1 + the first service CIDR
-     * holding it, else in-addr.arpa / ip6.arpa after the CIDRs (from the address, not by parsing the name).
-     */
-    private int reverseZone(InetAddress ip) {
-        List<Cidr> cidrs = options.serviceCidrs();
-        for (int i = 0; i < cidrs.size(); i++) {
-            if (cidrs.get(i).contains(ip)) {
-                return i + 1;
-            }
-        }
-        return ip instanceof Inet4Address ? cidrs.size() + 1 : cidrs.size() + 2;
     }
 
     private static int weight(int items) {
@@ -392,7 +282,7 @@ final class ZoneBuilder {
     }
 
     private Record address(Name owner, InetAddress a) {
-        return a instanceof Inet4Address ? new ARecord(owner, DClass.IN, ttl, a) : new AAAARecord(owner, DClass.IN, ttl, a);
+        return EndpointNames.address(owner, a, ttl);
     }
 
     private Name portName(String port, String proto, Name svcName) {
