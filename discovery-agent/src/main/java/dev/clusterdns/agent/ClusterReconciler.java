@@ -88,7 +88,7 @@ final class ClusterReconciler {
     private final int nodePortBase;
     private final int nodePortLast;
     /** When the agent first saw each object without a creationTimestamp (for AGE), by kind/namespace/name. */
-    private final Map<String, String> firstSeen = new HashMap<>();
+    private final Map<ObjectKey, String> firstSeen = new HashMap<>();
     private final Map<String, Space> spaces = new TreeMap<>();
     /** Objects left out by defaults or validation. */
     private final Map<ObjectKey, Problem> invalid = new LinkedHashMap<>();
@@ -204,7 +204,7 @@ final class ClusterReconciler {
             dirty.add(ns);
             invalid.remove(key);
             if (c.removed()) {
-                firstSeen.remove(key.kind() + "/" + key.namespace() + "/" + key.name());
+                firstSeen.remove(key);
             }
             remove(space, key, toAllocate, change);
             if (!c.removed()) {
@@ -628,7 +628,7 @@ final class ClusterReconciler {
                 if (is != null) {
                     space.podTouched(is);
                 } else if (!space.givenPods.containsKey(name)) {
-                    firstSeen.remove("Pod/" + ns + "/" + name);
+                    firstSeen.remove(new ObjectKey("Pod", ns, name));
                 }
             }
         }
@@ -747,11 +747,13 @@ final class ClusterReconciler {
 
     private ObjectMeta identity(KubeObject o, String now) {
         ObjectMeta meta = o.metadata();
-        String key = o.kind() + "/" + meta.namespace() + "/" + meta.name();
         if (meta.uid() == null || meta.uid().isEmpty()) {
-            meta = meta.withUid(UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString());
+            String name = o.kind() + "/" + meta.namespace() + "/" + meta.name();
+            meta = meta.withUid(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString());
         }
         if (meta.creationTimestamp() == null || meta.creationTimestamp().isEmpty()) {
+            // Keyed as the source keys the object, so a removal forgets it (a re-created object is new).
+            ObjectKey key = ObjectKey.of(o);
             meta = meta.withCreationTimestamp(firstSeen.computeIfAbsent(key, k -> now));
         }
         return meta;
@@ -780,9 +782,9 @@ final class ClusterReconciler {
         });
         for (String ns : implied) {
             byName.computeIfAbsent(ns, n -> new Namespace("v1", "Namespace", ObjectMeta.of(null, n)
-                    .withCreationTimestamp(firstSeen.computeIfAbsent("Namespace//" + n, k -> now))));
+                    .withCreationTimestamp(firstSeen.computeIfAbsent(new ObjectKey("Namespace", "", n), k -> now))));
         }
-        firstSeen.keySet().removeIf(k -> k.startsWith("Namespace//") && !implied.contains(k.substring(11)));
+        firstSeen.keySet().removeIf(k -> k.kind().equals("Namespace") && !implied.contains(k.name()));
         return new ArrayList<>(byName.values());
     }
 

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
-import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
 import org.pcollections.PSortedMap;
 import org.pcollections.TreePMap;
@@ -48,7 +47,7 @@ public final class ClusterSnapshot {
     private final Map<String, Namespace> namespaceByName;
     private final PSortedMap<String, Partition> partitions;
     private final PMap<String, Service> serviceByClusterIp;
-    private final PMap<String, List<Pod>> podsByIp;
+    private final PMap<String, Object> podsByIp;
     private final List<Problem> problems;
     private final List<IngressClass> ingressClasses;
 
@@ -64,7 +63,7 @@ public final class ClusterSnapshot {
 
     private ClusterSnapshot(long revision, long baseRevision, SnapshotChange change, Instant createdAt,
                             List<Namespace> namespaces, PSortedMap<String, Partition> partitions,
-                            PMap<String, Service> serviceByClusterIp, PMap<String, List<Pod>> podsByIp,
+                            PMap<String, Service> serviceByClusterIp, PMap<String, Object> podsByIp,
                             List<Problem> problems, List<IngressClass> ingressClasses) {
         this.revision = revision;
         this.ingressClasses = List.copyOf(ingressClasses);
@@ -257,7 +256,8 @@ public final class ClusterSnapshot {
 
     /** Pods with this IP (more than one only with host networking or bad input). */
     public List<Pod> podsByIp(String ip) {
-        return podsByIp.getOrDefault(ip, List.of());
+        Object holders = podsByIp.get(ip);
+        return holders == null ? List.of() : holders instanceof Pod p ? List.of(p) : List.of((Pod[]) holders);
     }
 
     public Optional<ConfigMap> configMap(String namespace, String name) {
@@ -303,27 +303,29 @@ public final class ClusterSnapshot {
         return index;
     }
 
-    private static PMap<String, List<Pod>> indexPodIps(PMap<String, List<Pod>> index, List<Pod> removed, List<Pod> added) {
+    /** Pod IP → the Pod, or a Pod[] for the rare shared address (one tree node per IP, no list). */
+    private static PMap<String, Object> indexPodIps(PMap<String, Object> index, List<Pod> removed, List<Pod> added) {
         for (Pod p : removed) {
             for (String ip : p.podIPs()) {
-                List<Pod> holders = index.get(ip);
-                if (holders == null) {
-                    continue;
+                Object holders = index.get(ip);
+                if (holders == p) {
+                    index = index.minus(ip);
+                } else if (holders instanceof Pod[] many) {
+                    List<Pod> rest = new ArrayList<>(List.of(many));
+                    rest.remove(p);
+                    index = index.plus(ip, rest.size() == 1 ? rest.get(0) : rest.toArray(new Pod[0]));
                 }
-                List<Pod> rest = new ArrayList<>(holders);
-                rest.remove(p);
-                index = rest.isEmpty() ? index.minus(ip) : index.plus(ip, List.copyOf(rest));
             }
         }
         for (Pod p : added) {
             for (String ip : p.podIPs()) {
-                List<Pod> holders = index.get(ip);
+                Object holders = index.get(ip);
                 if (holders == null) {
-                    index = index.plus(ip, List.of(p));
+                    index = index.plus(ip, p);
                 } else {
-                    List<Pod> more = new ArrayList<>(holders);
+                    List<Pod> more = new ArrayList<>(holders instanceof Pod[] many ? List.of(many) : List.of((Pod) holders));
                     more.add(p);
-                    index = index.plus(ip, List.copyOf(more));
+                    index = index.plus(ip, more.toArray(new Pod[0]));
                 }
             }
         }
@@ -377,7 +379,7 @@ public final class ClusterSnapshot {
         public ClusterSnapshot build() {
             PSortedMap<String, Partition> parts = base.partitions;
             PMap<String, Service> byClusterIp = base.serviceByClusterIp;
-            PMap<String, List<Pod>> byPodIp = base.podsByIp;
+            PMap<String, Object> byPodIp = base.podsByIp;
             for (Map.Entry<String, NamespaceObjects> e : replaced.entrySet()) {
                 Partition old = parts.getOrDefault(e.getKey(), Partition.EMPTY);
                 NamespaceObjects now = e.getValue();
@@ -488,8 +490,8 @@ public final class ClusterSnapshot {
 
         public ClusterSnapshot build() {
             PSortedMap<String, Partition> parts = TreePMap.empty();
-            PMap<String, Service> byClusterIp = HashTreePMap.empty();
-            PMap<String, List<Pod>> byPodIp = HashTreePMap.empty();
+            PMap<String, Service> byClusterIp = TreePMap.empty();
+            PMap<String, Object> byPodIp = TreePMap.empty();
             for (Map.Entry<String, NamespaceObjects.Builder> e : byNamespace.entrySet()) {
                 NamespaceObjects objects = e.getValue().build();
                 parts = parts.plus(e.getKey(), new Partition(objects));

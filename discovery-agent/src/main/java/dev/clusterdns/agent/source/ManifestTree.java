@@ -4,6 +4,7 @@ import dev.clusterdns.agent.manifest.Manifest;
 import dev.clusterdns.agent.manifest.ManifestFile;
 import dev.clusterdns.agent.manifest.ManifestReader;
 import dev.clusterdns.agent.snapshot.Problem;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
@@ -47,8 +48,35 @@ public final class ManifestTree {
 
     private record Stamp(long modified, long size, Object fileKey) {}
 
-    /** What one file defines: the fingerprint and origin of each object, first definition per key. */
-    private record FileState(Stamp stamp, Map<ObjectKey, Definition> objects, List<Problem> problems) {}
+    /**
+     * What one file defines: the fingerprint and origin of each object, first definition per key; its
+     * documents when it was split into them (null otherwise).
+     */
+    private record FileState(Stamp stamp, Map<ObjectKey, Definition> objects, List<Problem> problems, Documents docs) {}
+
+    /**
+     * The documents of a YAML file: a digest of each, and the keys each defined ({@code keys} from
+     * {@code ends[i-1]} to {@code ends[i]}). Kept only for files without a key defined twice.
+     */
+    private record Documents(long[] digests, int[] ends, ObjectKey[] keys) {
+        int count() {
+            return digests.length;
+        }
+
+        boolean multi() {
+            return digests.length > 1;
+        }
+    }
+
+    /**
+     * A file as read: the objects parsed now ({@code file}), the definitions carried over from its
+     * unchanged documents, and its documents (null when not split).
+     */
+    private record Reading(ManifestFile file, Map<ObjectKey, Definition> kept, Documents docs) {
+        static Reading whole(ManifestFile f) {
+            return new Reading(f, Map.of(), null);
+        }
+    }
 
     private record Definition(int fingerprint, String origin) {}
 
@@ -59,6 +87,8 @@ public final class ManifestTree {
     /** Every file defining a key, in path order; the first wins. */
     private final Map<ObjectKey, List<Path>> definers = new HashMap<>();
     private final List<Problem> listingProblems = new ArrayList<>();
+    /** Documents handed to the parser one by one (an edit's cost; read by tests). */
+    private final java.util.concurrent.atomic.LongAdder documentsParsed = new java.util.concurrent.atomic.LongAdder();
 
     public ManifestTree(List<Path> roots, ManifestReader reader) {
         this(roots, reader, DEFAULT_MAX_FILE_BYTES);
@@ -107,7 +137,7 @@ public final class ManifestTree {
             return new SourceChanges(List.of(), problemsChanged ? problems() : null);
         }
 
-        Map<Path, ManifestFile> read = readAll(toRead);
+        Map<Path, Reading> read = readAll(toRead);
         // Which object each affected key resolved to before, then apply, then compare.
         Map<ObjectKey, Definition> beforeDefinition = new HashMap<>();
         Set<ObjectKey> affected = new LinkedHashSet<>();
@@ -115,15 +145,16 @@ public final class ManifestTree {
         for (Path p : gone) {
             affected.addAll(files.get(p).objects().keySet());
         }
-        for (Map.Entry<Path, ManifestFile> e : read.entrySet()) {
+        for (Map.Entry<Path, Reading> e : read.entrySet()) {
             FileState old = files.get(e.getKey());
             if (old != null) {
                 affected.addAll(old.objects().keySet());
             }
-            if (!keepsOld(e.getValue(), old)) {
-                Map<ObjectKey, Manifest> objects = firstPerKey(e.getValue().manifests());
+            if (!keepsOld(e.getValue().file(), old)) {
+                Map<ObjectKey, Manifest> objects = firstPerKey(e.getValue().file().manifests());
                 fresh.put(e.getKey(), objects);
                 affected.addAll(objects.keySet());
+                affected.addAll(e.getValue().kept().keySet());
             }
         }
         for (ObjectKey k : affected) {
@@ -137,9 +168,9 @@ public final class ManifestTree {
             FileState old = files.remove(p);
             old.objects().keySet().forEach(k -> undefine(k, p));
         }
-        for (Map.Entry<Path, ManifestFile> e : read.entrySet()) {
+        for (Map.Entry<Path, Reading> e : read.entrySet()) {
             Path p = e.getKey();
-            ManifestFile f = e.getValue();
+            ManifestFile f = e.getValue().file();
             FileState old = files.get(p);
             if (keepsOld(f, old)) {
                 // Keep serving what this file said last time it parsed.
@@ -148,17 +179,17 @@ public final class ManifestTree {
                     problems.add(new Problem(p.toString(), "",
                             "keeping the " + old.objects().size() + " object(s) it last defined"));
                 }
-                files.put(p, new FileState(toRead.get(p), old.objects(), problems));
+                files.put(p, new FileState(toRead.get(p), old.objects(), problems, null)); // next time: read whole
                 continue;
             }
             Map<ObjectKey, Manifest> objects = fresh.get(p);
-            Map<ObjectKey, Definition> defs = new LinkedHashMap<>();
+            Map<ObjectKey, Definition> defs = new LinkedHashMap<>(e.getValue().kept());
             objects.forEach((k, m) -> defs.put(k, new Definition(fingerprint(m), m.origin())));
             if (old != null) {
                 old.objects().keySet().stream().filter(k -> !defs.containsKey(k)).forEach(k -> undefine(k, p));
             }
             defs.keySet().stream().filter(k -> old == null || !old.objects().containsKey(k)).forEach(k -> define(k, p));
-            files.put(p, new FileState(toRead.get(p), defs, withInFileDuplicates(f)));
+            files.put(p, new FileState(toRead.get(p), defs, withInFileDuplicates(f), e.getValue().docs()));
         }
 
         List<ObjectChange> changes = new ArrayList<>();
@@ -175,7 +206,8 @@ public final class ManifestTree {
             if (now.equals(was)) {
                 continue; // same object from the same place
             }
-            Manifest m = fresh.containsKey(winner) ? fresh.get(winner).get(k) : reread(winner, k);
+            Map<ObjectKey, Manifest> parsed = fresh.get(winner);
+            Manifest m = parsed != null && parsed.containsKey(k) ? parsed.get(k) : reread(winner, k);
             if (m != null) {
                 changes.add(ObjectChange.put(m));
             } else if (was != null) {
@@ -190,26 +222,167 @@ public final class ManifestTree {
     }
 
     /** Reads the files, in parallel when there are several (a first load of a large tree). */
-    private Map<Path, ManifestFile> readAll(Map<Path, Stamp> toRead) {
-        Map<Path, ManifestFile> out = new TreeMap<>();
+    private Map<Path, Reading> readAll(Map<Path, Stamp> toRead) {
+        Map<Path, Reading> out = new TreeMap<>();
         if (toRead.size() < 4) {
-            toRead.forEach((p, s) -> out.put(p, readOne(p, s)));
+            toRead.forEach((p, s) -> out.put(p, readOne(p, s, files.get(p))));
             return out;
         }
         List<Map.Entry<Path, Stamp>> entries = new ArrayList<>(toRead.entrySet());
-        List<ManifestFile> results = entries.parallelStream().map(e -> readOne(e.getKey(), e.getValue())).toList();
+        List<Reading> results = entries.parallelStream().map(e -> readOne(e.getKey(), e.getValue(), files.get(e.getKey()))).toList();
         for (int i = 0; i < entries.size(); i++) {
             out.put(entries.get(i).getKey(), results.get(i));
         }
         return out;
     }
 
-    private ManifestFile readOne(Path p, Stamp stamp) {
+    /**
+     * Reads one file. A YAML file read before is split into documents and only the documents whose
+     * bytes changed (or moved) are parsed; the others keep what they defined.
+     */
+    private Reading readOne(Path p, Stamp stamp, FileState old) {
         if (stamp.size() > maxFileBytes) {
-            return new ManifestFile(List.of(), List.of(new Problem(p.toString(), "", "file is " + stamp.size()
-                    + " bytes, over the limit of " + maxFileBytes + " (--max-manifest-bytes); not read")), true);
+            return Reading.whole(new ManifestFile(List.of(), List.of(new Problem(p.toString(), "", "file is " + stamp.size()
+                    + " bytes, over the limit of " + maxFileBytes + " (--max-manifest-bytes); not read")), true));
         }
-        return reader.read(p);
+        if (p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
+            return Reading.whole(reader.read(p));
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(p);
+        } catch (IOException e) {
+            return Reading.whole(new ManifestFile(List.of(), List.of(new Problem(p.toString(), "",
+                    "cannot read file: " + e.getMessage())), true));
+        }
+        int[] segments = YamlDocuments.split(bytes);
+        Documents before = old == null ? null : old.docs();
+        if (segments != null && before != null && before.multi() == segments.length > 2) {
+            Reading partial = readChanged(p, bytes, segments, old);
+            if (partial != null) {
+                return partial;
+            }
+        }
+        ManifestFile f = reader.read(new ByteArrayInputStream(bytes), p.toString(), false);
+        return new Reading(f, Map.of(), segments == null || f.unreadable() ? null : documents(p, bytes, segments, f));
+    }
+
+    /** Parses only the changed documents; null when the file must be read whole instead. */
+    private Reading readChanged(Path p, byte[] bytes, int[] segments, FileState old) {
+        Documents before = old.docs();
+        int count = segments.length / 2;
+        boolean multi = count > 1;
+        long[] digests = new long[count];
+        List<Manifest> parsed = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        Map<ObjectKey, Definition> kept = new LinkedHashMap<>();
+        List<List<ObjectKey>> keys = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int start = segments[2 * i];
+            int end = segments[2 * i + 1];
+            digests[i] = YamlDocuments.digest(bytes, start, end);
+            String origin = multi ? p + " (document " + (i + 1) + ")" : p.toString();
+            if (i < before.count() && before.digests()[i] == digests[i]) {
+                List<ObjectKey> docKeys = new ArrayList<>();
+                for (int k = i == 0 ? 0 : before.ends()[i - 1]; k < before.ends()[i]; k++) {
+                    ObjectKey key = before.keys()[k];
+                    docKeys.add(key);
+                    kept.put(key, old.objects().get(key));
+                }
+                keys.add(docKeys);
+                for (Problem pr : old.problems()) {
+                    if (documentOf(p, pr.source(), multi) == i) {
+                        problems.add(pr);
+                    }
+                }
+                continue;
+            }
+            ManifestFile f = reader.read(new ByteArrayInputStream(bytes, start, end - start), origin, false);
+            documentsParsed.increment();
+            if (f.unreadable()) {
+                return null; // the whole-file read words the error as it always does
+            }
+            List<ObjectKey> docKeys = new ArrayList<>();
+            for (Manifest m : f.manifests()) {
+                docKeys.add(ObjectKey.of(m.object()));
+            }
+            keys.add(docKeys);
+            parsed.addAll(f.manifests());
+            problems.addAll(f.problems());
+        }
+        Documents docs = documents(digests, keys);
+        if (docs == null) {
+            return null; // a key defined twice: the whole-file read reports the duplicates in order
+        }
+        return new Reading(new ManifestFile(parsed, problems, false), kept, docs);
+    }
+
+    /** The documents of a file read whole, from the origins the reader gave its objects; null when they do not fit. */
+    private static Documents documents(Path p, byte[] bytes, int[] segments, ManifestFile f) {
+        int count = segments.length / 2;
+        boolean multi = count > 1;
+        long[] digests = new long[count];
+        List<List<ObjectKey>> keys = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            digests[i] = YamlDocuments.digest(bytes, segments[2 * i], segments[2 * i + 1]);
+            keys.add(new ArrayList<>());
+        }
+        for (Manifest m : f.manifests()) {
+            int doc = documentOf(p, m.origin(), multi);
+            if (doc < 0 || doc >= count) {
+                return null;
+            }
+            keys.get(doc).add(ObjectKey.of(m.object()));
+        }
+        for (Problem pr : f.problems()) {
+            int doc = documentOf(p, pr.source(), multi);
+            if (doc < 0 || doc >= count) {
+                return null;
+            }
+        }
+        return documents(digests, keys);
+    }
+
+    private static Documents documents(long[] digests, List<List<ObjectKey>> keys) {
+        int[] ends = new int[keys.size()];
+        List<ObjectKey> all = new ArrayList<>();
+        Set<ObjectKey> seen = new HashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            for (ObjectKey k : keys.get(i)) {
+                if (!seen.add(k)) {
+                    return null;
+                }
+                all.add(k);
+            }
+            ends[i] = all.size();
+        }
+        return new Documents(digests, ends, all.toArray(new ObjectKey[0]));
+    }
+
+    /** The document index an origin names (`path (document N)...`), 0 for a single-document file, -1 when it names none. */
+    private static int documentOf(Path p, String origin, boolean multi) {
+        String path = p.toString();
+        if (!origin.startsWith(path)) {
+            return -1;
+        }
+        if (!multi) {
+            return 0;
+        }
+        String prefix = path + " (document ";
+        if (!origin.startsWith(prefix)) {
+            return -1;
+        }
+        int close = origin.indexOf(')', prefix.length());
+        try {
+            return close < 0 ? -1 : Integer.parseInt(origin.substring(prefix.length(), close)) - 1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** How many documents were parsed on their own, without their file (documents of files read whole do not count). */
+    long documentsParsed() {
+        return documentsParsed.sum();
     }
 
     /** The object a file defines for a key, read again (a duplicate taking over from a removed winner). */

@@ -186,4 +186,99 @@ class ManifestTreeTest {
         assertEquals(List.of("web"), names(tree));
         assertTrue(tree.problems().stream().anyMatch(p -> p.message().contains("over the limit of 4096")), tree.problems().toString());
     }
+
+    @Test
+    void anEditToOneDocumentParsesOnlyThatDocument() throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            text.append(i == 0 ? "" : "---\n").append(service("s" + i));
+        }
+        Path file = dir.resolve("many.yaml");
+        Files.writeString(file, text);
+        Tracked tree = new Tracked(new ManifestTree(List.of(dir), new ManifestReader()));
+        tree.rescan();
+        assertEquals(50, tree.objects.size());
+
+        write(file, text.toString().replace("{name: s17}", "{name: s17, labels: {x: y}}"), 1);
+        assertTrue(tree.rescan());
+        assertEquals(1, tree.tree.documentsParsed(), "only the edited document is parsed again");
+        assertEquals(List.of(new ObjectKey("Service", "default", "s17")),
+                tree.last.changes().stream().map(ObjectChange::key).toList());
+
+        write(file, text + "---\n" + service("added"), 2);
+        assertTrue(tree.rescan());
+        assertEquals(1 + 2, tree.tree.documentsParsed(), "an appended document and the one it replaced as last");
+        assertEquals("added", tree.objects.get(new ObjectKey("Service", "default", "added")).object().name());
+        assertTrue(tree.objects.get(new ObjectKey("Service", "default", "added")).origin().endsWith("(document 51)"));
+    }
+
+    /**
+     * Random edits to documents (changed, inserted, removed, broken, duplicated, emptied, unknown kinds)
+     * leave the tree exactly where a tree reading the files from scratch would be: the same objects
+     * from the same origins, the same problems.
+     */
+    @Test
+    void documentEditsEndWhereAFreshReadEnds() throws Exception {
+        java.util.Random random = new java.util.Random(11);
+        List<Path> paths = List.of(dir.resolve("a.yaml"), dir.resolve("b.yaml"), dir.resolve("sub/c.yaml"));
+        Files.createDirectories(dir.resolve("sub"));
+        java.util.Map<Path, List<String>> docs = new java.util.HashMap<>();
+        for (Path p : paths) {
+            List<String> d = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                d.add(service(p.getFileName().toString().charAt(0) + "" + i));
+            }
+            docs.put(p, d);
+            write(p, join(d, false), 0);
+        }
+        Tracked tree = new Tracked(new ManifestTree(List.of(dir), new ManifestReader()));
+        tree.rescan();
+        int compared = 0;
+        for (int step = 1; step <= 200; step++) {
+            Path p = paths.get(random.nextInt(paths.size()));
+            List<String> d = docs.get(p);
+            int i = d.isEmpty() ? 0 : random.nextInt(d.size());
+            String name = "n" + random.nextInt(12);
+            switch (random.nextInt(11)) {
+                case 0 -> { if (!d.isEmpty()) d.set(i, service(name)); }
+                case 1 -> d.add(Math.min(i, d.size()), service(name));
+                case 2 -> { if (!d.isEmpty()) d.remove(i); }
+                case 3 -> d.add(Math.min(i, d.size()), "apiVersion: v1\nkind: Service\nmetadata: {name: [broken\n");
+                case 4 -> d.add(Math.min(i, d.size()), "# nothing here\n");
+                case 5 -> d.add(Math.min(i, d.size()), "apiVersion: v1\nkind: Widget\nmetadata: {name: " + name + "}\n");
+                case 6 -> { if (!d.isEmpty()) d.set(i, d.get(i).replace("port: 80", "port: " + (81 + random.nextInt(5)))); }
+                case 7, 8, 9 -> d.removeIf(x -> x.contains("[broken"));
+                default -> d.add("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\ndata: {k: v}\n");
+            }
+            write(p, join(d, random.nextBoolean()), step);
+            tree.rescan();
+            if (docs.values().stream().anyMatch(l -> l.stream().anyMatch(x -> x.contains("[broken")))) {
+                continue; // a broken file keeps its last good objects, which a fresh read never saw
+            }
+            Tracked fresh = new Tracked(new ManifestTree(List.of(dir), new ManifestReader()));
+            fresh.rescan();
+            compared++;
+            assertEquals(view(fresh), view(tree), "step " + step + ", " + p);
+            assertEquals(fresh.problems().stream().map(Object::toString).sorted().toList(),
+                    tree.problems().stream().map(Object::toString).sorted().toList(), "problems at step " + step);
+        }
+        assertTrue(compared > 40, "steps compared: " + compared);
+        assertTrue(tree.tree.documentsParsed() > 50, "documents were parsed on their own: " + tree.tree.documentsParsed());
+    }
+
+    private static String join(List<String> docs, boolean leadingMarker) {
+        return (leadingMarker ? "---\n" : "") + String.join("---\n", docs);
+    }
+
+    /** Writes with a distinct modification time, as edits seconds apart would have. */
+    private static void write(Path p, String text, int step) throws Exception {
+        Files.writeString(p, text);
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(1_000_000L + step * 1000L));
+    }
+
+    private static java.util.Map<ObjectKey, String> view(Tracked t) {
+        java.util.Map<ObjectKey, String> out = new java.util.TreeMap<>(java.util.Comparator.comparing(ObjectKey::toString));
+        t.objects.forEach((k, m) -> out.put(k, m.origin() + " #" + Integer.toHexString(m.object().hashCode())));
+        return out;
+    }
 }
