@@ -89,6 +89,8 @@ final class ClusterReconciler {
     private final int nodePortLast;
     /** When the agent first saw each object without a creationTimestamp (for AGE), by kind/namespace/name. */
     private final Map<ObjectKey, String> firstSeen = new HashMap<>();
+    /** When each namespace implied by its objects (no Namespace object) was first seen, by name. */
+    private final Map<String, String> namespaceFirstSeen = new HashMap<>();
     private final Map<String, Space> spaces = new TreeMap<>();
     /** Objects left out by defaults or validation. */
     private final Map<ObjectKey, Problem> invalid = new LinkedHashMap<>();
@@ -782,9 +784,9 @@ final class ClusterReconciler {
         });
         for (String ns : implied) {
             byName.computeIfAbsent(ns, n -> new Namespace("v1", "Namespace", ObjectMeta.of(null, n)
-                    .withCreationTimestamp(firstSeen.computeIfAbsent(new ObjectKey("Namespace", "", n), k -> now))));
+                    .withCreationTimestamp(namespaceFirstSeen.computeIfAbsent(n, k -> now))));
         }
-        firstSeen.keySet().removeIf(k -> k.kind().equals("Namespace") && !implied.contains(k.name()));
+        namespaceFirstSeen.keySet().retainAll(implied);
         return new ArrayList<>(byName.values());
     }
 

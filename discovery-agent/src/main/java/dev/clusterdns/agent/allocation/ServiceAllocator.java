@@ -96,6 +96,8 @@ public final class ServiceAllocator {
         this.clock = clock;
         this.stateFile = config.stateDir() == null ? null : new StateFile(config.stateDir());
         this.state = stateFile == null ? AllocationState.empty() : stateFile.load();
+        // A current file rebuilt from the previous generation is written again at the first reconcile.
+        this.unsaved = stateFile != null && stateFile.fellBack();
         // network+1 of the primary range belongs to default/kubernetes, present or not.
         primary().bitmap().claim(0);
         for (Holder h : state.services().values()) {

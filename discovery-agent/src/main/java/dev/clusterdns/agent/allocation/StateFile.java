@@ -23,7 +23,11 @@ import org.slf4j.LoggerFactory;
  * current file is renamed to `.prev` and the temp file to the current name, so a crash leaves the
  * new file, or the old one (as current or as `.prev`), never a torn one.
  *
- * <p>Loading falls back to `.prev` when the current file is missing, empty, truncated or not state
+ * <p>Between rewrites, changes are appended to a {@link StateJournal} (`allocations.json.journal`):
+ * the file is rewritten on the first change after start-up and when the journal has grown past the
+ * file's size, so a change costs what it changed, not every Service's allocation.
+ *
+ * <p>Loading falls back to `.prev` (and the journal kept back with it) when the current file is missing, empty, truncated or not state
  * (the bad file is kept as `.corrupt` and the fallback logged), so a damaged file costs at most the
  * last change instead of every address. Conflicting claims in a readable file (two Services on one
  * address or port) are logged naming both Services; the older keeps it. Every later save logs each
@@ -44,17 +48,35 @@ final class StateFile {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    /** What each Service held as last read or written: moves are logged against it. */
+    /** What each Service held as last read or written: moves are logged against it, the journal records changes from it. */
     private AllocationState known = AllocationState.empty();
+    private final StateJournal journal;
+    /** The digest of the file this process last wrote; null until it wrote one (the next save rewrites it). */
+    private String written;
+    private long writtenBytes;
+    /** A journal smaller than this never triggers a rewrite (small clusters would rewrite on every change). */
+    private static final long MIN_JOURNAL_BYTES = 64 * 1024;
+
+    /** The last load did not come from the current file (it was missing or damaged): write it again. */
+    private boolean fellBack;
+
+    /** A generation as read: its state and the digest of its bytes (where its journal starts). */
+    private record Generation(AllocationState state, String digest) {}
 
     StateFile(Path dir) {
         this.dir = dir;
         this.file = dir.resolve(FILE_NAME);
         this.previous = dir.resolve(PREVIOUS);
+        this.journal = new StateJournal(dir);
     }
 
     Path path() {
         return file;
+    }
+
+    /** True when the last load fell back from a missing or damaged current file, which should be written again. */
+    boolean fellBack() {
+        return fellBack;
     }
 
     /**
@@ -65,20 +87,22 @@ final class StateFile {
     AllocationState load() {
         removeStaleTempFiles();
         boolean any = Files.exists(file) || Files.exists(previous);
-        AllocationState state = read(file);
-        if (state == null) {
-            state = read(previous);
-            if (state != null) {
+        Generation g = read(file);
+        fellBack = g == null && any;
+        if (g == null) {
+            g = read(previous);
+            if (g != null) {
                 log.warn("allocation state: using the previous generation {} ({} Services); "
-                        + "a Service allocated after it was written gets a new address", previous, state.services().size());
+                        + "a Service allocated after it was written gets a new address", previous, g.state().services().size());
             }
         }
-        if (state == null) {
+        if (g == null) {
             if (any) {
                 log.error("allocation state: no readable generation in {}; starting with no allocations", dir);
             }
             return AllocationState.empty();
         }
+        AllocationState state = journal.replay(g.state(), g.digest());
         known = state;
         List<String> conflicts = new ArrayList<>();
         AllocationState resolved = state.withoutConflicts(conflicts);
@@ -89,12 +113,13 @@ final class StateFile {
     }
 
     /** {@code path} as checked state; null when absent or unreadable (then moved aside). */
-    private AllocationState read(Path path) {
+    private Generation read(Path path) {
         if (!Files.exists(path)) {
             return null;
         }
         try {
-            AllocationState state = json.readValue(path.toFile(), AllocationState.class);
+            byte[] bytes = Files.readAllBytes(path);
+            AllocationState state = json.readValue(bytes, AllocationState.class);
             if (state == null) {
                 throw new IOException("empty file");
             }
@@ -104,7 +129,8 @@ final class StateFile {
                 next = Math.max(next, h.sequence() + 1);
             }
             // A hand-edited file may have lost nextSequence: never hand out a sequence twice.
-            return next == state.nextSequence() ? state : new AllocationState(state.version(), next, state.services());
+            return new Generation(next == state.nextSequence() ? state : new AllocationState(state.version(), next,
+                    state.services()), StateJournal.digest(bytes));
         } catch (IOException | RuntimeException e) {
             Path aside = path.resolveSibling(path.getFileName() + CORRUPT_SUFFIX);
             log.error("allocation state {} is unreadable ({}); moved it to {}", path, firstLine(e), aside);
@@ -124,10 +150,35 @@ final class StateFile {
     }
 
     /**
-     * Writes {@code state} (temp file, fsync, current to `.prev`, temp to current, fsync of the
-     * directory) and logs every address or port a Service lost or changed since the last generation.
+     * Makes {@code state} durable: as a journal line when the journal is still small, else by
+     * rewriting the file; logs every address or port a Service lost or changed.
      */
     void save(AllocationState state) throws IOException {
+        if (written == null || !journal.current() || journal.bytes() > Math.max(writtenBytes, MIN_JOURNAL_BYTES)) {
+            rewrite(state);
+        } else {
+            journal.append(known, state);
+        }
+        for (AllocationState.Change change : state.changesSince(known)) {
+            if (change.moved()) {
+                log.warn("allocation moved: {}", change.text());
+            } else {
+                log.info("allocation released: {}", change.text());
+            }
+        }
+        known = state;
+    }
+
+    /**
+     * Writes {@code state} (temp file, fsync, current to `.prev`, temp to current, fsync of the
+     * directory), then starts a new journal at it.
+     */
+    private void rewrite(AllocationState state) throws IOException {
+        written = null; // until the new journal has started, nothing may be appended
+        if (journal.current()) {
+            // The journal then leads from the old file to exactly the new one.
+            journal.append(known, state);
+        }
         Files.createDirectories(dir);
         byte[] bytes = json.writeValueAsBytes(state);
         Path tmp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX);
@@ -148,14 +199,11 @@ final class StateFile {
             Files.deleteIfExists(tmp);
         }
         syncDirectory();
-        for (AllocationState.Change change : state.changesSince(known)) {
-            if (change.moved()) {
-                log.warn("allocation moved: {}", change.text());
-            } else {
-                log.info("allocation released: {}", change.text());
-            }
-        }
-        known = state;
+        String digest = StateJournal.digest(bytes);
+        journal.restart(digest);
+        syncDirectory();
+        written = digest;
+        writtenBytes = bytes.length;
     }
 
     /** Makes the rename itself durable; not every file system allows opening a directory. */

@@ -86,6 +86,8 @@ public final class ManifestTree {
     private final Map<Path, FileState> files = new TreeMap<>();
     /** Every file defining a key, in path order; the first wins. */
     private final Map<ObjectKey, List<Path>> definers = new HashMap<>();
+    /** The keys more than one file defines (so problems need not look at every key). */
+    private final Set<ObjectKey> contested = new HashSet<>();
     private final List<Problem> listingProblems = new ArrayList<>();
     /** Documents handed to the parser one by one (an edit's cost; read by tests). */
     private final java.util.concurrent.atomic.LongAdder documentsParsed = new java.util.concurrent.atomic.LongAdder();
@@ -410,6 +412,7 @@ public final class ManifestTree {
         more.add(p);
         more.sort(null);
         definers.put(k, List.copyOf(more));
+        contested.add(k);
     }
 
     private void undefine(ObjectKey k, Path p) {
@@ -426,6 +429,9 @@ public final class ManifestTree {
         List<Path> rest = new ArrayList<>(paths);
         rest.remove(p);
         definers.put(k, List.copyOf(rest));
+        if (rest.size() < 2) {
+            contested.remove(k);
+        }
     }
 
     private static Map<ObjectKey, Manifest> firstPerKey(List<Manifest> manifests) {
@@ -458,7 +464,8 @@ public final class ManifestTree {
     public synchronized List<Problem> problems() {
         List<Problem> out = new ArrayList<>(listingProblems);
         files.values().forEach(f -> out.addAll(f.problems()));
-        definers.forEach((k, paths) -> {
+        for (ObjectKey k : contested) {
+            List<Path> paths = definers.get(k);
             for (int i = 1; i < paths.size(); i++) {
                 Definition d = files.get(paths.get(i)).objects().get(k);
                 Definition first = files.get(paths.get(0)).objects().get(k);
@@ -467,7 +474,7 @@ public final class ManifestTree {
                         + "s \"" + k.name() + "\" already exists (defined first in " + first.origin()
                         + "); this definition is ignored"));
             }
-        });
+        }
         return out;
     }
 

@@ -125,10 +125,11 @@ class AllocationPersistenceTest {
                 Files.readString(dir.resolve("allocations.json.corrupt"), StandardCharsets.UTF_8));
         Allocations a = alloc.reconcile(List.of(service("web").clusterIPs("10.0.0.10").build()));
         assertEquals("10.0.0.10", ip(a, "web"));
-        assertEquals(List.of("allocations.json", "allocations.json.corrupt"), files());
+        assertEquals(List.of("allocations.json", "allocations.json.corrupt", "allocations.json.journal"), files());
         // The new file is good: the next instance reads it without complaint (and keeps it back).
         allocator(config(dir), 2).reconcile(List.of());
-        assertEquals(List.of("allocations.json", "allocations.json.corrupt", "allocations.json.prev"), files());
+        assertEquals(List.of("allocations.json", "allocations.json.corrupt", "allocations.json.journal",
+                "allocations.json.journal.prev", "allocations.json.prev"), files());
     }
 
     @Test
@@ -155,10 +156,16 @@ class AllocationPersistenceTest {
         ServiceAllocator alloc = allocator(config(dir), 1);
         assertEquals(List.of(), files(), "stale temp files are cleaned on load");
         List<Service> services = new ArrayList<>(cluster());
+        Allocations last = null;
         for (int i = 0; i < 20; i++) {
             services.add(service("extra" + i).build());
-            alloc.reconcile(services);
-            assertEquals(i == 0 ? List.of("allocations.json") : List.of("allocations.json", "allocations.json.prev"), files());
+            last = alloc.reconcile(services);
+            // The first change rewrites the file; the others are journal lines.
+            assertEquals(List.of("allocations.json", "allocations.json.journal"), files());
+        }
+        Allocations reloaded = allocator(config(dir), 99).reconcile(services);
+        for (Service s : services) {
+            assertEquals(ip(last, s.metadata().name()), ip(reloaded, s.metadata().name()), "from file and journal");
         }
     }
 
@@ -166,11 +173,13 @@ class AllocationPersistenceTest {
     void nothingIsWrittenWhenNothingChanged() throws IOException {
         ServiceAllocator alloc = allocator(config(dir), 1);
         alloc.reconcile(cluster());
-        Files.delete(dir.resolve("allocations.json"));
-        alloc.reconcile(reversed(cluster()));
-        assertFalse(Files.exists(dir.resolve("allocations.json")), "an unchanged state is not rewritten");
-        alloc.reconcile(cluster().subList(1, cluster().size()));
-        assertTrue(Files.exists(dir.resolve("allocations.json")), "a change is written");
+        alloc.reconcile(cluster().subList(0, cluster().size() - 1));
+        Path journal = dir.resolve("allocations.json.journal");
+        long size = Files.size(journal);
+        alloc.reconcile(reversed(cluster().subList(0, cluster().size() - 1)));
+        assertEquals(size, Files.size(journal), "an unchanged state is not written");
+        alloc.reconcile(cluster().subList(1, cluster().size() - 1));
+        assertTrue(Files.size(journal) > size, "a change is written");
     }
 
     @Test
