@@ -30,8 +30,11 @@ final class TypeMismatch {
         JsonNode value = StrictDecoding.FieldPaths.at(doc, path);
         Class<?> target = target(e);
         String field = StrictDecoding.FieldPaths.render(path);
+        // YAML reads `yes`, `on`, `1.10` unquoted as booleans and numbers: say how to keep the text.
+        String hint = target == String.class && (value.isBoolean() || value.isNumber())
+                ? " (quote it to make it a string)" : "";
         return (field.isEmpty() ? "" : field + ": ") + "Invalid value: " + render(value) + ": "
-                + (target == null ? "cannot be decoded here" : "expected " + expected(target) + ", got " + actual(value, target));
+                + (target == null ? "cannot be decoded here" : "expected " + expected(target) + ", got " + actual(value, target) + hint);
     }
 
     private static Class<?> target(Throwable e) {

@@ -191,13 +191,14 @@ class StrictDecodingTest {
             fraction for int32           | 'spec: {ports: [{port: 80.5}]}'                         | 'spec.ports[0].port: Invalid value: 80.5: expected an integer (int32), got a number with a fraction'
             int32 overflow               | 'spec: {ports: [{port: 8000000000}]}'                   | 'spec.ports[0].port: Invalid value: 8000000000: expected an integer (int32), got an integer out of range'
             empty string for int32       | 'spec: {ports: [{port: ""}]}'                           | 'spec.ports[0].port: Invalid value: "": expected an integer (int32), got an empty string'
-            number for string            | 'spec: {type: 1}'                                       | 'spec.type: Invalid value: 1: expected a string, got an integer'
-            boolean for string           | 'spec: {clusterIP: true}'                               | 'spec.clusterIP: Invalid value: true: expected a string, got a boolean'
+            number for string            | 'spec: {type: 1}'                                       | 'spec.type: Invalid value: 1: expected a string, got an integer (quote it to make it a string)'
+            boolean for string           | 'spec: {clusterIP: true}'                               | 'spec.clusterIP: Invalid value: true: expected a string, got a boolean (quote it to make it a string)'
             string for boolean           | 'spec: {publishNotReadyAddresses: "true"}'              | 'spec.publishNotReadyAddresses: Invalid value: "true": expected a boolean (true or false), got a string'
             list for map                 | 'spec: {selector: [app, web]}'                          | 'spec.selector: Invalid value: ["app","web"]: expected a map (key: value), got a list'
             map for list                 | 'spec: {ports: {port: 80}}'                             | 'spec.ports: Invalid value: {"port":80}: expected a list, got a map'
             list for object              | 'spec: [a]'                                             | 'spec: Invalid value: ["a"]: expected an object, got a list'
-            number as label value        | 'spec: {}\nmetadata: {name: x, labels: {version: 1}}' | 'metadata.labels.version: Invalid value: 1: expected a string, got an integer'
+            number as label value        | 'spec: {}\nmetadata: {name: x, labels: {version: 1}}' | 'metadata.labels.version: Invalid value: 1: expected a string, got an integer (quote it to make it a string)'
+            YAML 1.1 yes in an annotation | 'spec: {}\nmetadata: {name: x, annotations: {enabled: yes}}' | 'metadata.annotations.enabled: Invalid value: true: expected a string, got a boolean (quote it to make it a string)'
             boolean for int-or-string    | 'spec: {ports: [{port: 80, targetPort: true}]}'         | 'spec.ports[0].targetPort: Invalid value: true: expected an integer or a string, got a boolean'
             """)
     void wrongTypesNameTheFieldTheValueAndWhatIsAllowed(String what, String body, String expected) {
