@@ -54,7 +54,7 @@ class StrictDecodingEndToEndTest {
 
     @Test
     void aMisspelledFieldLeavesOnlyThatObjectOut() throws Exception {
-        Assumptions.assumeTrue(CommandResult.onPath("dig"), "needs dig (Debian package bind9-dnsutils)");
+        Assumptions.assumeTrue(CommandResult.onPath("dig"), "needs dig (Debian package dnsutils)");
         Path file = dir.resolve("services.yaml");
         String typo = service("typo", "127.96.0.42", "  selectr: {app: typo}\n  ports: [{port: 80, targetport: 8080}]\n");
         Files.writeString(file, service("web", "127.96.0.41", "  selector: {app: web}\n  ports: [{port: 80}]\n")
