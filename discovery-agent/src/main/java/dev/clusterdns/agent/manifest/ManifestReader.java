@@ -2,7 +2,6 @@ package dev.clusterdns.agent.manifest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -53,6 +52,7 @@ public final class ManifestReader {
 
     private final ObjectMapper yaml;
     private final ObjectMapper json;
+    private final StrictDecoding strictDecoding = new StrictDecoding();
 
     public ManifestReader() {
         // As `new YAMLFactory()` reads (an empty value is null), with the limits added.
@@ -79,7 +79,8 @@ public final class ManifestReader {
     }
 
     private static ObjectMapper configure(ObjectMapper m) {
-        // Manifests carry many fields we do not model (resources, probes, status details): ignore them.
+        // The records model only what clusterdns uses; files were checked against the whole schema
+        // (StrictDecoding) before they get here, so the rest is dropped on purpose.
         return m.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, false);
     }
@@ -119,12 +120,17 @@ public final class ManifestReader {
         for (int i = 0; i < documents.size(); i++) {
             JsonNode doc = documents.get(i);
             String origin = multi ? name + " (document " + (i + 1) + ")" : name;
-            collect(doc, origin, manifests, problems);
+            collect(doc, origin, manifests, problems, true);
         }
         return new ManifestFile(manifests, problems, false);
     }
 
-    private void collect(JsonNode doc, String origin, List<Manifest> out, List<Problem> problems) {
+    /**
+     * Binds one document (or a List's items) to the model. {@code strict}: decode as the API server
+     * does with strict field validation first (files); objects from an API server were decoded by it
+     * already, possibly with fields newer than the schema known here, so they are bound as they are.
+     */
+    private void collect(JsonNode doc, String origin, List<Manifest> out, List<Problem> problems, boolean strict) {
         if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())
                 || (doc.isTextual() && doc.asText().isBlank())) {
             return; // empty YAML document (e.g. a trailing ---)
@@ -149,7 +155,7 @@ public final class ManifestReader {
         if (kind.equals("List") || (kind.endsWith("List") && doc.has("items"))) {
             JsonNode items = doc.path("items");
             for (int i = 0; i < items.size(); i++) {
-                collect(items.get(i), origin + " items[" + i + "]", out, problems);
+                collect(items.get(i), origin + " items[" + i + "]", out, problems, strict);
             }
             return;
         }
@@ -167,10 +173,18 @@ public final class ManifestReader {
                             + String.join(", ", supportedKinds()) + ")"));
             return;
         }
+        if (strict) {
+            java.util.Optional<String> error = strictDecoding.check(apiVersion, kind, doc);
+            if (error.isPresent()) {
+                problems.add(new Problem(origin, kind + " " + name, error.get()));
+                return;
+            }
+        }
         try {
             out.add(new Manifest(json.treeToValue(doc, type), origin));
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            problems.add(new Problem(origin, kind + " " + name, bindingError(kind, name, e)));
+            problems.add(new Problem(origin, kind + " " + name,
+                    "The " + kind + " \"" + name + "\" is invalid: " + TypeMismatch.describe(e, doc)));
         }
     }
 
@@ -184,32 +198,12 @@ public final class ManifestReader {
         }
         List<Manifest> manifests = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
-        collect(doc, origin, manifests, problems);
+        collect(doc, origin, manifests, problems, false);
         return new ManifestFile(manifests, problems, false);
     }
 
     static List<String> supportedKinds() {
         return KINDS.keySet().stream().sorted().toList();
-    }
-
-    /** `The Service "web" is invalid: spec.ports[0].port: Invalid value: "eighty": ...` style text. */
-    private static String bindingError(String kind, String name, Exception e) {
-        String field = "";
-        if (e instanceof JsonMappingException jme) {
-            StringBuilder sb = new StringBuilder();
-            for (JsonMappingException.Reference ref : jme.getPath()) {
-                if (ref.getFieldName() != null) {
-                    sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
-                } else if (ref.getIndex() >= 0) {
-                    sb.append('[').append(ref.getIndex()).append(']');
-                }
-            }
-            field = sb.toString();
-        }
-        String detail = e instanceof JsonMappingException jme ? jme.getOriginalMessage() : e.getMessage();
-        detail = detail == null ? e.toString() : detail.lines().findFirst().orElse(detail);
-        return "The " + kind + " \"" + name + "\" is invalid: " + (field.isEmpty() ? "" : field + ": ")
-                + "Invalid value: " + detail;
     }
 
     private static ManifestFile unreadable(String name, String message) {

@@ -120,7 +120,8 @@ class ManifestReaderTest {
         assertEquals(2, f.problems().size());
         assertTrue(f.problems().get(0).message().contains("[apiVersion not set, kind not set]"), f.problems().toString());
         String bad = f.problems().get(1).message();
-        assertTrue(bad.startsWith("The Service \"web\" is invalid: spec.ports[0].port: "), bad);
+        assertEquals("Service in version \"v1\" cannot be handled as a Service: spec.ports[0].port: "
+                + "Invalid value: \"eighty\": expected an integer (int32), got a string", bad);
         assertEquals("test.yaml (document 2)", f.problems().get(1).source());
     }
 
