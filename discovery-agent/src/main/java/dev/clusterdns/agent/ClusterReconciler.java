@@ -9,6 +9,7 @@ import dev.clusterdns.agent.workloads.WorkloadControllers;
 import dev.clusterdns.agent.workloads.WorkloadPlan;
 import dev.clusterdns.agent.allocation.ServiceAllocator;
 import dev.clusterdns.agent.endpoints.EndpointsController;
+import dev.clusterdns.agent.endpoints.SelectorIndex;
 import dev.clusterdns.agent.manifest.Manifest;
 import dev.clusterdns.agent.model.ConfigMap;
 import dev.clusterdns.agent.model.EndpointSlice;
@@ -130,12 +131,20 @@ final class ClusterReconciler {
         /** Services (by name) whose endpoints must be computed again. */
         final Set<String> endpointsDirty = new TreeSet<>();
 
+        /** The Services by selector; null after any change to {@link #services} (made again when asked). */
+        SelectorIndex selectors;
+
+        SelectorIndex selectors() {
+            if (selectors == null) {
+                selectors = SelectorIndex.of(services.values());
+            }
+            return selectors;
+        }
+
         /** Marks every Service whose endpoints may depend on this pod (before or after a change). */
         void podTouched(Pod pod) {
-            for (Service s : services.values()) {
-                if (EndpointsController.mayInclude(s, pod)) {
-                    endpointsDirty.add(s.name());
-                }
+            for (Service s : selectors().selecting(pod)) {
+                endpointsDirty.add(s.name());
             }
         }
 
@@ -288,6 +297,7 @@ final class ClusterReconciler {
                 space.valid.remove(name);
                 serviceOrigin.remove(path);
                 if (observed) {
+                    space.selectors = null;
                     if (space.services.remove(name) != null) {
                         change.add(SnapshotChange.SERVICES, path);
                     }
@@ -361,6 +371,7 @@ final class ClusterReconciler {
             serviceOrigin.put(path, m.origin());
             if (observed) {
                 space.services.put(name, v);
+                space.selectors = null;
                 change.add(SnapshotChange.SERVICES, path);
             } else {
                 toAllocate.put(path, v);
@@ -455,6 +466,7 @@ final class ClusterReconciler {
                 unallocated.remove(key);
             }
             Service before = svc == null ? space.services.remove(name) : space.services.put(name, svc);
+            space.selectors = null;
             if (!Objects.equals(before, svc)) {
                 change.add(SnapshotChange.SERVICES, key);
                 space.endpointsDirty.add(name);
@@ -493,9 +505,10 @@ final class ClusterReconciler {
                 }
             }
             List<Pod> pods = new ArrayList<>();
+            SelectorIndex selectors = space.selectors();
             for (Pod p : space.pods.values()) {
-                for (Service s : services) {
-                    if (EndpointsController.mayInclude(s, p)) {
+                for (Service s : selectors.selecting(p)) {
+                    if (owners.contains(s.name())) {
                         pods.add(p);
                         break;
                     }
@@ -555,15 +568,20 @@ final class ClusterReconciler {
         space.slices = List.copyOf(allSlices);
         space.endpoints = List.copyOf(allEndpoints);
         if (!observed) {
-            List<Pod> pods = new ArrayList<>(space.pods.values());
+            // Which of these Services select some pod: one pass over the pods through the selector index.
+            Set<String> selecting = new java.util.HashSet<>();
+            SelectorIndex selectors = space.selectors();
+            for (Pod p : space.pods.values()) {
+                for (Service s : selectors.selecting(p)) {
+                    selecting.add(s.name());
+                }
+            }
             for (String svc : owners) {
                 selectorWarnings.remove(ns + "/" + svc);
                 Service s = space.services.get(svc);
-                if (s != null) {
-                    for (Problem p : SelectorWarnings.services(List.of(s), pods, Map.of("Service " + ns + "/" + svc,
-                            serviceOrigin.getOrDefault(ns + "/" + svc, "cluster")))) {
-                        selectorWarnings.put(ns + "/" + svc, p);
-                    }
+                if (s != null && !selecting.contains(svc) && SelectorWarnings.applies(s)) {
+                    selectorWarnings.put(ns + "/" + svc, SelectorWarnings.warning(s,
+                            serviceOrigin.getOrDefault(ns + "/" + svc, "cluster")));
                 }
             }
         }

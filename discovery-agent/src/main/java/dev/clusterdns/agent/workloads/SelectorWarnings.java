@@ -18,20 +18,30 @@ public final class SelectorWarnings {
     public static List<Problem> services(List<Service> services, List<Pod> pods, Map<String, String> origins) {
         List<Problem> out = new ArrayList<>();
         for (Service s : services) {
-            Map<String, String> selector = s.spec().selector();
-            if (selector == null || selector.isEmpty() || s.isExternalName()) {
+            if (!applies(s)) {
                 continue;
             }
+            Map<String, String> selector = s.spec().selector();
             boolean any = pods.stream().anyMatch(p -> s.namespace().equals(p.namespace())
                     && p.metadata().labels().entrySet().containsAll(selector.entrySet()));
             if (!any) {
-                String object = "Service " + s.metadata().key();
-                out.add(new Problem(origins.getOrDefault(object, "controller"), object, "warning: selector "
-                        + selectorText(selector) + " matches no Pod in namespace " + s.namespace()
-                        + "; the Service has no endpoints"));
+                out.add(warning(s, origins.getOrDefault("Service " + s.metadata().key(), "controller")));
             }
         }
         return out;
+    }
+
+    /** True for a Service that selects pods by labels (a non-empty selector, not ExternalName). */
+    public static boolean applies(Service s) {
+        Map<String, String> selector = s.spec().selector();
+        return selector != null && !selector.isEmpty() && !s.isExternalName();
+    }
+
+    /** The warning for a Service whose selector matches no pod; {@code origin} is where it came from. */
+    public static Problem warning(Service s, String origin) {
+        return new Problem(origin, "Service " + s.metadata().key(), "warning: selector "
+                + selectorText(s.spec().selector()) + " matches no Pod in namespace " + s.namespace()
+                + "; the Service has no endpoints");
     }
 
     private static String selectorText(Map<String, String> selector) {
