@@ -163,15 +163,23 @@ public final class KubernetesApiSource implements Source {
                 + (why == null ? " (no answer yet)" : " (" + why + ")");
     }
 
-    /** The API server unreachable after the first sync: the last state serves, possibly out of date. */
+    /**
+     * After the first sync: the API server unreachable (the last state serves, possibly out of date),
+     * or listed but with a watch not open (what was listed serves; changes are not seen yet).
+     */
     @Override
     public List<Problem> problems() {
-        if (!outage) {
-            return List.of();
+        if (outage) {
+            String why = lastFailure;
+            return List.of(new Problem(origin, "", "the Kubernetes API server is unreachable"
+                    + (why == null ? "" : " (" + why + ")") + "; serving the last state listed, retrying"));
         }
-        String why = lastFailure;
-        return List.of(new Problem(origin, "", "the Kubernetes API server is unreachable"
-                + (why == null ? "" : " (" + why + ")") + "; serving the last state listed, retrying"));
+        Generation now = current;
+        if (firstSync.isDone() && now != null && !now.watching()) {
+            return List.of(new Problem(origin, "", "no watch open on the Kubernetes API server yet; serving what it listed, "
+                    + "changes are not seen until the watch opens"));
+        }
+        return List.of();
     }
 
     /** Completes once the first list of every kind has been reported. */

@@ -92,6 +92,8 @@ class KubernetesApiOutageTest {
                 await("web served once the API server answers", () -> "127.96.0.50".equals(address(serve, WEB)), serve);
                 await("/ready 200 once synced", () -> status(serve, "/ready") == 200, serve);
                 assertTrue(serve.output().contains("the Kubernetes API at " + url + " is synced"), serve.output());
+                await("the watches open (no problem with the API left)",
+                        () -> !serve.http("/api/clusterdns/problems").contains("Kubernetes API"), serve);
             } finally {
                 api.destroy();
             }
@@ -140,6 +142,10 @@ class KubernetesApiOutageTest {
             slow.releaseLists();
             await("web served once listed", () -> "127.96.0.50".equals(address(serve, WEB)), serve);
             await("/ready 200 once listed", () -> status(serve, "/ready") == 200, serve);
+            // ... and says that changes are not seen while the watches hang.
+            assertTrue(serve.http("/ready").contains("degraded: no watch open on the Kubernetes API server yet"),
+                    serve.http("/ready"));
+            assertTrue(serve.http("/api/clusterdns/problems").contains("no watch open"), serve.http("/api/clusterdns/problems"));
             assertStopsPromptly(serve);
         } finally {
             api.destroy();
