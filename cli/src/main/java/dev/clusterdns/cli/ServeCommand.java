@@ -65,21 +65,6 @@ final class ServeCommand implements Callable<Integer> {
         try {
             PrometheusRegistry metrics = new PrometheusRegistry();
             Runnable agentSynced = readiness.gate("agent");
-            HttpEndpoint http = HttpEndpoint.start(HostPort.parse(httpListen, 9153));
-            push(running, http);
-            http.route("/health", ex -> ex.reply(200, "text/plain; charset=utf-8", "OK\n"));
-            http.route("/ready", ex -> {
-                boolean ready = readiness.ready();
-                ex.reply(ready ? 200 : 503, "text/plain; charset=utf-8", (ready ? "OK\n" : "waiting for:\n" + readiness.pending())
-                        + readiness.problems().stream().map(p -> "not serving: " + p.message() + "\n").collect(Collectors.joining()));
-            });
-            PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-            http.route("/metrics", ex -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                writer.write(out, metrics.scrape());
-                ex.reply(200, writer.getContentType(), out.toByteArray());
-            });
-
             // [workloads] Pods are scheduled to the proxy's node; kube-dns points at this DNS server.
             AgentConfig agentConfig = podNetworkOptions.adjust(agentOptions.config(), agentOptions.serviceCidrGiven(),
                     agentOptions.podCidrGiven());
@@ -89,14 +74,35 @@ final class ServeCommand implements Callable<Integer> {
             agentConfig = agentConfig.withWorkloads(agentConfig.podCidr(), proxyOptions.config().nodeName())
                     .withKubeDns(dnsOptions.kubeDnsTarget(httpListen));
             ClusterAgent agent = new ClusterAgent(agentConfig);
+            readiness.explain("agent", agent::waitingFor);
+            HttpEndpoint http = HttpEndpoint.start(HostPort.parse(httpListen, 9153));
+            push(running, http);
+            http.route("/health", ex -> ex.reply(200, "text/plain; charset=utf-8", "OK\n"));
+            http.route("/ready", ex -> {
+                boolean ready = readiness.ready();
+                ex.reply(ready ? 200 : 503, "text/plain; charset=utf-8", (ready ? "OK\n" : "waiting for:\n" + readiness.pending())
+                        + readiness.problems().stream().map(p -> "not serving: " + p.message() + "\n").collect(Collectors.joining())
+                        + agent.sourceProblems().stream().map(p -> "degraded: " + p.message() + "\n").collect(Collectors.joining()));
+            });
+            PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+            http.route("/metrics", ex -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                writer.write(out, metrics.scrape());
+                ex.reply(200, writer.getContentType(), out.toByteArray());
+            });
+
             push(running, agent);
-            KubeApi api = new KubeApi(agent.view(), agent.config(), VersionCommand.version(), readiness::problems);
+            KubeApi api = new KubeApi(agent.view(), agent.config(), VersionCommand.version(), () -> {
+                var all = new java.util.ArrayList<>(agent.sourceProblems());
+                all.addAll(readiness.problems());
+                return all;
+            });
             push(running, api);
             api.register(http);
             api.ingressStatus(ingressOptions.status());
             registerAgentMetrics(metrics, agent.view());
             agent.start();
-            agentSynced.run();
+            agent.synced().thenRun(agentSynced);
 
             push(running, podNetworkOptions.start(agent.config()));
             ServeContext context = new ServeContext(agent.view(), agent.config(), readiness, metrics,
@@ -105,6 +111,9 @@ final class ServeCommand implements Callable<Integer> {
             // component is still building and has not registered its own gate yet.
             Runnable started = readiness.gate("start");
             push(running, dnsOptions.start(context, resolverOptions));
+            // DNS is bound: while a Kubernetes API server is absent or slow, zone files and forwarding
+            // answer and the cluster zone SERVFAILs; the rest starts after at most the start-up wait.
+            agent.awaitSynced();
             proxyOptions.leaveAlone(dnsOptions.servedClusterIpAddresses());
             push(running, proxyOptions.start(context));
             push(running, envOptions.start(context));

@@ -61,7 +61,10 @@ public final class ClusterAgent implements AutoCloseable {
         return publisher;
     }
 
-    /** Loads everything, publishes the first snapshot, then follows the source's changes. */
+    /**
+     * Loads everything, publishes the first snapshot, then follows the source's changes. A Kubernetes
+     * API source is started without waiting for it (see {@link #awaitSynced()}).
+     */
     public synchronized void start() throws IOException {
         source = openSource();
         try {
@@ -75,6 +78,41 @@ public final class ClusterAgent implements AutoCloseable {
         applier = new Thread(this::applyLoop, "clusterdns-agent");
         applier.setDaemon(true);
         applier.start();
+    }
+
+    /**
+     * Waits up to the start-up timeout (5 s, as CoreDNS's kubernetes plugin) for the source's first
+     * sync, so that clients are not answered from an empty cluster when the API server is merely a
+     * moment away; after that, serving goes on without it. Logs what it still waits for.
+     *
+     * @return true when the source has synced
+     */
+    public boolean awaitSynced() {
+        try {
+            synced().get(API_SYNC_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("still waiting for {} after {} s; serving without the cluster's objects until it arrives "
+                    + "(the cluster zone answers SERVFAIL)", waitingFor(), API_SYNC_TIMEOUT.toSeconds());
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** What the source still waits for before its first sync, and why; null when nothing. */
+    public String waitingFor() {
+        Source s = source;
+        return s == null ? "the start of the agent" : s.waitingFor();
+    }
+
+    /** Trouble with the source itself (e.g. an unreachable Kubernetes API server); empty when none. */
+    public List<Problem> sourceProblems() {
+        Source s = source;
+        return s == null ? List.of() : s.problems();
     }
 
     /**
@@ -252,6 +290,16 @@ public final class ClusterAgent implements AutoCloseable {
         @Override
         public java.util.concurrent.CompletableFuture<Void> firstSync() {
             return api.firstSync();
+        }
+
+        @Override
+        public String waitingFor() {
+            return api.waitingFor();
+        }
+
+        @Override
+        public List<Problem> problems() {
+            return api.problems();
         }
 
         @Override

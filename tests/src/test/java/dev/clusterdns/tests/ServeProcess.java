@@ -59,6 +59,21 @@ public final class ServeProcess implements AutoCloseable {
 
     /** As {@link #start(List)} with a given state dir (to test persistence across restarts). */
     public static ServeProcess start(List<String> args, Path stateDir) {
+        ServeProcess sp = launch(args, stateDir);
+        sp.awaitReady(Duration.ofSeconds(60));
+        return sp;
+    }
+
+    /** As {@link #start(List)} without waiting for `/ready` (to watch what happens before it). */
+    public static ServeProcess launch(List<String> args) {
+        try {
+            return launch(args, Files.createTempDirectory("clusterdns-state"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ServeProcess launch(List<String> args, Path stateDir) {
         int dns = freePort();
         int http = freePort();
         List<String> cmd = new ArrayList<>(command());
@@ -78,9 +93,7 @@ public final class ServeProcess implements AutoCloseable {
             Path log = Files.createTempFile("clusterdns-serve", ".log");
             Process p = new ProcessBuilder(cmd).directory(root().toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            ServeProcess sp = new ServeProcess(p, dns, http, log, stateDir);
-            sp.awaitReady(Duration.ofSeconds(60));
-            return sp;
+            return new ServeProcess(p, dns, http, log, stateDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -98,7 +111,7 @@ public final class ServeProcess implements AutoCloseable {
         return CommandResult.run(cmd, root());
     }
 
-    private void awaitReady(Duration timeout) {
+    public void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

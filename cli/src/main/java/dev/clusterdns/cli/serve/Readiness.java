@@ -18,6 +18,7 @@ import java.util.function.Supplier;
  */
 public final class Readiness {
     private final Map<String, Boolean> gates = new TreeMap<>();
+    private final Map<String, Supplier<String>> explanations = new TreeMap<>();
     private boolean stopping;
     private final List<Supplier<List<Problem>>> problemSources = new CopyOnWriteArrayList<>();
 
@@ -41,6 +42,11 @@ public final class Readiness {
         return () -> open(name);
     }
 
+    /** Says, in `/ready`'s body, what a closed gate waits for (the supplier may answer null). */
+    public synchronized void explain(String name, Supplier<String> what) {
+        explanations.put(name, what);
+    }
+
     private synchronized void open(String name) {
         gates.put(name, true);
     }
@@ -62,7 +68,9 @@ public final class Readiness {
         }
         gates.forEach((k, v) -> {
             if (!v) {
-                sb.append(k).append('\n');
+                Supplier<String> why = explanations.get(k);
+                String what = why == null ? null : why.get();
+                sb.append(k).append(what == null ? "" : ": " + what).append('\n');
             }
         });
         return sb.toString();

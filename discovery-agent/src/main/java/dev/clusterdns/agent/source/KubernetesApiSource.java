@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -29,21 +31,38 @@ import java.util.function.Consumer;
  */
 public final class KubernetesApiSource implements Source {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesApiSource.class);
+    /** How often the informers' sync and watch state is looked at. */
+    private static final Duration MONITOR_PERIOD = Duration.ofMillis(200);
 
     private final KubernetesClient client;
     private final ManifestReader reader;
     private final KubernetesSerialization serialization;
-    private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
+    /** The informers whose store is served (during start-up: the ones listing for the first time). */
+    private volatile Generation current;
+    /** After an outage: fresh informers listing again, served once they have (null otherwise). */
+    private volatile Generation next;
+    private int generations;
+    /** The generation whose events are forwarded; -1 until the first report. */
+    private int forwarded = -1;
     private final Duration syncTimeout;
     private final String origin;
     /** Objects the API served that could not be bound, by key. */
     private final Map<ObjectKey, List<Problem>> problems = new LinkedHashMap<>();
     private Consumer<SourceChanges> sink;
-    private boolean forwarding;
+    private volatile boolean closed;
     private final CompletableFuture<Void> firstSync = new CompletableFuture<>();
     private final java.util.Set<String> reportedFailures = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile String lastFailure;
     private volatile Throwable lastFailureCause;
+    /** True while the API server is unreachable after the first sync (from a failed watch until the relist). */
+    private volatile boolean outage;
+    /** An informer reported a failure since the last (re)list. */
+    private volatile boolean failedSinceSync;
+    private final ScheduledExecutorService monitor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "clusterdns-api-monitor");
+        t.setDaemon(true);
+        return t;
+    });
 
     public KubernetesApiSource(KubernetesClient client, ManifestReader reader, Duration syncTimeout) {
         this.client = client;
@@ -54,26 +73,113 @@ public final class KubernetesApiSource implements Source {
     }
 
     /**
-     * Starts the informers and waits up to the sync timeout for each to list once; then reports the
-     * store and every later event. When the API server is absent or slow the informers keep retrying
-     * (each new reason is logged once) and the store is reported when they first sync; {@link #synced()}
-     * completes then.
+     * Starts the informers and returns: the store is reported once every kind has listed (a watch
+     * slow to open does not hold it back), then every later event. While the API server is absent
+     * or slow the informers keep retrying with fabric8's backoff, each new failure reason is logged
+     * once, and {@link #waitingFor()} says why; {@link #firstSync()} completes with the first report.
      */
     @Override
-    public void start(Consumer<SourceChanges> sink) throws Exception {
+    public void start(Consumer<SourceChanges> sink) {
         this.sink = sink;
-        CompletableFuture<Void> listed = startInformers();
-        try {
-            listed.get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            LOG.warn("the Kubernetes API at {} has not answered the first list within {} s ({}); serving without the "
-                    + "cluster's objects until it does", client.getMasterUrl(), syncTimeout.toSeconds(), reason(whyNotListed(e)));
-        }
-        listed.whenComplete((ok, failure) -> {
+        current = startInformers();
+        current.started().whenComplete((ok, failure) -> {
             if (failure == null) {
                 deliverInitial();
             }
         });
+        monitor.scheduleWithFixedDelay(this::checkConnection, MONITOR_PERIOD.toMillis(), MONITOR_PERIOD.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reports the store once every informer has listed, and follows the watches. When a watch fails
+     * after the first sync (the API server went away), the last state keeps serving and fresh
+     * informers list again until the server answers, as client-go's reflector relists: a server
+     * that comes back with other objects (restored, or a different cluster) is then served as it
+     * is, including what went away meanwhile.
+     */
+    private void checkConnection() {
+        try {
+            Generation now = current;
+            if (!firstSync.isDone()) {
+                if (now.synced()) {
+                    deliverInitial();
+                }
+                return;
+            }
+            Generation fresh = next;
+            if (fresh == null && failedSinceSync && !now.watching()) {
+                outage = true;
+                LOG.warn("lost the watch on the Kubernetes API at {}{}; the last state keeps serving while it lists again",
+                        client.getMasterUrl(), lastFailure == null ? "" : " (" + lastFailure + ")");
+                now.stop();
+                next = startInformers();
+            } else if (fresh != null && fresh.synced()) {
+                relisted(now, fresh);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("checking the Kubernetes API connection failed", e);
+        }
+    }
+
+    /** Serves what {@code fresh} listed in place of what {@code old} had: every object again, and removals for the gone. */
+    private synchronized void relisted(Generation old, Generation fresh) {
+        if (closed) {
+            return;
+        }
+        current = fresh;
+        next = null;
+        forwarded = fresh.number();
+        SourceChanges listed = read(fresh);
+        java.util.Set<ObjectKey> kept = new java.util.HashSet<>();
+        listed.changes().forEach(c -> kept.add(c.key()));
+        List<ObjectChange> changes = new ArrayList<>(listed.changes());
+        int gone = 0;
+        for (SharedIndexInformer<? extends HasMetadata> informer : old.informers()) {
+            for (HasMetadata o : informer.getStore().list()) {
+                if (!kept.contains(keyOf(o))) {
+                    changes.add(ObjectChange.remove(keyOf(o)));
+                    gone++;
+                }
+            }
+        }
+        sink.accept(new SourceChanges(changes, listed.problems()));
+        outage = false;
+        failedSinceSync = false;
+        lastFailure = null;
+        reportedFailures.clear(); // the next outage's reasons are logged afresh
+        LOG.info("the Kubernetes API at {} answers again; listed {} objects afresh, {} gone meanwhile",
+                client.getMasterUrl(), listed.changes().size(), gone);
+    }
+
+    /** What the source still waits for, and why; null once synced. */
+    @Override
+    public String waitingFor() {
+        if (firstSync.isDone()) {
+            return null;
+        }
+        String why = lastFailure;
+        return "the first list from the Kubernetes API at " + client.getMasterUrl()
+                + (why == null ? " (no answer yet)" : " (" + why + ")");
+    }
+
+    /**
+     * After the first sync: the API server unreachable (the last state serves, possibly out of date),
+     * or listed but with a watch not open (what was listed serves; changes are not seen yet).
+     */
+    @Override
+    public List<Problem> problems() {
+        if (outage) {
+            String why = lastFailure;
+            return List.of(new Problem(origin, "", "the Kubernetes API server is unreachable"
+                    + (why == null ? "" : " (" + why + ")") + "; serving the last state listed, retrying"));
+        }
+        Generation now = current;
+        if (firstSync.isDone() && now != null && !now.watching()) {
+            return List.of(new Problem(origin, "", "no watch open on the Kubernetes API server yet; serving what it listed, "
+                    + "changes are not seen until the watch opens"));
+        }
+        return List.of();
     }
 
     /** Completes once the first list of every kind has been reported. */
@@ -83,12 +189,13 @@ public final class KubernetesApiSource implements Source {
     }
 
     private synchronized void deliverInitial() {
-        if (forwarding) {
+        if (forwarded >= 0 || closed) {
             return;
         }
-        forwarding = true;
+        forwarded = current.number();
+        failedSinceSync = false;
         try {
-            sink.accept(readAll());
+            sink.accept(read(current));
             LOG.info("the Kubernetes API at {} is synced", client.getMasterUrl());
         } catch (Exception e) {
             LOG.error("reading the informers' stores failed", e);
@@ -98,16 +205,22 @@ public final class KubernetesApiSource implements Source {
 
     @Override
     public synchronized SourceChanges readAll() throws Exception {
-        if (informers.isEmpty()) {
+        if (current == null) {
+            current = startInformers();
             try {
-                startInformers().get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                current.started().get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 throw new IllegalStateException("no answer within " + syncTimeout.toSeconds() + " s", whyNotListed(e));
             }
         }
+        return read(current);
+    }
+
+    /** Everything in {@code g}'s stores as additions, with the problems of what cannot be bound. */
+    private SourceChanges read(Generation g) {
         List<ObjectChange> changes = new ArrayList<>();
         problems.clear();
-        for (SharedIndexInformer<? extends HasMetadata> informer : informers) {
+        for (SharedIndexInformer<? extends HasMetadata> informer : g.informers()) {
             for (HasMetadata o : informer.getStore().list()) {
                 ObjectChange c = convert(o);
                 if (c != null) {
@@ -118,24 +231,27 @@ public final class KubernetesApiSource implements Source {
         return new SourceChanges(changes, allProblems());
     }
 
-    private CompletableFuture<Void> startInformers() {
+    /** One list-and-watch informer per kind, started; their events count once the generation is served. */
+    private synchronized Generation startInformers() {
+        int number = generations++;
         ResourceEventHandler<HasMetadata> handler = new ResourceEventHandler<>() {
             @Override
             public void onAdd(HasMetadata obj) {
-                forward(obj, false);
+                forward(number, obj, false);
             }
 
             @Override
             public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
-                forward(newObj, false);
+                forward(number, newObj, false);
             }
 
             @Override
             public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
-                forward(obj, true);
+                forward(number, obj, true);
             }
         };
         long resync = 0; // no periodic resync: watches deliver every change
+        List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
         informers.add(client.namespaces().runnableInformer(resync));
         informers.add(client.services().inAnyNamespace().runnableInformer(resync));
         informers.add(client.pods().inAnyNamespace().runnableInformer(resync));
@@ -153,7 +269,24 @@ public final class KubernetesApiSource implements Source {
             });
             started.add(informer.start().toCompletableFuture());
         }
-        return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
+        return new Generation(number, List.copyOf(informers), CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)));
+    }
+
+    /** One set of informers (one per kind) and when all of them have listed and watch. */
+    private record Generation(int number, List<SharedIndexInformer<? extends HasMetadata>> informers,
+            CompletableFuture<Void> started) {
+        /** Every kind has listed (a watch may still be opening). */
+        boolean synced() {
+            return informers.stream().allMatch(SharedIndexInformer::hasSynced);
+        }
+
+        boolean watching() {
+            return informers.stream().allMatch(SharedIndexInformer::isWatching);
+        }
+
+        void stop() {
+            informers.forEach(SharedIndexInformer::stop);
+        }
     }
 
     /**
@@ -177,6 +310,7 @@ public final class KubernetesApiSource implements Source {
         String reason = reason(t);
         lastFailure = reason;
         lastFailureCause = t;
+        failedSinceSync = true;
         if (reportedFailures.add(reason)) {
             LOG.warn("Kubernetes API at {}: {} (retrying)", client.getMasterUrl(), reason);
         }
@@ -199,8 +333,8 @@ public final class KubernetesApiSource implements Source {
     }
 
     /** One informer event as one change; events before the first report are in that report already. */
-    private synchronized void forward(HasMetadata obj, boolean deleted) {
-        if (!forwarding) {
+    private synchronized void forward(int generation, HasMetadata obj, boolean deleted) {
+        if (generation != forwarded) {
             return;
         }
         int problemCount = problems.size();
@@ -254,7 +388,18 @@ public final class KubernetesApiSource implements Source {
 
     @Override
     public void close() {
-        informers.forEach(SharedIndexInformer::stop);
+        synchronized (this) {
+            closed = true;
+        }
+        monitor.shutdownNow();
+        Generation g = current;
+        Generation n = next;
+        if (g != null) {
+            g.stop();
+        }
+        if (n != null) {
+            n.stop();
+        }
         client.close();
     }
 }

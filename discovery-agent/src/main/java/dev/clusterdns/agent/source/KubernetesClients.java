@@ -28,6 +28,9 @@ public final class KubernetesClients {
         if (api.server() != null && !api.server().isEmpty()) {
             b.withMasterUrl(api.server());
         }
+        // No retries inside one request: the informers retry with their own backoff and report each
+        // failure, where the client's ten silent retries would hide an absent server for ~100 s.
+        b.withRequestRetryBackoffLimit(0);
         return new KubernetesClientBuilder().withConfig(b.build()).build();
     }
 }

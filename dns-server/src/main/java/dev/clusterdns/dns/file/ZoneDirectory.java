@@ -85,7 +85,8 @@ public final class ZoneDirectory implements AutoCloseable {
         if (Files.isDirectory(dir)) {
             missingLogged = false;
             try (Stream<Path> s = Files.list(dir)) {
-                s.filter(Files::isRegularFile)
+                // Not only regular files: a FIFO or device here is refused by name, not skipped unsaid.
+                s.filter(p -> !Files.isDirectory(p))
                         .filter(p -> !p.getFileName().toString().startsWith("."))
                         .filter(p -> !p.getFileName().toString().endsWith("~"))
                         .sorted()
@@ -153,8 +154,12 @@ public final class ZoneDirectory implements AutoCloseable {
      */
     public static final int MAX_RECORDS = 500_000;
 
-    /** Parses one master file; the zone is its SOA owner (relative names need a `$ORIGIN`). */
+    /**
+     * Parses one master file; the zone is its SOA owner (relative names need a `$ORIGIN`). The file
+     * and what it `$INCLUDE`s must be regular files (checked before any is opened).
+     */
     public static FileZone parse(Path file) throws IOException {
+        IncludedFiles.check(file);
         List<Record> records = new ArrayList<>();
         try (Master master = new Master(file.toString())) {
             Record r;
