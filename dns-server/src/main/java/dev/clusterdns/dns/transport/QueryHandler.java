@@ -62,7 +62,7 @@ final class QueryHandler {
         } catch (IOException | RuntimeException e) {
             metrics.request(tcp, ipv6, -1, wire.length, false);
             byte[] reply = formErr(wire);
-            metrics.response(tcp, -1, Rcode.FORMERR, reply.length, start);
+            metrics.response(tcp, -1, Rcode.FORMERR, "", reply.length, start);
             log.unparsed(client, wire, transport, reply, start, e);
             out.accept(List.of(reply));
             return true;
@@ -74,7 +74,7 @@ final class QueryHandler {
             // The fast path took the header, but the full message does not parse (e.g. a bad EDNS option).
             metrics.request(tcp, ipv6, -1, wire.length, false);
             byte[] reply = formErr(wire);
-            metrics.response(tcp, -1, Rcode.FORMERR, reply.length, start);
+            metrics.response(tcp, -1, Rcode.FORMERR, "", reply.length, start);
             log.unparsed(client, wire, transport, reply, start, malformed);
             out.accept(List.of(reply));
             return true;
@@ -156,6 +156,7 @@ final class QueryHandler {
     }
 
     private void send(Query query, Reply reply, Consumer<List<byte[]>> out, boolean tcp, long start) {
+        String plugin = reply.plugin();
         if (rrl != null && !tcp && query.client() != null) {
             switch (rrl.check(query.client().getAddress())) {
                 case DROP:
@@ -181,7 +182,7 @@ final class QueryHandler {
         for (byte[] w : wire) {
             size += w.length;
         }
-        metrics.response(tcp, query.type(), reply.rcode(), size, start);
+        metrics.response(tcp, query.type(), reply.rcode(), plugin, size, start);
         log.answered(query, wire.get(0), size, start);
         out.accept(wire);
     }
