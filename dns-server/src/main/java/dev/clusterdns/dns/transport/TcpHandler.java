@@ -32,8 +32,13 @@ final class TcpHandler extends ChannelInboundHandlerAdapter implements ReplySink
     /** The connection's context, set once when the handler is added. */
     private ChannelHandlerContext ctx;
 
-    TcpHandler(QueryHandler queries) {
+    private final long idleNanos;
+    /** When the last query was answered (System.nanoTime). */
+    private long lastAnswered = System.nanoTime();
+
+    TcpHandler(QueryHandler queries, long idleMillis) {
         this.queries = queries;
+        this.idleNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(idleMillis);
     }
 
     @Override
@@ -90,6 +95,7 @@ final class TcpHandler extends ChannelInboundHandlerAdapter implements ReplySink
     private void finished(ChannelHandlerContext ctx) {
         if (ctx.executor().inEventLoop()) {
             inFlight--;
+            lastAnswered = System.nanoTime();
             scheduleDrain(ctx);
         } else {
             ctx.executor().execute(() -> finished(ctx));
@@ -126,8 +132,10 @@ final class TcpHandler extends ChannelInboundHandlerAdapter implements ReplySink
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            if (inFlight == 0 && waiting.isEmpty()) {
-                ctx.close(); // RFC 7766 §6.2.3: only idle connections, never with answers still owed
+            // Nothing read for the idle time (the event repeats while that lasts): close only when
+            // nothing is owed and the last answer is as old (RFC 7766 §6.2.3).
+            if (inFlight == 0 && waiting.isEmpty() && System.nanoTime() - lastAnswered >= idleNanos) {
+                ctx.close();
             }
         } else {
             ctx.fireUserEventTriggered(evt);
