@@ -93,7 +93,7 @@ cpu_ticks() {
 # perf NAME PORT [DNSPERF ARGS...]: dnsperf from core 1 against PORT, its report kept in $work/NAME.out.
 perf() {
   local name="$1" port="$2"; shift 2
-  "${client_cpu[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -c 4 -q 500 -T 1 "$@" > "$work/$name.out" 2>&1 || true
+  "${client_cpu[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -c 4 -q 500 -T 1 -t 1 "$@" > "$work/$name.out" 2>&1 || true
 }
 qps() { awk '/Queries per second/ {print $4}' "$work/$1.out"; }
 completed() { awk '/Queries completed/ {print $3}' "$work/$1.out"; }
@@ -111,7 +111,7 @@ cpu_per_query() {
 
 # latency NAME PORT: p50 / p99 / p99.9 in µs of every answer at 20,000 q/s.
 latency() {
-  "${client_cpu[@]}" dnsperf -s 127.0.0.1 -p "$2" -d "$work/queries.txt" -c 4 -q 500 -T 1 -l "$seconds" -Q 20000 -v \
+  "${client_cpu[@]}" dnsperf -s 127.0.0.1 -p "$2" -d "$work/queries.txt" -c 4 -q 500 -T 1 -t 1 -l "$seconds" -Q 20000 -v \
     2>/dev/null | awk '/^> / {print $NF * 1e6}' | sort -n | awk '{v[NR] = $1} END {
       if (NR == 0) { print "-"; exit }
       printf "%d / %d / %d", v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1], v[int(NR * 0.999) + 1] }'
