@@ -22,7 +22,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
  * is empty, {@code plugin} is the name of the stage that made the reply ({@code cluster}, {@code file},
  * {@code cache}, {@code forward}, ...; empty for the transport's own errors and the end of the chain's
  * REFUSED). Each listen address
- * gets a {@link ServerMetrics} with every label child resolved up front, so the query path only
+ * gets a {@link ServerMetrics} that resolves each label child once and keeps it, so the query path only
  * increments.
  */
 public final class DnsMetrics {

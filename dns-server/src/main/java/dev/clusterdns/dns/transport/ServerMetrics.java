@@ -14,7 +14,7 @@ final class ServerMetrics {
         Type.AXFR, Type.ANY, Type.HTTPS, Type.SVCB};
     private static final String ZONE = ".";
     private static final String VIEW = "";
-    /** NOERROR … REFUSED pre-resolved; rarer rcodes on first use. */
+    /** NOERROR … REFUSED are kept per stage once resolved; rarer rcodes are looked up each time. */
     private static final int COMMON_RCODES = 6;
 
     private final DnsMetrics metrics;
@@ -22,7 +22,12 @@ final class ServerMetrics {
     private final CounterDataPoint[][][] requests; // [proto][family][type index]
     /** Stage names known up front (the `plugin` label), index 0 the empty name. */
     private final String[] plugins;
-    private final CounterDataPoint[][] responses; // [plugin index][rcode]
+    /**
+     * [plugin index][rcode], each child resolved on its first reply and kept (so only the pairs that
+     * occur are exported, as CoreDNS does). Racing event loops may resolve one twice: the registry
+     * hands both the same child.
+     */
+    private final CounterDataPoint[][] responses;
     private final DistributionDataPoint[] duration; // [type index]
     private final DistributionDataPoint[] requestSize; // [proto]
     private final DistributionDataPoint[] responseSize; // [proto]
@@ -56,11 +61,6 @@ final class ServerMetrics {
             plugins[i + 1] = StageOrder.NAMES.get(i);
         }
         responses = new CounterDataPoint[plugins.length][COMMON_RCODES];
-        for (int p = 0; p < plugins.length; p++) {
-            for (int r = 0; r < COMMON_RCODES; r++) {
-                responses[p][r] = metrics.responses.labelValues(server, ZONE, VIEW, Rcode.string(r), plugins[p]);
-            }
-        }
         doRequests = metrics.doRequests.labelValues(server, VIEW, ZONE);
     }
 
@@ -104,7 +104,12 @@ final class ServerMetrics {
     void response(boolean tcp, int type, int rcode, String plugin, int size, long startNanos) {
         int p = pluginIndex(plugin);
         if (p >= 0 && rcode >= 0 && rcode < COMMON_RCODES) {
-            responses[p][rcode].inc();
+            CounterDataPoint child = responses[p][rcode];
+            if (child == null) {
+                child = metrics.responses.labelValues(server, ZONE, VIEW, Rcode.string(rcode), plugin);
+                responses[p][rcode] = child;
+            }
+            child.inc();
         } else {
             metrics.responses.labelValues(server, ZONE, VIEW, Rcode.string(rcode), plugin).inc();
         }
