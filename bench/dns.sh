@@ -121,7 +121,7 @@ check() { # the servers must answer, or the numbers mean nothing
   echo "  $1: completed $(completed "$1"), lost $(lost "$1"), $(grep -E 'Response codes' "$work/$1.out" | sed 's/^ *//')"
 }
 
-echo "load before: $(uptime | sed 's/.*load average: //')"
+echo "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown), load before: $(uptime | sed 's/.*load average: //')"
 echo "warming up (JIT) ..."
 perf warmup "$dns_port" -l 5
 perf warmup-tcp "$dns_port" -l 3 -m tcp
