@@ -125,7 +125,7 @@ final class QueryHandler {
             return Reply.error(query, Rcode.NOTIMP);
         }
         // The fast path only takes one question: the full message is parsed only for the slow path.
-        if (query.name() == null
+        if (!query.hasQuestion()
                 || (query.wire() == null && query.message().getHeader().getCount(Section.QUESTION) != 1)) {
             return Reply.error(query, Rcode.FORMERR);
         }
