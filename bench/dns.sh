@@ -1,39 +1,57 @@
 #!/usr/bin/env bash
-# DNS benchmark: dnsperf against `clusterdns serve` and against NSD serving the same records, in the
-# same run, on loopback. Prints queries per second for both and their ratio.
+# DNS benchmark: dnsperf against `clusterdns serve`, against NSD serving the same records, and against
+# a bare UDP echo (bench/udp_echo.c, the physical limit), in the same run, on loopback.
 #
-#   bench/dns.sh [SERVICES] [SECONDS] [RATE]   (defaults: 1000 services, 15 s per measurement, 20000 q/s)
+#   bench/dns.sh [SERVICES] [SECONDS] [RATE]   (defaults: 10000 services, 15 s per measurement, 60000 q/s)
 #
-# Two figures per server: the most queries per second dnsperf gets answered, and the CPU the server
-# spends per answered query (utime+stime of its processes over the answers) at a fixed RATE q/s. The
-# second is the one to compare on a shared machine: it hardly depends on what else runs.
+# The query list asks every Service's A record in turn, with one name in five that does not exist
+# (80 % answers, 20 % NXDOMAIN). With two cores or more each server runs pinned to core 0 and dnsperf
+# to core 1 (taskset), so they do not compete for a core. Per server:
+#   - the most queries per second dnsperf gets answered (UDP; TCP too for clusterdns and NSD);
+#   - the CPU the server spends per answered query (utime+stime of its processes over the answers) at
+#     a fixed RATE q/s: the figure to compare on a shared machine, it hardly depends on the load;
+#   - latency p50 / p99 / p99.9 at 20,000 q/s (dnsperf -v, per answer).
 #
-# Needs: dnsperf, nsd (Debian packages), a JDK and Maven (the jar is built if missing).
+# Needs: dnsperf, nsd (Debian packages), a C compiler, a JDK and Maven (the jar is built if missing).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-services="${1:-1000}"
+services="${1:-10000}"
 seconds="${2:-15}"
-rate="${3:-20000}"
+rate="${3:-60000}"
 . "$root/bench/lib.sh"
-need dnsperf nsd curl python3
+need dnsperf nsd curl python3 cc
 
 # The same records two ways: Service manifests for clusterdns, a zone file for NSD.
 mkdir -p "$work/manifests" "$work/nsd" "$work/empty"
 zone="$work/nsd/cluster.local.zone"
-{
-  echo '$ORIGIN cluster.local.'
-  echo '$TTL 5'
-  echo '@ IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5'
-  echo '@ IN NS ns.dns.cluster.local.'
-  echo 'ns.dns IN A 127.0.0.1'
-} > "$zone"
-: > "$work/queries.txt"
-for ((i = 0; i < services; i++)); do
-  ip="127.96.$(( 16 + i / 250 )).$(( 1 + i % 250 ))"
-  printf 'apiVersion: v1\nkind: Service\nmetadata: {name: svc-%d, namespace: bench}\nspec: {clusterIP: %s, ports: [{name: http, port: 80}]}\n---\n' "$i" "$ip" >> "$work/manifests/services.yaml"
-  echo "svc-$i.bench.svc IN A $ip" >> "$zone"
-  echo "svc-$i.bench.svc.cluster.local A" >> "$work/queries.txt"
-done
+python3 - "$services" "$work/manifests/services.yaml" "$zone" "$work/queries.txt" <<'PY'
+import sys
+n, manifests, zone, queries = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+with open(manifests, "w") as m, open(zone, "w") as z, open(queries, "w") as q:
+    z.write("$ORIGIN cluster.local.\n$TTL 5\n"
+            "@ IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5\n"
+            "@ IN NS ns.dns.cluster.local.\nns.dns IN A 127.0.0.1\n")
+    for i in range(n):
+        ip = f"127.96.{16 + i // 250}.{1 + i % 250}"
+        m.write(f"apiVersion: v1\nkind: Service\nmetadata: {{name: svc-{i}, namespace: bench}}\n"
+                f"spec: {{clusterIP: {ip}, ports: [{{name: http, port: 80}}]}}\n---\n")
+        z.write(f"svc-{i}.bench.svc IN A {ip}\n")
+        q.write(f"svc-{i}.bench.svc.cluster.local A\n")
+        if i % 4 == 3:  # one name in five does not exist
+            q.write(f"nx-{i}.bench.svc.cluster.local A\n")
+PY
+
+# Server on core 0, dnsperf on core 1 (when there are two cores and taskset).
+server_cpu=() client_cpu=()
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  server_cpu=(taskset -c 0) client_cpu=(taskset -c 1)
+fi
+
+echo_port="$(free_port)"
+cc -O2 -o "$work/udp_echo" "$root/bench/udp_echo.c"
+"${server_cpu[@]}" "$work/udp_echo" "$echo_port" &
+pids+=($!)
+echo_pid=$!
 
 nsd_port="$(free_port)"
 cat > "$work/nsd/nsd.conf" <<CONF
@@ -46,7 +64,7 @@ server:
   database: ""
   xfrdfile: "$work/nsd/xfrd.state"
   zonelistfile: "$work/nsd/zone.list"
-  server-count: 2
+  server-count: 1
   verbosity: 0
 remote-control:
   control-enable: no
@@ -54,10 +72,11 @@ zone:
   name: cluster.local
   zonefile: cluster.local.zone
 CONF
-nsd -d -c "$work/nsd/nsd.conf" >"$work/nsd.log" 2>&1 &
+"${server_cpu[@]}" nsd -d -c "$work/nsd/nsd.conf" >"$work/nsd.log" 2>&1 &
 pids+=($!)
 nsd_pid=$!
 
+launch=("${server_cpu[@]}")
 serve_clusterdns "$work/clusterdns.log" --manifests "$work/manifests" --zonefiles "$work/empty" --no-proxy --upstream none
 ours_pid="${pids[-1]}"
 
@@ -71,40 +90,64 @@ cpu_ticks() {
   done
   echo "$total"
 }
+# perf NAME PORT [DNSPERF ARGS...]: dnsperf from core 1 against PORT, its report kept in $work/NAME.out.
+perf() {
+  local name="$1" port="$2"; shift 2
+  "${client_cpu[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -c 4 -q 500 -T 1 -t 1 "$@" > "$work/$name.out" 2>&1 || true
+}
+qps() { awk '/Queries per second/ {print $4}' "$work/$1.out"; }
+completed() { awk '/Queries completed/ {print $3}' "$work/$1.out"; }
+lost() { awk '/Queries lost/ {print $3}' "$work/$1.out"; }
+
 # cpu_per_query NAME PORT PID: µs of server CPU per answered query at a fixed $rate q/s.
 cpu_per_query() {
-  local before after answered hz
+  local before after hz
   hz=$(getconf CLK_TCK)
   before=$(cpu_ticks "$3")
-  dnsperf -s 127.0.0.1 -p "$2" -d "$work/queries.txt" -l "$seconds" -c 4 -q 500 -T 1 -Q "$rate" > "$work/$1-fixed.out" 2>&1
+  perf "$1-fixed" "$2" -l "$seconds" -Q "$rate"
   after=$(cpu_ticks "$3")
-  answered=$(awk '/Queries completed/ {print $3}' "$work/$1-fixed.out")
-  awk -v t=$(( after - before )) -v hz="$hz" -v n="$answered" 'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n }'
+  awk -v t=$(( after - before )) -v hz="$hz" -v n="$(completed "$1-fixed")" 'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n }'
 }
 
-run() { # name port seconds -> prints qps
-  dnsperf -s 127.0.0.1 -p "$2" -d "$work/queries.txt" -l "$3" -c 4 -q 500 -T 1 2>&1 | tee "$work/$1.out" |
-    awk '/Queries per second/ {print $4}'
+# latency NAME PORT: p50 / p99 / p99.9 in µs of every answer at 20,000 q/s.
+latency() {
+  "${client_cpu[@]}" dnsperf -s 127.0.0.1 -p "$2" -d "$work/queries.txt" -c 4 -q 500 -T 1 -t 1 -l "$seconds" -Q 20000 -v \
+    2>/dev/null | awk '/^> / {print $NF * 1e6}' | sort -n | awk '{v[NR] = $1} END {
+      if (NR == 0) { print "-"; exit }
+      printf "%d / %d / %d", v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1], v[int(NR * 0.999) + 1] }'
 }
+
 check() { # the servers must answer, or the numbers mean nothing
-  local lost; lost=$(awk '/Queries lost/ {print $3}' "$work/$1.out")
-  local completed; completed=$(awk '/Queries completed/ {print $3}' "$work/$1.out")
-  echo "  $1: completed $completed, lost $lost, $(grep -E 'Response codes' "$work/$1.out" | sed 's/^ *//')"
+  echo "  $1: completed $(completed "$1"), lost $(lost "$1"), $(grep -E 'Response codes' "$work/$1.out" | sed 's/^ *//')"
 }
 
+echo "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown), load before: $(uptime | sed 's/.*load average: //')"
 echo "warming up (JIT) ..."
-run warmup "$dns_port" 5 >/dev/null
-echo "measuring $services services, $seconds s each, dnsperf -c 4 -q 500 on $(nproc) cores"
-ours=$(run clusterdns "$dns_port" "$seconds")
-ref=$(run nsd "$nsd_port" "$seconds")
-check clusterdns
-check nsd
+perf warmup "$dns_port" -l 5
+perf warmup-tcp "$dns_port" -l 3 -m tcp
+echo "measuring $services services, $seconds s each, dnsperf -c 4 -q 500 on $(nproc) cores${server_cpu:+ (servers on core 0, dnsperf on core 1)}"
+for s in clusterdns:$dns_port nsd:$nsd_port echo:$echo_port; do
+  perf "${s%%:*}" "${s##*:}" -l "$seconds"
+  check "${s%%:*}"
+done
+for s in clusterdns:$dns_port nsd:$nsd_port; do
+  perf "${s%%:*}-tcp" "${s##*:}" -l "$seconds" -m tcp
+  check "${s%%:*}-tcp"
+done
 ours_cpu=$(cpu_per_query clusterdns "$dns_port" "$ours_pid")
 ref_cpu=$(cpu_per_query nsd "$nsd_port" "$nsd_pid")
-echo "load: $(uptime | sed 's/.*load average: //')"
-printf '\n| server | queries/s | CPU µs per query at %s q/s |\n| --- | --- | --- |\n| clusterdns | %s | %s |\n| NSD %s | %s | %s |\n' \
-  "$rate" "$ours" "$ours_cpu" "$(nsd -v 2>&1 | head -1 | awk '{print $3}')" "$ref" "$ref_cpu"
-awk -v a="$ours" -v b="$ref" -v c="$ours_cpu" -v d="$ref_cpu" 'BEGIN {
-  if (b > 0) printf "\nratio clusterdns/NSD: %.2f q/s", a / b
+echo_cpu=$(cpu_per_query echo "$echo_port" "$echo_pid")
+ours_lat=$(latency clusterdns "$dns_port")
+ref_lat=$(latency nsd "$nsd_port")
+echo_lat=$(latency echo "$echo_port")
+echo "load after: $(uptime | sed 's/.*load average: //')"
+printf '\n| server | UDP q/s | TCP q/s | CPU µs per query at %s q/s | latency µs p50 / p99 / p99.9 at 20k q/s |\n| --- | --- | --- | --- | --- |\n' "$rate"
+printf '| clusterdns | %s | %s | %s | %s |\n' "$(qps clusterdns)" "$(qps clusterdns-tcp)" "$ours_cpu" "$ours_lat"
+printf '| NSD %s | %s | %s | %s | %s |\n' "$(nsd -v 2>&1 | head -1 | awk '{print $3}')" "$(qps nsd)" "$(qps nsd-tcp)" "$ref_cpu" "$ref_lat"
+printf '| UDP echo (limit) | %s | | %s | %s |\n' "$(qps echo)" "$echo_cpu" "$echo_lat"
+awk -v a="$(qps clusterdns)" -v b="$(qps nsd)" -v c="$ours_cpu" -v d="$ref_cpu" -v e="$echo_cpu" -v t="$(qps clusterdns-tcp)" 'BEGIN {
+  if (b > 0) printf "\nclusterdns/NSD: %.2f q/s", a / b
   if (d > 0) printf ", %.2f CPU per query", c / d
+  if (e > 0) printf "; above the echo: clusterdns %.2f µs, NSD %.2f µs", c - e, d - e
+  if (a > 0) printf "; clusterdns TCP/UDP %.2f", t / a
   print "" }'

@@ -131,8 +131,17 @@ public final class ClusterStage implements Stage, AutoCloseable {
     @Override
     public CompletionStage<Reply> serve(Query query, Next next) {
         ClusterZone z = zone;
+        if (!query.hasQuestion() || (query.dclass() != DClass.IN && query.dclass() != DClass.ANY)) {
+            return next.serve(query);
+        }
+        if (query.type() != Type.AXFR && query.type() != Type.IXFR) {
+            Reply fast = z.resolveWire(query); // most queries: no dnsjava Name built at all
+            if (fast != null) {
+                return CompletableFuture.completedFuture(fast);
+            }
+        }
         Name name = query.name();
-        if (name == null || (query.dclass() != DClass.IN && query.dclass() != DClass.ANY) || !z.covers(name)) {
+        if (!z.covers(name)) {
             return next.serve(query);
         }
         if (query.type() == Type.AXFR || query.type() == Type.IXFR) {

@@ -111,6 +111,9 @@ final class ClusterZone {
     private final PMap<String, Object> claims;
     /** Apex NS and glue, the head of a transfer. */
     private final List<Record> apexTransfer;
+    /** The cluster zone's origin in lower-cased wire form, and its labels (the root included). */
+    private final byte[] originWire;
+    private final int originLabels;
 
     ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> base, Node apexCore, Set<String> namespaces,
             ClusterSnapshot snapshot, PMap<String, ServicePart> parts, PMap<String, Object> claims,
@@ -128,6 +131,8 @@ final class ClusterZone {
         this.parts = parts;
         this.claims = claims;
         this.apexTransfer = apexTransfer;
+        this.originWire = apex.origin().toWireCanonical();
+        this.originLabels = apex.origin().labels();
     }
 
     // What the next incremental build starts from (package-private, read by IncrementalBuild only).
@@ -175,6 +180,41 @@ final class ClusterZone {
     /** True when this stage answers for the name at all (cluster zone or one of its reverse zones). */
     boolean covers(Name name) {
         return name.subdomain(apex.origin()) || ReverseNames.isReverse(name);
+    }
+
+    /**
+     * The common cases of {@link #resolve} read straight from a fast-path query's wire, without
+     * building its dnsjava {@link Name}: an existing cluster-zone name with a pre-encoded answer for
+     * the type, and a name that does not exist (NXDOMAIN). Null for everything else (a slow-path query,
+     * names outside the cluster zone, reverse names, ExternalName chains, NODATA, ANY, SOA, pod-shaped
+     * names): {@link #resolve} decides those, with the same rules.
+     */
+    Reply resolveWire(Query q) {
+        byte[] w = q.wire();
+        if (w == null) {
+            return null;
+        }
+        WireNameProbe probe = new WireNameProbe(w, 12, q.nameEnd(), q.nameLabels());
+        if (!probe.within(originWire, originLabels)) {
+            return null;
+        }
+        int type = q.type();
+        Node n = nodes.get(probe);
+        if (n == null) {
+            // A miss is final (an equal name would have matched): what forward() does for it, unless
+            // pod() or SOA might answer.
+            boolean podShaped = q.nameLabels() - originLabels == 3 && probe.labelIs(2, "pod");
+            return type == Type.SOA || podShaped ? null : negative(q, apex, Rcode.NXDOMAIN, List.of());
+        }
+        if (n.cnameTarget() != null) {
+            return null;
+        }
+        Answer a = n.answers().get(type);
+        // The template's question is the node's name: it confirms the hit (the probe matched by hash).
+        if (a == null || !probe.sameName(a.template(), 12)) {
+            return null;
+        }
+        return Reply.encoded(q, a.template());
     }
 
     Resolution resolve(Query q) {

@@ -20,7 +20,7 @@ final class NegativeReply {
         byte[] w = q.wire();
         int qEnd = q.questionEnd();
         int zoneOffset = 12;
-        for (int skip = q.name().labels() - zone.origin().labels(); skip > 0; skip--) {
+        for (int skip = q.nameLabels() - zone.origin().labels(); skip > 0; skip--) {
             zoneOffset += (w[zoneOffset] & 0xff) + 1;
         }
         byte[] out = new byte[qEnd + 2 + 10 + RDATA_LENGTH];

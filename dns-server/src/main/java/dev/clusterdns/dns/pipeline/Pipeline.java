@@ -29,11 +29,16 @@ public final class Pipeline implements AutoCloseable {
     private Pipeline(List<Stage> stages, List<AutoCloseable> resources) {
         this.stages = List.copyOf(stages);
         this.resources = List.copyOf(resources);
-        Next next = q -> CompletableFuture.completedFuture(Reply.error(q, Rcode.REFUSED));
+        Next next = q -> {
+            Reply refused = Reply.error(q, Rcode.REFUSED);
+            refused.writtenBy(""); // no stage made it: the stages it passes back through must not claim it
+            return CompletableFuture.completedFuture(refused);
+        };
         for (int i = this.stages.size() - 1; i >= 0; i--) {
             Stage stage = this.stages.get(i);
             Next after = next;
-            next = q -> stage.serve(q, after);
+            String name = stage.name();
+            next = q -> written(stage.serve(q, after), name);
         }
         this.head = next;
     }
@@ -68,6 +73,28 @@ public final class Pipeline implements AutoCloseable {
             throw e;
         }
         return new Pipeline(stages, resources);
+    }
+
+    /**
+     * Tags the reply a stage returns with the stage's name, unless a later stage made it (the same
+     * object passed on). A reply already there is tagged in place, without a callback.
+     */
+    private static CompletionStage<Reply> written(CompletionStage<Reply> pending, String stage) {
+        if (pending instanceof CompletableFuture<Reply> f && f.isDone()) {
+            if (!f.isCompletedExceptionally()) {
+                Reply reply = f.getNow(null);
+                if (reply != null) {
+                    reply.writtenBy(stage);
+                }
+            }
+            return pending;
+        }
+        return pending.thenApply(reply -> {
+            if (reply != null) {
+                reply.writtenBy(stage);
+            }
+            return reply;
+        });
     }
 
     public CompletionStage<Reply> serve(Query query) {

@@ -31,7 +31,10 @@ public final class Query {
     private Message message;
     private final int id;
     private final int flags;
-    private final Name name;
+    /** Parsed on first use for fast-path queries ({@link #name()}); the wire is read without it. */
+    private Name name;
+    /** Labels of the name as dnsjava counts them (the root included); 0 without a question. */
+    private final int nameLabels;
     private final int type;
     private final int dclass;
     private final int ednsPayload;
@@ -40,14 +43,15 @@ public final class Query {
     private final InetSocketAddress client;
     private final QueryProtocol transport;
 
-    private Query(byte[] wire, int questionEnd, Message message, int id, int flags, Name name, int type, int dclass,
-            int ednsPayload, int ednsVersion, int ednsFlags, InetSocketAddress client, QueryProtocol transport) {
+    private Query(byte[] wire, int questionEnd, Message message, int id, int flags, Name name, int nameLabels, int type,
+            int dclass, int ednsPayload, int ednsVersion, int ednsFlags, InetSocketAddress client, QueryProtocol transport) {
         this.wire = wire;
         this.questionEnd = questionEnd;
         this.message = message;
         this.id = id;
         this.flags = flags;
         this.name = name;
+        this.nameLabels = nameLabels;
         this.type = type;
         this.dclass = dclass;
         this.ednsPayload = ednsPayload;
@@ -72,7 +76,7 @@ public final class Query {
         Record q = message.getQuestion();
         OPTRecord opt = message.getOPT();
         return new Query(null, 0, message, message.getHeader().getID(), headerFlags(message),
-                q == null ? null : q.getName(), q == null ? 0 : q.getType(), q == null ? 0 : q.getDClass(),
+                q == null ? null : q.getName(), q == null ? 0 : q.getName().labels(), q == null ? 0 : q.getType(), q == null ? 0 : q.getDClass(),
                 opt == null ? NO_EDNS : opt.getPayloadSize(), opt == null ? 0 : opt.getVersion(),
                 opt == null ? 0 : opt.getFlags(), client, transport);
     }
@@ -94,6 +98,7 @@ public final class Query {
         int flags = u16(w, 2);
         int pos = 12;
         int nameLen = 0;
+        int labels = 1; // the root, as dnsjava counts
         while (true) {
             if (pos >= n) {
                 return null;
@@ -102,6 +107,9 @@ public final class Query {
             if (len == 0) {
                 pos++;
                 nameLen++;
+                if (nameLen > 255) {
+                    return null; // too long for a name (RFC 1035 3.1): dnsjava refuses it
+                }
                 break;
             }
             if (len > 63) {
@@ -109,6 +117,7 @@ public final class Query {
             }
             nameLen += len + 1;
             pos += len + 1;
+            labels++;
             if (nameLen > 255) {
                 return null;
             }
@@ -148,15 +157,9 @@ public final class Query {
         if (pos != n) {
             return null;
         }
-        Name qname;
-        try {
-            DNSInput in = new DNSInput(w);
-            in.jump(12);
-            qname = new Name(in);
-        } catch (WireParseException e) {
-            return null;
-        }
-        return new Query(w, questionEnd, null, u16(w, 0), flags, qname, type, dclass, payload, version, ednsFlags,
+        // The name is checked above as dnsjava would (label lengths, no compression, at most 255
+        // bytes) and built only when a stage asks for it: answers from the cluster zone do not need it.
+        return new Query(w, questionEnd, null, u16(w, 0), flags, null, labels, type, dclass, payload, version, ednsFlags,
                 client, transport);
     }
 
@@ -169,8 +172,8 @@ public final class Query {
         Message copy = message().clone();
         copy.removeAllRecords(Section.QUESTION);
         copy.addRecord(Record.newRecord(newName, type, dclass == 0 ? DClass.IN : dclass), Section.QUESTION);
-        return new Query(null, 0, copy, id, flags, newName, type, dclass, ednsPayload, ednsVersion, ednsFlags,
-                client, transport);
+        return new Query(null, 0, copy, id, flags, newName, newName.labels(), type, dclass, ednsPayload, ednsVersion,
+                ednsFlags, client, transport);
     }
 
     /** The full dnsjava message (parsed on first use when the query came in through the fast path). */
@@ -200,7 +203,34 @@ public final class Query {
 
     /** The question name exactly as the client spelled it; may be null when there is no question. */
     public Name name() {
-        return name;
+        Name n = name;
+        if (n == null && wire != null) {
+            try {
+                DNSInput in = new DNSInput(wire);
+                in.jump(12);
+                n = new Name(in);
+            } catch (WireParseException e) {
+                // parseSimple only accepts names dnsjava also reads; keep the contract total anyway.
+                throw new IllegalStateException("query name no longer parses", e);
+            }
+            name = n;
+        }
+        return n;
+    }
+
+    /** True when the query has a question (the fast path always has one). */
+    public boolean hasQuestion() {
+        return wire != null || name != null;
+    }
+
+    /** Labels of the question name as {@link Name#labels()} counts them (the root included), without building it. */
+    public int nameLabels() {
+        return nameLabels;
+    }
+
+    /** End offset of the question name in {@link #wire()} (it starts at 12): the type follows. */
+    public int nameEnd() {
+        return questionEnd - 4;
     }
 
     public int type() {

@@ -19,6 +19,8 @@ public final class Reply {
     private final Query query;
     private final byte[] template;
     private final List<Message> continuation;
+    /** The stage that made this reply (CoreDNS's `plugin` label); set once by the pipeline. */
+    private String plugin;
 
     private Reply(Message message, Query query, byte[] template, List<Message> continuation) {
         this.message = message;
@@ -100,6 +102,24 @@ public final class Reply {
     /** Further messages of a stream (AXFR); empty for ordinary answers. */
     public List<Message> continuation() {
         return continuation;
+    }
+
+    /**
+     * The name of the stage that made this reply object (e.g. `cluster`, `cache`, `forward`): the
+     * `plugin` label of CoreDNS's responses metric. A stage that passes an inner stage's reply on
+     * unchanged leaves it to that stage; one that returns a new reply (a cache hit, a shuffled
+     * answer) is its writer. Empty for replies no stage made (REFUSED at the end of the chain, the
+     * transport's own FORMERR, NOTIMP, SERVFAIL).
+     */
+    public String plugin() {
+        return plugin == null ? "" : plugin;
+    }
+
+    /** Records the stage that returned this reply, unless an inner stage already did. */
+    void writtenBy(String stage) {
+        if (plugin == null) {
+            plugin = stage;
+        }
     }
 
     public int rcode() {

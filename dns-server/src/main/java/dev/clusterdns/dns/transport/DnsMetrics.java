@@ -19,8 +19,10 @@ import io.prometheus.metrics.model.snapshots.Unit;
  * </ul>
  *
  * {@code zone} is `.` (one server block for every name, as a Kubernetes Corefile has), {@code view}
- * is empty, {@code plugin} is empty (the stage that wrote a reply is not tracked). Each listen address
- * gets a {@link ServerMetrics} with every label child resolved up front, so the query path only
+ * is empty, {@code plugin} is the name of the stage that made the reply ({@code cluster}, {@code file},
+ * {@code cache}, {@code forward}, ...; empty for the transport's own errors and the end of the chain's
+ * REFUSED). Each listen address
+ * gets a {@link ServerMetrics} that resolves each label child once and keeps it, so the query path only
  * increments.
  */
 public final class DnsMetrics {
@@ -41,7 +43,7 @@ public final class DnsMetrics {
                 .help("DNS queries received, by server, zone, transport, address family and query type.")
                 .labelNames("server", "zone", "view", "proto", "family", "type").build();
         responses = Counter.builder().name("coredns_dns_responses_total")
-                .help("DNS replies sent, by rcode.")
+                .help("DNS replies sent, by rcode and the stage (plugin) that made them.")
                 .labelNames("server", "zone", "view", "rcode", "plugin").build();
         doRequests = Counter.builder().name("coredns_dns_do_requests_total")
                 .help("DNS queries with the EDNS DO bit set.")

@@ -118,10 +118,12 @@ public final class Listeners implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(
                                 cap,
-                                new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS),
+                                // Reader idle only: watching writes too would add a promise and a
+                                // listener to every reply; TcpHandler checks the time of its last answer.
+                                new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS),
                                 new LengthFieldBasedFrameDecoder(65535 + 2, 0, 2, 0, 2),
                                 new LengthFieldPrepender(2),
-                                new TcpHandler(queries));
+                                new TcpHandler(queries, idleMillis));
                     }
                 });
         return bindOrExplain(b.bind(at), "TCP", at);

@@ -4,12 +4,13 @@ import dev.clusterdns.dns.pipeline.Pipeline;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
 import dev.clusterdns.dns.pipeline.QueryProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Message;
@@ -46,10 +47,10 @@ final class QueryHandler {
     }
 
     /**
-     * Handles {@code wire} and calls {@code out} with the reply messages (possibly later, possibly on
+     * Handles {@code wire} and hands the reply messages to {@code out} (possibly later, possibly on
      * another thread). Returns false, without ever calling {@code out}, when the packet is dropped.
      */
-    boolean handle(byte[] wire, InetSocketAddress client, QueryProtocol transport, Consumer<List<byte[]>> out) {
+    boolean handle(byte[] wire, InetSocketAddress client, QueryProtocol transport, ReplySink out) {
         long start = System.nanoTime();
         boolean tcp = transport == QueryProtocol.TCP;
         if (wire.length < 12 || (wire[2] & 0x80) != 0) {
@@ -62,9 +63,9 @@ final class QueryHandler {
         } catch (IOException | RuntimeException e) {
             metrics.request(tcp, ipv6, -1, wire.length, false);
             byte[] reply = formErr(wire);
-            metrics.response(tcp, -1, Rcode.FORMERR, reply.length, start);
+            metrics.response(tcp, -1, Rcode.FORMERR, "", reply.length, start);
             log.unparsed(client, wire, transport, reply, start, e);
-            out.accept(List.of(reply));
+            out.send(Unpooled.wrappedBuffer(reply), client, true);
             return true;
         }
         Reply immediate;
@@ -74,9 +75,9 @@ final class QueryHandler {
             // The fast path took the header, but the full message does not parse (e.g. a bad EDNS option).
             metrics.request(tcp, ipv6, -1, wire.length, false);
             byte[] reply = formErr(wire);
-            metrics.response(tcp, -1, Rcode.FORMERR, reply.length, start);
+            metrics.response(tcp, -1, Rcode.FORMERR, "", reply.length, start);
             log.unparsed(client, wire, transport, reply, start, malformed);
-            out.accept(List.of(reply));
+            out.send(Unpooled.wrappedBuffer(reply), client, true);
             return true;
         }
         metrics.request(tcp, ipv6, query.type(), wire.length, (query.ednsFlags() & org.xbill.DNS.ExtendedFlags.DO) != 0);
@@ -124,7 +125,7 @@ final class QueryHandler {
             return Reply.error(query, Rcode.NOTIMP);
         }
         // The fast path only takes one question: the full message is parsed only for the slow path.
-        if (query.name() == null
+        if (!query.hasQuestion()
                 || (query.wire() == null && query.message().getHeader().getCount(Section.QUESTION) != 1)) {
             return Reply.error(query, Rcode.FORMERR);
         }
@@ -155,7 +156,8 @@ final class QueryHandler {
         return n;
     }
 
-    private void send(Query query, Reply reply, Consumer<List<byte[]>> out, boolean tcp, long start) {
+    private void send(Query query, Reply reply, ReplySink out, boolean tcp, long start) {
+        String plugin = reply.plugin();
         if (rrl != null && !tcp && query.client() != null) {
             switch (rrl.check(query.client().getAddress())) {
                 case DROP:
@@ -170,20 +172,33 @@ final class QueryHandler {
                     break;
             }
         }
-        List<byte[]> wire;
+        ByteBuf first;
+        List<ByteBuf> rest;
         try {
-            wire = encoder.encode(query, reply);
+            first = encoder.first(query, reply, out.alloc());
+            try {
+                rest = encoder.rest(query, reply);
+            } catch (RuntimeException e) {
+                first.release();
+                throw e;
+            }
         } catch (RuntimeException e) {
             LOG.warn("cannot encode reply to {}", query.name(), e);
-            wire = encoder.encode(query, Reply.error(query, Rcode.SERVFAIL));
+            reply = Reply.error(query, Rcode.SERVFAIL);
+            first = encoder.first(query, reply, out.alloc());
+            rest = List.of();
         }
-        int size = 0;
-        for (byte[] w : wire) {
-            size += w.length;
+        int size = first.readableBytes();
+        for (ByteBuf b : rest) {
+            size += b.readableBytes();
         }
-        metrics.response(tcp, query.type(), reply.rcode(), size, start);
-        log.answered(query, wire.get(0), size, start);
-        out.accept(wire);
+        metrics.response(tcp, query.type(), reply.rcode(), plugin, size, start);
+        log.answered(query, first.getUnsignedShort(first.readerIndex() + 2), size, start);
+        InetSocketAddress client = query.client();
+        out.send(first, client, rest.isEmpty());
+        for (int i = 0; i < rest.size(); i++) {
+            out.send(rest.get(i), client, i == rest.size() - 1);
+        }
     }
 
     /**

@@ -29,14 +29,15 @@ final class QueryLog {
         this.enabled = enabled;
     }
 
-    void answered(Query q, byte[] reply, int replySize, long startNanos) {
+    /** @param replyFlags the reply's header flags word (bytes 2 and 3: QR ... rcode) */
+    void answered(Query q, int replyFlags, int replySize, long startNanos) {
         if (!enabled) {
             return;
         }
         int bufsize = q.protocol() == QueryProtocol.TCP ? 65535 : q.hasEdns() ? Math.max(512, q.ednsPayload()) : 512;
         LOG.info(line(q.client(), q.id(), Type.string(q.type()), DClass.string(q.dclass()),
                 q.name() == null ? "." : q.name().toString(), q.protocol(), q.wire() != null ? q.wire().length : q.message().numBytes(),
-                (q.ednsFlags() & ExtendedFlags.DO) != 0, bufsize, reply, replySize, startNanos));
+                (q.ednsFlags() & ExtendedFlags.DO) != 0, bufsize, replyFlags, replySize, startNanos));
     }
 
     /** A query that did not parse (answered FORMERR): what the header tells, and why. */
@@ -45,26 +46,27 @@ final class QueryLog {
             return;
         }
         int id = (wire[0] & 0xff) << 8 | (wire[1] & 0xff);
-        LOG.info(line(client, id, "-", "-", "-", protocol, wire.length, false, 0, reply, reply.length, startNanos)
+        LOG.info(line(client, id, "-", "-", "-", protocol, wire.length, false, 0, (reply[2] & 0xff) << 8 | (reply[3] & 0xff),
+                reply.length, startNanos)
                 + " (" + why.getMessage() + ")");
     }
 
     private static String line(InetSocketAddress client, int id, String type, String dclass, String name,
-            QueryProtocol protocol, int size, boolean dnssecOk, int bufsize, byte[] reply, int replySize, long startNanos) {
+            QueryProtocol protocol, int size, boolean dnssecOk, int bufsize, int replyFlags, int replySize, long startNanos) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         String remote = client == null ? "-" : client.getAddress().getHostAddress();
         int port = client == null ? 0 : client.getPort();
         return remote + ":" + port + " - " + id + " \"" + type + " " + dclass + " " + name + " "
                 + (protocol == QueryProtocol.TCP ? "tcp" : "udp") + " " + size + " " + dnssecOk + " " + bufsize + "\" "
-                + Rcode.string(reply[3] & 0x0f) + " " + flags(reply) + " " + replySize + " "
+                + Rcode.string(replyFlags & 0x0f) + " " + flags(replyFlags) + " " + replySize + " "
                 + java.math.BigDecimal.valueOf(seconds).stripTrailingZeros().toPlainString() + "s";
     }
 
     /** Header flags of a reply as CoreDNS prints them: `qr,aa,tc,rd,ra,z,ad,cd`, set ones only. */
-    static String flags(byte[] reply) {
+    static String flags(int replyFlags) {
         StringBuilder sb = new StringBuilder();
-        int hi = reply[2] & 0xff;
-        int lo = reply[3] & 0xff;
+        int hi = replyFlags >> 8 & 0xff;
+        int lo = replyFlags & 0xff;
         flag(sb, (hi & 0x80) != 0, "qr");
         flag(sb, (hi & 0x04) != 0, "aa");
         flag(sb, (hi & 0x02) != 0, "tc");

@@ -3,6 +3,9 @@ package dev.clusterdns.dns.transport;
 import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
 import dev.clusterdns.dns.pipeline.QueryProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 import org.xbill.DNS.DClass;
@@ -29,23 +32,38 @@ final class ReplyEncoder {
         this.ednsSize = ednsSize;
     }
 
-    /** The messages to write, in order (more than one only for a TCP stream such as AXFR). */
-    List<byte[]> encode(Query query, Reply reply) {
+    /**
+     * The first (for everything but a TCP stream, the only) message of the reply. A pre-encoded
+     * answer is written straight into a buffer from {@code alloc} (a pooled direct one under Netty),
+     * so the common reply costs no array and no copy into the socket's buffer; the rest goes through
+     * dnsjava.
+     */
+    ByteBuf first(Query query, Reply reply, ByteBufAllocator alloc) {
         int limit = query.maxReplySize(ednsSize);
         if (reply.continuation().isEmpty()) {
-            byte[] fast = fromTemplate(query, reply, limit);
-            return List.of(fast != null ? fast : fromMessage(query, reply.message(), limit));
+            ByteBuf fast = fromTemplate(query, reply, limit, alloc);
+            if (fast != null) {
+                return fast;
+            }
         }
-        List<byte[]> out = new ArrayList<>(reply.continuation().size() + 1);
-        out.add(fromMessage(query, reply.message(), limit));
+        return Unpooled.wrappedBuffer(fromMessage(query, reply.message(), limit));
+    }
+
+    /** The further messages of a stream (AXFR over TCP), in order; empty for ordinary replies. */
+    List<ByteBuf> rest(Query query, Reply reply) {
+        if (reply.continuation().isEmpty()) {
+            return List.of();
+        }
+        int limit = query.maxReplySize(ednsSize);
+        List<ByteBuf> out = new ArrayList<>(reply.continuation().size());
         for (Message m : reply.continuation()) {
-            out.add(fromMessage(query, m, limit));
+            out.add(Unpooled.wrappedBuffer(fromMessage(query, m, limit)));
         }
         return out;
     }
 
     /** Copy + patch of a pre-encoded reply; null when it does not apply (no raw query, too large). */
-    private byte[] fromTemplate(Query query, Reply reply, int limit) {
+    private ByteBuf fromTemplate(Query query, Reply reply, int limit, ByteBufAllocator alloc) {
         byte[] t = reply.template();
         byte[] w = query.wire();
         if (t == null || w == null || reply.query() != query) {
@@ -60,26 +78,26 @@ final class ReplyEncoder {
         if (size > limit) {
             return null; // let dnsjava truncate at an RRset boundary
         }
-        byte[] out = new byte[size];
-        System.arraycopy(t, 0, out, 0, t.length);
-        out[0] = w[0];
-        out[1] = w[1];
-        // QR, opcode 0, AA, TC from the template; RD copied. RA/Z/AD clear, CD copied, rcode from template.
-        out[2] = (byte) ((t[2] & 0xfe) | (w[2] & 0x01));
-        out[3] = (byte) ((t[3] & 0x0f) | (w[3] & 0x10));
-        System.arraycopy(w, 12, out, 12, qEnd - 12);
+        ByteBuf out = alloc.ioBuffer(size, size);
+        // ID from the query; QR, opcode 0, AA, TC from the template, RD copied; RA/Z/AD clear, CD
+        // copied, rcode from the template.
+        out.writeByte(w[0]);
+        out.writeByte(w[1]);
+        out.writeByte((t[2] & 0xfe) | (w[2] & 0x01));
+        out.writeByte((t[3] & 0x0f) | (w[3] & 0x10));
+        out.writeBytes(t, 4, 6);
+        int arcount = (t[10] & 0xff) << 8 | (t[11] & 0xff);
+        out.writeShort(edns ? arcount + 1 : arcount);
+        out.writeBytes(w, 12, qEnd - 12); // the client's question, spelling and all
+        out.writeBytes(t, qEnd, t.length - qEnd);
         if (edns) {
-            int arcount = ((out[10] & 0xff) << 8 | (out[11] & 0xff)) + 1;
-            out[10] = (byte) (arcount >> 8);
-            out[11] = (byte) arcount;
-            int p = t.length;
-            out[p] = 0;
-            out[p + 1] = 0;
-            out[p + 2] = 41;
-            out[p + 3] = (byte) (ednsSize >> 8);
-            out[p + 4] = (byte) ednsSize;
-            // extended rcode 0, version 0, flags: DO echoed
-            out[p + 7] = (byte) ((query.ednsFlags() & DO_BIT) != 0 ? 0x80 : 0);
+            out.writeByte(0); // root owner
+            out.writeShort(41); // OPT
+            out.writeShort(ednsSize);
+            out.writeByte(0); // extended rcode
+            out.writeByte(0); // version
+            out.writeShort((query.ednsFlags() & DO_BIT) != 0 ? 0x8000 : 0); // DO echoed
+            out.writeShort(0); // no options
         }
         return out;
     }

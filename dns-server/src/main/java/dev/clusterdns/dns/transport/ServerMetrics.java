@@ -1,5 +1,6 @@
 package dev.clusterdns.dns.transport;
 
+import dev.clusterdns.dns.pipeline.StageOrder;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import org.xbill.DNS.Rcode;
@@ -13,13 +14,20 @@ final class ServerMetrics {
         Type.AXFR, Type.ANY, Type.HTTPS, Type.SVCB};
     private static final String ZONE = ".";
     private static final String VIEW = "";
-    /** NOERROR … REFUSED pre-resolved; rarer rcodes on first use. */
+    /** NOERROR … REFUSED are kept per stage once resolved; rarer rcodes are looked up each time. */
     private static final int COMMON_RCODES = 6;
 
     private final DnsMetrics metrics;
     private final String server;
     private final CounterDataPoint[][][] requests; // [proto][family][type index]
-    private final CounterDataPoint[] responses;
+    /** Stage names known up front (the `plugin` label), index 0 the empty name. */
+    private final String[] plugins;
+    /**
+     * [plugin index][rcode], each child resolved on its first reply and kept (so only the pairs that
+     * occur are exported, as CoreDNS does). Racing event loops may resolve one twice: the registry
+     * hands both the same child.
+     */
+    private final CounterDataPoint[][] responses;
     private final DistributionDataPoint[] duration; // [type index]
     private final DistributionDataPoint[] requestSize; // [proto]
     private final DistributionDataPoint[] responseSize; // [proto]
@@ -47,10 +55,12 @@ final class ServerMetrics {
             requestSize[p] = metrics.requestSize.labelValues(server, ZONE, VIEW, protos[p]);
             responseSize[p] = metrics.responseSize.labelValues(server, ZONE, VIEW, protos[p]);
         }
-        responses = new CounterDataPoint[COMMON_RCODES];
-        for (int r = 0; r < COMMON_RCODES; r++) {
-            responses[r] = metrics.responses.labelValues(server, ZONE, VIEW, Rcode.string(r), "");
+        plugins = new String[StageOrder.NAMES.size() + 1];
+        plugins[0] = "";
+        for (int i = 0; i < StageOrder.NAMES.size(); i++) {
+            plugins[i + 1] = StageOrder.NAMES.get(i);
         }
+        responses = new CounterDataPoint[plugins.length][COMMON_RCODES];
         doRequests = metrics.doRequests.labelValues(server, VIEW, ZONE);
     }
 
@@ -77,11 +87,31 @@ final class ServerMetrics {
         }
     }
 
-    void response(boolean tcp, int type, int rcode, int size, long startNanos) {
-        if (rcode >= 0 && rcode < COMMON_RCODES) {
-            responses[rcode].inc();
+    private int pluginIndex(String plugin) {
+        for (int i = 0; i < plugins.length; i++) {
+            if (plugins[i] == plugin || plugins[i].equals(plugin)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A reply went out.
+     *
+     * @param plugin the stage that made it ({@code Reply.plugin()}), empty when none did
+     */
+    void response(boolean tcp, int type, int rcode, String plugin, int size, long startNanos) {
+        int p = pluginIndex(plugin);
+        if (p >= 0 && rcode >= 0 && rcode < COMMON_RCODES) {
+            CounterDataPoint child = responses[p][rcode];
+            if (child == null) {
+                child = metrics.responses.labelValues(server, ZONE, VIEW, Rcode.string(rcode), plugin);
+                responses[p][rcode] = child;
+            }
+            child.inc();
         } else {
-            metrics.responses.labelValues(server, ZONE, VIEW, Rcode.string(rcode), "").inc();
+            metrics.responses.labelValues(server, ZONE, VIEW, Rcode.string(rcode), plugin).inc();
         }
         responseSize[tcp ? 1 : 0].observe(size);
         duration[typeIndex(type)].observe((System.nanoTime() - startNanos) / 1e9);

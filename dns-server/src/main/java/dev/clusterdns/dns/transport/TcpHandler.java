@@ -3,7 +3,7 @@ package dev.clusterdns.dns.transport;
 import dev.clusterdns.dns.pipeline.QueryProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -18,7 +18,7 @@ import java.util.ArrayDeque;
  * connection stops being read and decoded queries wait here, so one client cannot queue unbounded work
  * behind a slow upstream. All fields are confined to the channel's event loop.
  */
-final class TcpHandler extends ChannelInboundHandlerAdapter {
+final class TcpHandler extends ChannelInboundHandlerAdapter implements ReplySink {
     static final int MAX_IN_FLIGHT = 128;
 
     private final QueryHandler queries;
@@ -29,8 +29,21 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
     private boolean reading;
     private boolean unflushed;
 
-    TcpHandler(QueryHandler queries) {
+    /** The connection's context, set once when the handler is added. */
+    private ChannelHandlerContext ctx;
+
+    private final long idleNanos;
+    /** When the last query was answered (System.nanoTime). */
+    private long lastAnswered = System.nanoTime();
+
+    TcpHandler(QueryHandler queries, long idleMillis) {
         this.queries = queries;
+        this.idleNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(idleMillis);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     @Override
@@ -53,26 +66,36 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
     private void start(ChannelHandlerContext ctx, byte[] wire) {
         inFlight++;
         InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
-        boolean replies = queries.handle(wire, client, QueryProtocol.TCP, out -> {
-            for (byte[] r : out) {
-                ctx.write(Unpooled.wrappedBuffer(r), ctx.voidPromise());
-            }
-            if (reading && ctx.executor().inEventLoop()) {
-                unflushed = true; // pipelined queries answered from memory: one flush per read burst
-            } else {
-                ctx.flush();
-            }
-            finished(ctx);
-        });
-        if (!replies) {
+        if (!queries.handle(wire, client, QueryProtocol.TCP, this)) {
             finished(ctx); // dropped without a reply
         }
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    /** The framing encoder adds the length; the query counts as answered with its last message. */
+    @Override
+    public void send(ByteBuf message, InetSocketAddress client, boolean last) {
+        ctx.write(message, ctx.voidPromise());
+        if (!last) {
+            return;
+        }
+        if (reading && ctx.executor().inEventLoop()) {
+            unflushed = true; // pipelined queries answered from memory: one flush per read burst
+        } else {
+            ctx.flush();
+        }
+        finished(ctx);
     }
 
     /** Called when a query is answered, on any thread. */
     private void finished(ChannelHandlerContext ctx) {
         if (ctx.executor().inEventLoop()) {
             inFlight--;
+            lastAnswered = System.nanoTime();
             scheduleDrain(ctx);
         } else {
             ctx.executor().execute(() -> finished(ctx));
@@ -109,8 +132,10 @@ final class TcpHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            if (inFlight == 0 && waiting.isEmpty()) {
-                ctx.close(); // RFC 7766 §6.2.3: only idle connections, never with answers still owed
+            // Nothing read for the idle time (the event repeats while that lasts): close only when
+            // nothing is owed and the last answer is as old (RFC 7766 §6.2.3).
+            if (inFlight == 0 && waiting.isEmpty() && System.nanoTime() - lastAnswered >= idleNanos) {
+                ctx.close();
             }
         } else {
             ctx.fireUserEventTriggered(evt);

@@ -413,7 +413,11 @@ class ClusterStageTest {
     void bothQueryPathsGiveTheSameReplies() throws Exception {
         for (String[] q : new String[][] {{"NoSuCh.shop.svc.CLUSTER.local.", "A"}, {"web.shop.svc.cluster.local.", "AAAA"},
             {"_http._tcp.WEB.shop.svc.cluster.local.", "SRV"}, {"99.0.96.10.in-addr.arpa.", "PTR"},
-            {"shop.svc.cluster.local.", "TXT"}, {"cluster.local.", "SOA"}}) {
+            {"shop.svc.cluster.local.", "TXT"}, {"cluster.local.", "SOA"}, {"WeB.ShOp.SvC.cluster.local.", "A"},
+            {"web.shop.svc.cluster.local.", "ANY"}, {"web.shop.svc.cluster.local.", "MX"}, {"web.shop.svc.cluster.local.", "SOA"},
+            {"10-0-0-1.shop.pod.cluster.local.", "A"}, {"10-0-0-1.shop.POD.cluster.local.", "AAAA"},
+            {"a.b.c.d.shop.svc.cluster.local.", "A"}, {"svc.cluster.local.", "A"}, {"nosuch.cluster.local.", "A"},
+            {"cluster.local.", "NS"}, {"xcluster.local.", "A"}}) {
             Message fast = ask(q[0], Type.value(q[1]));
             Message slow = askMessage(pipeline, q[0], Type.value(q[1]));
             assertEquals(comparable(slow), comparable(fast));

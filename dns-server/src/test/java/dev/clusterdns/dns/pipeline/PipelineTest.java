@@ -75,4 +75,59 @@ class PipelineTest {
                 List.of(new Recording("cache", log, false, false), new Recording("cache", log, false, false)), ctx));
         assertEquals(List.of(), log, "nothing was started");
     }
+
+    /** A stage named {@code name} that answers with {@code answer}, or passes the query on when it gives null. */
+    private static Stage stage(String name, java.util.function.BiFunction<Query, Next, java.util.concurrent.CompletionStage<Reply>> answer) {
+        return new Stage() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Reply> serve(Query query, Next next) {
+                return answer.apply(query, next);
+            }
+        };
+    }
+
+    private static Query query(String name) throws Exception {
+        return Query.of(org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
+                org.xbill.DNS.Name.fromString(name), org.xbill.DNS.Type.A, org.xbill.DNS.DClass.IN)), null, QueryProtocol.UDP);
+    }
+
+    /** CoreDNS's `plugin` label: the stage that made the reply object, whether it answered at once or later. */
+    @Test
+    void repliesNameTheStageThatMadeThem() throws Exception {
+        List<java.util.concurrent.CompletableFuture<Reply>> later = new ArrayList<>();
+        Stage shuffle = stage("loadbalance", (q, next) -> q.name().toString().startsWith("shuffled.")
+                ? next.serve(q).thenApply(r -> Reply.of(r.message().clone())) : next.serve(q));
+        Stage cache = stage("cache", (q, next) -> q.name().toString().startsWith("hit.")
+                ? java.util.concurrent.CompletableFuture.completedFuture(Reply.error(q, org.xbill.DNS.Rcode.NOERROR))
+                : next.serve(q));
+        Stage forward = stage("forward", (q, next) -> {
+            if (q.name().toString().startsWith("refused.")) {
+                return next.serve(q);
+            }
+            var f = new java.util.concurrent.CompletableFuture<Reply>();
+            later.add(f);
+            return f.thenApply(r -> r); // as an upstream exchange: completed after serve returned
+        });
+        Pipeline p = new Pipeline(List.of(shuffle, cache, forward));
+
+        var hit = p.serve(query("hit.example."));
+        assertEquals("cache", hit.toCompletableFuture().getNow(null).plugin(), "answered at once by cache");
+
+        var forwarded = p.serve(query("a.example."));
+        var shuffled = p.serve(query("shuffled.example."));
+        assertEquals(2, later.size());
+        later.get(0).complete(Reply.error(query("a.example."), org.xbill.DNS.Rcode.NXDOMAIN));
+        later.get(1).complete(Reply.error(query("shuffled.example."), org.xbill.DNS.Rcode.NOERROR));
+        assertEquals("forward", forwarded.toCompletableFuture().get().plugin(), "cache passed forward's reply on unchanged");
+        assertEquals("loadbalance", shuffled.toCompletableFuture().get().plugin(), "a new reply is its maker's");
+
+        Reply refused = p.serve(query("refused.example.")).toCompletableFuture().get();
+        assertEquals(org.xbill.DNS.Rcode.REFUSED, refused.rcode());
+        assertEquals("", refused.plugin(), "no stage made the end of the chain's REFUSED");
+    }
 }

@@ -406,6 +406,20 @@ class DnsServerTest {
             }
         }
         assertTrue(udp >= 1 && tcp >= 1, "udp " + udp + " tcp " + tcp);
+        // The `plugin` label names the stage that answered (CoreDNS's responses metric).
+        double byCluster = 0;
+        for (var s : registry.scrape()) {
+            if (s instanceof CounterSnapshot c && c.getMetadata().getName().equals("coredns_dns_responses")) {
+                for (var d : c.getDataPoints()) {
+                    if (d.getLabels().get("plugin").equals("cluster") && d.getLabels().get("rcode").equals("NOERROR")) {
+                        byCluster += d.getValue();
+                    }
+                    assertTrue(d.getValue() == 0 || !d.getLabels().get("rcode").equals("NOERROR")
+                            || !d.getLabels().get("plugin").isEmpty(), "NOERROR counted without its stage: " + d.getLabels());
+                }
+            }
+        }
+        assertTrue(byCluster >= 2, "replies by the cluster stage: " + byCluster);
     }
 
     static void ignore(IOException e) {}

@@ -53,7 +53,7 @@ class MalformedInputTest {
             byte[] in = mutate(seeds.get(random.nextInt(seeds.size())), random);
             List<byte[]> replies = new ArrayList<>();
             QueryProtocol transport = random.nextBoolean() ? QueryProtocol.UDP : QueryProtocol.TCP;
-            boolean replied = handler.handle(in, client, transport, replies::addAll);
+            boolean replied = handler.handle(in, client, transport, new CollectedReplies(replies));
             assertEquals(replied, !replies.isEmpty(), "return value matches what was written");
             for (byte[] r : replies) {
                 Message m = new Message(r);

@@ -58,7 +58,7 @@ class QueryPathFuzzTest {
         QueryProtocol transport = (input[0] & 1) == 0 ? QueryProtocol.UDP : QueryProtocol.TCP;
         byte[] wire = java.util.Arrays.copyOfRange(input, 1, input.length);
         List<byte[]> replies = new ArrayList<>();
-        boolean replied = HANDLER.handle(wire, CLIENT, transport, replies::addAll);
+        boolean replied = HANDLER.handle(wire, CLIENT, transport, new CollectedReplies(replies));
         assertEquals(replied, !replies.isEmpty(), "the return value says whether a reply was written");
         for (byte[] r : replies) {
             Message m = new Message(r);

@@ -283,7 +283,7 @@ class DigTest {
         // CoreDNS's metric names and labels, so its dashboards and alerts work unchanged.
         assertTrue(metrics.contains("coredns_dns_requests_total{family=\"1\",proto=\"udp\",server=\"" + server
                 + "\",type=\"A\",view=\"\",zone=\".\"}"), metrics);
-        assertTrue(metrics.contains("coredns_dns_responses_total{plugin=\"\",rcode=\"NOERROR\",server=\"" + server
+        assertTrue(metrics.contains("coredns_dns_responses_total{plugin=\"cluster\",rcode=\"NOERROR\",server=\"" + server
                 + "\",view=\"\",zone=\".\"}"), metrics);
         assertTrue(metrics.contains("coredns_dns_request_duration_seconds_bucket{server=\"" + server
                 + "\",type=\"A\",view=\"\",zone=\".\",le=\"2.5E-4\"}"), metrics);
