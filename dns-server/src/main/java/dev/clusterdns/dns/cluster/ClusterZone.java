@@ -199,22 +199,33 @@ final class ClusterZone {
             return null;
         }
         int type = q.type();
-        Node n = nodes.get(probe);
+        int rel = q.nameLabels() - originLabels;
+        Node n = base.get(probe);
+        if (n == null && rel >= 3 && probe.labelIs(rel - 1, "svc")) {
+            ServicePart p = parts.get(probe.label(rel - 2) + '/' + probe.label(rel - 3));
+            if (p != null) {
+                n = p.nodes().get(probe);
+                if (n == null && rel == 4) {
+                    return null; // perhaps an endpoint name: answered from the part's slices by resolve()
+                }
+            }
+        }
         if (n == null) {
             // A miss is final (an equal name would have matched): what forward() does for it, unless
             // pod() or SOA might answer.
-            boolean podShaped = q.nameLabels() - originLabels == 3 && probe.labelIs(2, "pod");
+            boolean podShaped = rel == 3 && probe.labelIs(2, "pod");
             return type == Type.SOA || podShaped ? null : negative(q, apex, Rcode.NXDOMAIN, List.of());
         }
         if (n.cnameTarget() != null) {
             return null;
         }
         Answer a = n.answers().get(type);
-        // The template's question is the node's name: it confirms the hit (the probe matched by hash).
-        if (a == null || !probe.sameName(a.template(), 12)) {
+        if (a == null) {
             return null;
         }
-        return Reply.encoded(q, a.template());
+        byte[] template = a.template(n.name());
+        // The template's question is the node's name: it confirms the hit (the probe matched by hash).
+        return probe.sameName(template, 12) ? Reply.encoded(q, template) : null;
     }
 
     Resolution resolve(Query q) {

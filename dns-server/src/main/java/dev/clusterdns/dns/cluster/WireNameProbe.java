@@ -83,6 +83,20 @@ final class WireNameProbe {
         return true;
     }
 
+    /** The label {@code index} counted from the left (0 the first), lower-cased (ASCII). */
+    String label(int index) {
+        int p = start;
+        for (int i = 0; i < index; i++) {
+            p += (wire[p] & 0xff) + 1;
+        }
+        int len = wire[p] & 0xff;
+        char[] out = new char[len];
+        for (int i = 0; i < len; i++) {
+            out[i] = (char) lower(wire[p + 1 + i]);
+        }
+        return new String(out);
+    }
+
     /** The label {@code index} counted from the left (0 the first), as lower-cased ASCII equals {@code text}. */
     boolean labelIs(int index, String text) {
         int p = start;
