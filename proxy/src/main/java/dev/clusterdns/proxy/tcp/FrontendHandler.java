@@ -2,6 +2,7 @@ package dev.clusterdns.proxy.tcp;
 
 import dev.clusterdns.proxy.table.PortMetrics;
 import dev.clusterdns.proxy.table.Route;
+import dev.clusterdns.proxy.transport.HalfClose;
 import dev.clusterdns.proxy.transport.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -75,6 +76,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         config.setAllowHalfClosure(true);
         config.setAllocator(transport.allocator());
         config.setConnectTimeoutMillis(CONNECT_TIMEOUTS_MS[attempt]);
+        HalfClose.keepRegistered(outbound);
         outbound.pipeline().addLast(new Relay(inbound, m.bytesOut()));
         inbound.eventLoop().register(outbound).addListener((ChannelFuture r) -> {
             if (r.isSuccess()) {

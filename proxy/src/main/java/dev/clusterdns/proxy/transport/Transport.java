@@ -2,6 +2,8 @@ package dev.clusterdns.proxy.transport;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -11,6 +13,11 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
+import java.net.StandardSocketOptions;
+import java.util.ArrayList;
+import java.util.List;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -40,7 +47,7 @@ public final class Transport implements AutoCloseable {
      */
     public static Transport start(int threads, boolean preferNative) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        boolean native_ = preferNative && Epoll.isAvailable();
+        boolean native_ = preferNative && Epoll.isAvailable() && HalfClose.epollSupported();
         DefaultThreadFactory tf = new DefaultThreadFactory("clusterdns-proxy-io", true);
         EventLoopGroup g = new MultiThreadIoEventLoopGroup(n, tf,
                 native_ ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -49,6 +56,18 @@ public final class Transport implements AutoCloseable {
 
     public EventLoopGroup group() {
         return group;
+    }
+
+    /** The event loops; each gets its own accept socket (see {@code TcpListener}). */
+    public List<EventLoop> loops() {
+        List<EventLoop> loops = new ArrayList<>();
+        group.forEach(e -> loops.add((EventLoop) e));
+        return loops;
+    }
+
+    /** SO_REUSEPORT on this transport's server sockets (Linux 3.9+; the JDK supports it since 9). */
+    public ChannelOption<Boolean> reusePort() {
+        return epoll ? UnixChannelOption.SO_REUSEPORT : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
     }
 
     public ByteBufAllocator allocator() {
