@@ -40,9 +40,10 @@ class TcpProxyTest {
     private ProxyHarness h;
     private final List<TcpBackend> backends = new java.util.ArrayList<>();
 
-    /** The proxy settings every test starts from (EpollTcpProxyTest runs them all on epoll). */
+    /** The proxy settings every test starts from: NIO here, EpollTcpProxyTest runs them all on epoll. */
     ProxyConfig baseConfig() throws IOException {
-        return ProxyConfig.defaults("node-a").withNodeAddresses(List.of(java.net.InetAddress.getLoopbackAddress()));
+        return ProxyConfig.defaults("node-a").withNodeAddresses(List.of(java.net.InetAddress.getLoopbackAddress()))
+                .withNativeTransport(false);
     }
 
     @BeforeEach
