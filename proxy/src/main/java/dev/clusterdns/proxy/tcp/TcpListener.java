@@ -63,7 +63,9 @@ public final class TcpListener implements Frontend {
                         .handler(ChildSetup.INSTANCE)
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .option(ChannelOption.SO_BACKLOG, 4096)
-                        .childOption(ChannelOption.AUTO_READ, false)
+                        // Reading from the start: a request that comes with the handshake is read
+                        // while the endpoint connects (FrontendHandler holds it, bounded).
+                        .childOption(ChannelOption.AUTO_READ, true)
                         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                         // TCP_NODELAY is on by default in Netty's socket configs; setting it again is
                         // one more setsockopt per connection.
@@ -91,7 +93,7 @@ public final class TcpListener implements Frontend {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            HalfClose.keepRegistered((Channel) msg);
+            HalfClose.keepRegistered((Channel) msg, true);
             ctx.fireChannelRead(msg);
         }
     }

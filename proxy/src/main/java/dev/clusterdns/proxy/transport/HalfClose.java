@@ -30,6 +30,7 @@ public final class HalfClose {
     private static final class EpollFlags {
         static final MethodHandle SET_FLAG = lookup();
         static final int EPOLLERR = EpollIoOps.EPOLLERR.value();
+        static final int EPOLLERR_IN = EpollIoOps.EPOLLERR.value() | EpollIoOps.EPOLLIN.value();
 
         private static MethodHandle lookup() {
             try {
@@ -51,11 +52,14 @@ public final class HalfClose {
     /**
      * Keeps an epoll socket channel in the epoll set until it is closed (see the class comment).
      * Call before the channel is registered: then it costs no system call. No-op for NIO.
+     *
+     * @param reading the channel will read from the start (auto-read on): EPOLLIN goes into the
+     *     first {@code epoll_ctl(ADD)} too, instead of a {@code MOD} of its own right after
      */
-    public static void keepRegistered(Channel ch) {
+    public static void keepRegistered(Channel ch, boolean reading) {
         if (ch instanceof EpollSocketChannel) {
             try {
-                EpollFlags.SET_FLAG.invokeExact(ch, EpollFlags.EPOLLERR);
+                EpollFlags.SET_FLAG.invokeExact(ch, reading ? EpollFlags.EPOLLERR_IN : EpollFlags.EPOLLERR);
             } catch (Throwable e) {
                 throw new IllegalStateException("cannot keep " + ch + " in the epoll set", e);
             }
