@@ -77,7 +77,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // No Bootstrap: it would copy its option maps, and defer the connect to a task (a wakeup and
         // one more loop turn) for every connection. Registering on our own loop runs inline.
         // TCP_NODELAY is on by default in Netty's socket configs.
-        SocketChannel outbound = transport.newSocketChannel();
+        SocketChannel outbound = transport.newSocketChannel(endpoint.getAddress());
         SocketChannelConfig config = outbound.config();
         // Reads once connected (channelActive comes after connected() has set up the relay).
         config.setAutoRead(true);

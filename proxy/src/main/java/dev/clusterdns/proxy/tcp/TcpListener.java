@@ -59,7 +59,7 @@ public final class TcpListener implements Frontend {
                 ServerBootstrap b = new ServerBootstrap()
                         // The accepting loop is the connection's loop: registering runs inline.
                         .group(loop, loop)
-                        .channel(transport.serverChannel())
+                        .channelFactory(() -> transport.newServerChannel(key.socketAddress().getAddress()))
                         .handler(ChildSetup.INSTANCE)
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .option(ChannelOption.SO_BACKLOG, 4096)

@@ -13,17 +13,21 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.unix.UnixChannelOption;
-import java.net.StandardSocketOptions;
-import java.util.ArrayList;
-import java.util.List;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -79,13 +83,28 @@ public final class Transport implements AutoCloseable {
         return epoll ? "epoll" : "nio";
     }
 
-    public Class<? extends ServerChannel> serverChannel() {
-        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    /**
+     * A new, unbound server socket channel of {@code address}'s family: an IPv4 address gets an
+     * AF_INET socket (Netty would open a dual-stack IPv6 one, and every accepted connection would be
+     * one too, with IPv4-mapped addresses).
+     */
+    public ServerChannel newServerChannel(InetAddress address) {
+        SocketProtocolFamily family = family(address);
+        return epoll ? new EpollServerSocketChannel(family) : new NioServerSocketChannel(SelectorProvider.provider(), family);
     }
 
-    /** A new, unregistered client socket channel (no reflection, unlike a Bootstrap's channel factory). */
-    public SocketChannel newSocketChannel() {
-        return epoll ? new EpollSocketChannel() : new NioSocketChannel();
+    /**
+     * A new, unregistered client socket channel of {@code endpoint}'s family (no reflection, unlike a
+     * Bootstrap's channel factory; AF_INET for IPv4 saves the IPV6_V6ONLY setsockopt of a dual-stack
+     * socket).
+     */
+    public SocketChannel newSocketChannel(InetAddress endpoint) {
+        SocketProtocolFamily family = family(endpoint);
+        return epoll ? new EpollSocketChannel(family) : new NioSocketChannel(SelectorProvider.provider(), family);
+    }
+
+    private static SocketProtocolFamily family(InetAddress a) {
+        return a instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
     }
 
     public Class<? extends DatagramChannel> datagramChannel() {
