@@ -16,6 +16,11 @@ final class ProxyMetrics {
     private final Counter rejected;
     private final Counter connectFailures;
 
+    /*
+     * withoutExemplars(): exemplars tie a sample to a trace, and the proxy has none; left on, every
+     * inc() on the connection path ran the exemplar sampler, which schedules work on another thread.
+     */
+
     /** @param unbound how many sockets the snapshot calls for are not bound (see {@link BindFailure}) */
     ProxyMetrics(PrometheusRegistry registry, IntSupplier unbound) {
         GaugeWithCallback.builder().name("clusterdns_proxy_unbound_sockets")
@@ -23,19 +28,19 @@ final class ProxyMetrics {
                 .callback(cb -> cb.call(unbound.getAsInt())).register(registry);
         connections = Counter.builder().name("clusterdns_proxy_connections")
                 .help("Connections (TCP) and sessions (UDP) accepted per Service port")
-                .labelNames("namespace", "service", "port", "protocol").register(registry);
+                .labelNames("namespace", "service", "port", "protocol").withoutExemplars().register(registry);
         active = Gauge.builder().name("clusterdns_proxy_connections_active")
                 .help("Open connections (TCP) and sessions (UDP) per Service port")
-                .labelNames("namespace", "service", "port", "protocol").register(registry);
+                .labelNames("namespace", "service", "port", "protocol").withoutExemplars().register(registry);
         bytes = Counter.builder().name("clusterdns_proxy_bytes")
                 .help("Bytes relayed per Service port; direction in = client to endpoint")
-                .labelNames("namespace", "service", "port", "protocol", "direction").register(registry);
+                .labelNames("namespace", "service", "port", "protocol", "direction").withoutExemplars().register(registry);
         rejected = Counter.builder().name("clusterdns_proxy_rejected")
                 .help("Connections closed without a backend: no endpoint reachable, or source outside loadBalancerSourceRanges")
-                .labelNames("namespace", "service", "port", "protocol", "reason").register(registry);
+                .labelNames("namespace", "service", "port", "protocol", "reason").withoutExemplars().register(registry);
         connectFailures = Counter.builder().name("clusterdns_proxy_endpoint_connect_failures")
                 .help("Failed connects to an endpoint (the next endpoint is tried)")
-                .labelNames("namespace", "service", "port", "protocol").register(registry);
+                .labelNames("namespace", "service", "port", "protocol").withoutExemplars().register(registry);
     }
 
     PortMetrics forPort(String namespace, String service, String port, Protocol protocol) {

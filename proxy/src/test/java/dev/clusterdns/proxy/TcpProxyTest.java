@@ -40,9 +40,10 @@ class TcpProxyTest {
     private ProxyHarness h;
     private final List<TcpBackend> backends = new java.util.ArrayList<>();
 
-    /** The proxy settings every test starts from (EpollTcpProxyTest runs them all on epoll). */
+    /** The proxy settings every test starts from: NIO here, EpollTcpProxyTest runs them all on epoll. */
     ProxyConfig baseConfig() throws IOException {
-        return ProxyConfig.defaults("node-a").withNodeAddresses(List.of(java.net.InetAddress.getLoopbackAddress()));
+        return ProxyConfig.defaults("node-a").withNodeAddresses(List.of(java.net.InetAddress.getLoopbackAddress()))
+                .withNativeTransport(false);
     }
 
     @BeforeEach
@@ -252,6 +253,44 @@ class TcpProxyTest {
             String all = new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             // The backend saw our FIN (it only says bye after EOF) and its reply came through.
             assertEquals("pod0\nrequest\nbye\n", all);
+        }
+    }
+
+    /**
+     * The client half-closes first, then gets a reply far larger than its receive window: every
+     * write to it after its FIN has to wait for it to read (on Netty 4.2.18's epoll, without
+     * {@code HalfClose.keepRegistered}, the first such wait failed and cut the reply short).
+     */
+    @Test
+    void halfClosedClientReceivesALongReplyThatMustWaitForIt() throws Exception {
+        byte[] reply = new byte[16 << 20];
+        new Random(11).nextBytes(reply);
+        try (ServerSocket pod = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.47"))) {
+            CompletableFuture<Integer> served = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = pod.accept()) {
+                    // Nothing is sent before the client's FIN, so every byte of the reply is written
+                    // to a client whose input the proxy has already seen end.
+                    int got = s.getInputStream().readAllBytes().length;
+                    s.getOutputStream().write(reply);
+                    return got;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Service s = svc("default", "longreply").clusterIP("127.96.0.27").tcp("http", 80).build();
+            h.apply(List.of(s), List.of(slice("default", "longreply", List.of(ready("127.0.0.47")),
+                    List.of(port("http", pod.getLocalPort())))));
+            try (Socket c = new Socket()) {
+                // A small window, so the proxy's writes to us block again and again.
+                c.setReceiveBufferSize(4096);
+                c.connect(new java.net.InetSocketAddress("127.96.0.27", 80));
+                c.getOutputStream().write("request\n".getBytes(StandardCharsets.US_ASCII));
+                c.shutdownOutput();
+                byte[] received = c.getInputStream().readAllBytes();
+                assertEquals(8, served.get(60, TimeUnit.SECONDS));
+                assertEquals(reply.length, received.length);
+                assertArrayEquals(reply, received);
+            }
         }
     }
 

@@ -39,7 +39,8 @@ class UdpProxyTest {
 
     /** The proxy settings every test starts from (EpollUdpProxyTest runs them all on epoll). */
     ProxyConfig baseConfig() {
-        return ProxyConfig.defaults("node-a").withNodeAddresses(List.of(InetAddress.getLoopbackAddress()));
+        return ProxyConfig.defaults("node-a").withNodeAddresses(List.of(InetAddress.getLoopbackAddress()))
+                .withNativeTransport(false);
     }
 
     private void startProxy(Duration udpTimeout) throws IOException {

@@ -2,7 +2,9 @@ package dev.clusterdns.proxy.tcp;
 
 import dev.clusterdns.proxy.table.PortMetrics;
 import dev.clusterdns.proxy.table.Route;
+import dev.clusterdns.proxy.transport.HalfClose;
 import dev.clusterdns.proxy.transport.Transport;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,19 +22,25 @@ import java.util.List;
 /**
  * First handler of an accepted client connection: checks the source range, picks an endpoint,
  * connects (the next endpoint on failure, as kube-proxy's userspace proxier: up to four tries with
- * growing timeouts), then hands the connection to {@link Relay}. Nothing is read from the client
- * before the backend is connected, so nothing is buffered.
+ * growing timeouts), then hands the connection to {@link Relay}. What the client sends meanwhile
+ * (typically its first request) is read and held, at most 64 KB, then reading pauses until the
+ * endpoint is up: the request is on its way the moment the connection is, with no extra turn of
+ * the event loop and no extra {@code epoll_ctl} to start reading.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** kube-proxy's userspace dial timeouts, one per attempt. */
     private static final int[] CONNECT_TIMEOUTS_MS = {250, 500, 1000, 2000};
 
+    /** Netty's default high-water mark: what a relay would queue on its peer before pausing. */
+    private static final int EARLY_LIMIT = 64 * 1024;
+
     private final TcpListener listener;
     private final Transport transport;
     private Route route;
     private InetAddress client;
-    /** Bytes epoll hands us before the backend is up (it reads on RDHUP even with auto-read off). */
+    /** Bytes read before the backend is up: the client's first request, usually. */
     private final List<Object> early = new ArrayList<>(1);
+    private int earlyBytes;
     private boolean inputEnded;
 
     FrontendHandler(TcpListener listener, Transport transport) {
@@ -69,12 +77,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // No Bootstrap: it would copy its option maps, and defer the connect to a task (a wakeup and
         // one more loop turn) for every connection. Registering on our own loop runs inline.
         // TCP_NODELAY is on by default in Netty's socket configs.
-        SocketChannel outbound = transport.newSocketChannel();
+        SocketChannel outbound = transport.newSocketChannel(endpoint.getAddress());
         SocketChannelConfig config = outbound.config();
-        config.setAutoRead(false);
+        // Reads once connected (channelActive comes after connected() has set up the relay).
+        config.setAutoRead(true);
         config.setAllowHalfClosure(true);
         config.setAllocator(transport.allocator());
         config.setConnectTimeoutMillis(CONNECT_TIMEOUTS_MS[attempt]);
+        HalfClose.keepRegistered(outbound, true);
         outbound.pipeline().addLast(new Relay(inbound, m.bytesOut()));
         inbound.eventLoop().register(outbound).addListener((ChannelFuture r) -> {
             if (r.isSuccess()) {
@@ -110,8 +120,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Relay relay = new Relay(outbound, m.bytesIn());
-        // Taken before the replace (handlerRemoved releases what is left). Only epoll hands over
-        // bytes before the backend is up, so NIO never allocates here.
+        // Taken before the replace (handlerRemoved releases what is left).
         List<Object> pending = early.isEmpty() ? List.of() : new ArrayList<>(early);
         early.clear();
         ctx.pipeline().replace(this, "relay", relay);
@@ -132,6 +141,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         early.add(msg);
+        if (msg instanceof ByteBuf buf && (earlyBytes += buf.readableBytes()) >= EARLY_LIMIT) {
+            // Hold at most this much per connection while connecting; the rest waits in the kernel.
+            ctx.channel().config().setAutoRead(false);
+        }
     }
 
     @Override

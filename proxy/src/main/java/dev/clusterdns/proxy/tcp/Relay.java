@@ -1,5 +1,6 @@
 package dev.clusterdns.proxy.tcp;
 
+import dev.clusterdns.proxy.transport.HalfClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -101,7 +102,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
-            other.shutdownOutput().addListener(s -> {
+            HalfClose.shutdownOutput(other).addListener(s -> {
                 if (!s.isSuccess() || other.isInputShutdown()) {
                     peer.close();
                 }

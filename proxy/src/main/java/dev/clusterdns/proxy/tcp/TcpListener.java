@@ -3,20 +3,28 @@ package dev.clusterdns.proxy.tcp;
 import dev.clusterdns.proxy.table.Frontend;
 import dev.clusterdns.proxy.table.ListenKey;
 import dev.clusterdns.proxy.table.Route;
+import dev.clusterdns.proxy.transport.HalfClose;
 import dev.clusterdns.proxy.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A TCP listener on one Service address; each accepted connection is relayed to an endpoint. */
 public final class TcpListener implements Frontend {
     private final ListenKey key;
     private volatile Route route;
-    private Channel server;
+    private final List<Channel> servers = new ArrayList<>();
 
     private TcpListener(ListenKey key, Route route) {
         this.key = key;
@@ -24,35 +32,70 @@ public final class TcpListener implements Frontend {
     }
 
     /**
-     * Binds {@code key} (blocking until bound) and serves {@code route}.
+     * Binds {@code key} (blocking until bound) and serves {@code route}: one accept socket per event
+     * loop, sharing the address with SO_REUSEPORT when there is more than one loop, so the kernel
+     * spreads new connections over the loops and each connection stays on the loop that accepted it
+     * (no hand-off from an acceptor thread, no wakeup of another loop).
      *
      * @param idleTimeout a connection with no bytes either way for this long is closed
-     * @throws Exception when the address cannot be bound
+     * @throws Exception when the address cannot be bound (nothing stays bound then)
      */
     public static TcpListener bind(Transport transport, ListenKey key, Route route, Duration idleTimeout) throws Exception {
         TcpListener listener = new TcpListener(key, route);
         long idleMillis = idleTimeout.toMillis();
-        ServerBootstrap b = new ServerBootstrap()
-                .group(transport.group())
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                // TCP_NODELAY is on by default in Netty's socket configs; setting it again is one
-                // more setsockopt per connection.
-                .childOption(ChannelOption.ALLOCATOR, transport.allocator())
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        if (idleMillis > 0) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-                        }
-                        ch.pipeline().addLast(new FrontendHandler(listener, transport));
-                    }
-                });
-        listener.server = b.bind(key.socketAddress()).sync().channel();
+        List<EventLoop> loops = transport.loops();
+        ChannelInitializer<Channel> child = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (idleMillis > 0) {
+                    ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                }
+                ch.pipeline().addLast(new FrontendHandler(listener, transport));
+            }
+        };
+        SocketAddress address = key.socketAddress();
+        try {
+            for (EventLoop loop : loops) {
+                ServerBootstrap b = new ServerBootstrap()
+                        // The accepting loop is the connection's loop: registering runs inline.
+                        .group(loop, loop)
+                        .channelFactory(() -> transport.newServerChannel(key.socketAddress().getAddress()))
+                        .handler(ChildSetup.INSTANCE)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .option(ChannelOption.SO_BACKLOG, 4096)
+                        // Reading from the start: a request that comes with the handshake is read
+                        // while the endpoint connects (FrontendHandler holds it, bounded).
+                        .childOption(ChannelOption.AUTO_READ, true)
+                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                        // TCP_NODELAY is on by default in Netty's socket configs; setting it again is
+                        // one more setsockopt per connection.
+                        .childOption(ChannelOption.ALLOCATOR, transport.allocator())
+                        .childHandler(child);
+                if (loops.size() > 1) {
+                    b.option(transport.reusePort(), true);
+                }
+                Channel server = b.bind(address).sync().channel();
+                listener.servers.add(server);
+                // Port 0: the other loops' sockets join the port the first one got.
+                address = server.localAddress();
+            }
+        } catch (Exception e) {
+            listener.close();
+            throw e;
+        }
         return listener;
+    }
+
+    /** Sees each accepted channel before it is registered (the acceptor registers it next). */
+    @ChannelHandler.Sharable
+    private static final class ChildSetup extends ChannelInboundHandlerAdapter {
+        static final ChildSetup INSTANCE = new ChildSetup();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            HalfClose.keepRegistered((Channel) msg, true);
+            ctx.fireChannelRead(msg);
+        }
     }
 
     Route currentRoute() {
@@ -71,6 +114,6 @@ public final class TcpListener implements Frontend {
     @Override
     public void close() {
         // Only the listening socket: accepted connections keep relaying until either side ends them.
-        server.close().syncUninterruptibly();
+        servers.forEach(s -> s.close().syncUninterruptibly());
     }
 }

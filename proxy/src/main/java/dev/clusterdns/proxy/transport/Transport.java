@@ -2,6 +2,8 @@ package dev.clusterdns.proxy.transport;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -13,10 +15,19 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,7 +51,7 @@ public final class Transport implements AutoCloseable {
      */
     public static Transport start(int threads, boolean preferNative) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        boolean native_ = preferNative && Epoll.isAvailable();
+        boolean native_ = preferNative && Epoll.isAvailable() && HalfClose.epollSupported();
         DefaultThreadFactory tf = new DefaultThreadFactory("clusterdns-proxy-io", true);
         EventLoopGroup g = new MultiThreadIoEventLoopGroup(n, tf,
                 native_ ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -49,6 +60,18 @@ public final class Transport implements AutoCloseable {
 
     public EventLoopGroup group() {
         return group;
+    }
+
+    /** The event loops; each gets its own accept socket (see {@code TcpListener}). */
+    public List<EventLoop> loops() {
+        List<EventLoop> loops = new ArrayList<>();
+        group.forEach(e -> loops.add((EventLoop) e));
+        return loops;
+    }
+
+    /** SO_REUSEPORT on this transport's server sockets (Linux 3.9+; the JDK supports it since 9). */
+    public ChannelOption<Boolean> reusePort() {
+        return epoll ? UnixChannelOption.SO_REUSEPORT : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
     }
 
     public ByteBufAllocator allocator() {
@@ -60,13 +83,28 @@ public final class Transport implements AutoCloseable {
         return epoll ? "epoll" : "nio";
     }
 
-    public Class<? extends ServerChannel> serverChannel() {
-        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    /**
+     * A new, unbound server socket channel of {@code address}'s family: an IPv4 address gets an
+     * AF_INET socket (Netty would open a dual-stack IPv6 one, and every accepted connection would be
+     * one too, with IPv4-mapped addresses).
+     */
+    public ServerChannel newServerChannel(InetAddress address) {
+        SocketProtocolFamily family = family(address);
+        return epoll ? new EpollServerSocketChannel(family) : new NioServerSocketChannel(SelectorProvider.provider(), family);
     }
 
-    /** A new, unregistered client socket channel (no reflection, unlike a Bootstrap's channel factory). */
-    public SocketChannel newSocketChannel() {
-        return epoll ? new EpollSocketChannel() : new NioSocketChannel();
+    /**
+     * A new, unregistered client socket channel of {@code endpoint}'s family (no reflection, unlike a
+     * Bootstrap's channel factory; AF_INET for IPv4 saves the IPV6_V6ONLY setsockopt of a dual-stack
+     * socket).
+     */
+    public SocketChannel newSocketChannel(InetAddress endpoint) {
+        SocketProtocolFamily family = family(endpoint);
+        return epoll ? new EpollSocketChannel(family) : new NioSocketChannel(SelectorProvider.provider(), family);
+    }
+
+    private static SocketProtocolFamily family(InetAddress a) {
+        return a instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
     }
 
     public Class<? extends DatagramChannel> datagramChannel() {

@@ -1,0 +1,85 @@
+package dev.clusterdns.proxy.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * What a relayed half-close needs from the socket channels beyond Netty's public API, on epoll.
+ *
+ * <p>Netty 4.2.18's epoll transport deletes a socket from the epoll set once its interest set is
+ * empty (the peer's FIN handled, so no EPOLLIN/EPOLLRDHUP, and nothing queued, so no EPOLLOUT), but
+ * still believes it is registered: the next write that blocks asks {@code epoll_ctl(MOD, EPOLLOUT)},
+ * gets ENOENT, and the channel closes with the reply's tail unsent (netty/netty#16689 added the
+ * delete). {@link #keepRegistered} puts EPOLLERR in the interest set before the channel is
+ * registered. The kernel reports EPOLLERR (and EPOLLHUP) whether asked for or not, so the events
+ * seen are the same; the set is just never empty, and the descriptor stays in epoll until closed.
+ */
+public final class HalfClose {
+    private HalfClose() {
+    }
+
+    /** {@code AbstractEpollChannel.setFlag(int)}: package-private in Netty, reached once by lookup. */
+    private static final class EpollFlags {
+        static final MethodHandle SET_FLAG = lookup();
+        static final int EPOLLERR = EpollIoOps.EPOLLERR.value();
+        static final int EPOLLERR_IN = EpollIoOps.EPOLLERR.value() | EpollIoOps.EPOLLIN.value();
+
+        private static MethodHandle lookup() {
+            try {
+                Class<?> c = Class.forName("io.netty.channel.epoll.AbstractEpollChannel");
+                MethodHandles.Lookup l = MethodHandles.privateLookupIn(c, MethodHandles.lookup());
+                return l.findVirtual(c, "setFlag", MethodType.methodType(void.class, int.class))
+                        .asType(MethodType.methodType(void.class, Channel.class, int.class));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    }
+
+    /** Whether {@link #keepRegistered} can work with this Netty; epoll is only used when it can. */
+    public static boolean epollSupported() {
+        return EpollFlags.SET_FLAG != null;
+    }
+
+    /**
+     * Keeps an epoll socket channel in the epoll set until it is closed (see the class comment).
+     * Call before the channel is registered: then it costs no system call. No-op for NIO.
+     *
+     * @param reading the channel will read from the start (auto-read on): EPOLLIN goes into the
+     *     first {@code epoll_ctl(ADD)} too, instead of a {@code MOD} of its own right after
+     */
+    public static void keepRegistered(Channel ch, boolean reading) {
+        if (ch instanceof EpollSocketChannel) {
+            try {
+                EpollFlags.SET_FLAG.invokeExact(ch, reading ? EpollFlags.EPOLLERR_IN : EpollFlags.EPOLLERR);
+            } catch (Throwable e) {
+                throw new IllegalStateException("cannot keep " + ch + " in the epoll set", e);
+            }
+        }
+    }
+
+    /**
+     * Sends FIN on {@code ch}. Call only once every write to it has been flushed. On epoll this shuts
+     * the socket down directly: Netty's {@code shutdownOutput()} builds an exception with a stack
+     * trace for every call (to fail writes queued after it, which a relay never has).
+     */
+    public static ChannelFuture shutdownOutput(DuplexChannel ch) {
+        if (ch instanceof EpollSocketChannel epoll) {
+            try {
+                ((Socket) epoll.fd()).shutdown(false, true);
+                return ch.newSucceededFuture();
+            } catch (IOException e) {
+                return ch.newFailedFuture(e);
+            }
+        }
+        return ch.shutdownOutput();
+    }
+}
