@@ -85,7 +85,7 @@ public final class ManifestTree {
     private final long maxFileBytes;
     private final Map<Path, FileState> files = new TreeMap<>();
     /** Every file defining a key, in path order; the first wins. */
-    private final Map<ObjectKey, List<Path>> definers = new HashMap<>();
+    private final Map<ObjectKey, Object> definers = new HashMap<>(); // a Path, or a List<Path> when several
     /** The keys more than one file defines (so problems need not look at every key). */
     private final Set<ObjectKey> contested = new HashSet<>();
     private final List<Problem> listingProblems = new ArrayList<>();
@@ -191,7 +191,7 @@ public final class ManifestTree {
                 old.objects().keySet().stream().filter(k -> !defs.containsKey(k)).forEach(k -> undefine(k, p));
             }
             defs.keySet().stream().filter(k -> old == null || !old.objects().containsKey(k)).forEach(k -> define(k, p));
-            files.put(p, new FileState(toRead.get(p), defs, withInFileDuplicates(f), e.getValue().docs()));
+            files.put(p, new FileState(toRead.get(p), defs, withInFileDuplicates(f), shared(e.getValue().docs(), defs)));
         }
 
         List<ObjectChange> changes = new ArrayList<>();
@@ -398,17 +398,22 @@ public final class ManifestTree {
     }
 
     private Path winner(ObjectKey k) {
-        List<Path> paths = definers.get(k);
-        return paths == null || paths.isEmpty() ? null : paths.get(0);
+        Object v = definers.get(k);
+        return v == null ? null : v instanceof Path p ? p : definersOf(k).get(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Path> definersOf(ObjectKey k) {
+        Object v = definers.get(k);
+        return v == null ? List.of() : v instanceof Path p ? List.of(p) : (List<Path>) v;
     }
 
     private void define(ObjectKey k, Path p) {
-        List<Path> paths = definers.get(k);
-        if (paths == null) {
-            definers.put(k, List.of(p));
+        if (!definers.containsKey(k)) {
+            definers.put(k, p);
             return;
         }
-        List<Path> more = new ArrayList<>(paths);
+        List<Path> more = new ArrayList<>(definersOf(k));
         more.add(p);
         more.sort(null);
         definers.put(k, List.copyOf(more));
@@ -416,8 +421,8 @@ public final class ManifestTree {
     }
 
     private void undefine(ObjectKey k, Path p) {
-        List<Path> paths = definers.get(k);
-        if (paths == null) {
+        List<Path> paths = definersOf(k);
+        if (paths.isEmpty()) {
             return;
         }
         if (paths.size() == 1) {
@@ -428,10 +433,24 @@ public final class ManifestTree {
         }
         List<Path> rest = new ArrayList<>(paths);
         rest.remove(p);
-        definers.put(k, List.copyOf(rest));
+        definers.put(k, rest.size() == 1 ? rest.get(0) : List.copyOf(rest));
         if (rest.size() < 2) {
             contested.remove(k);
         }
+    }
+
+    /** {@code docs} holding the key instances of {@code defs} (one instance per key in the tree). */
+    private static Documents shared(Documents docs, Map<ObjectKey, Definition> defs) {
+        if (docs == null) {
+            return null;
+        }
+        Map<ObjectKey, ObjectKey> canonical = new HashMap<>();
+        defs.keySet().forEach(k -> canonical.put(k, k));
+        ObjectKey[] keys = docs.keys();
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = canonical.getOrDefault(keys[i], keys[i]);
+        }
+        return docs;
     }
 
     private static Map<ObjectKey, Manifest> firstPerKey(List<Manifest> manifests) {
@@ -465,7 +484,7 @@ public final class ManifestTree {
         List<Problem> out = new ArrayList<>(listingProblems);
         files.values().forEach(f -> out.addAll(f.problems()));
         for (ObjectKey k : contested) {
-            List<Path> paths = definers.get(k);
+            List<Path> paths = definersOf(k);
             for (int i = 1; i < paths.size(); i++) {
                 Definition d = files.get(paths.get(i)).objects().get(k);
                 Definition first = files.get(paths.get(0)).objects().get(k);
