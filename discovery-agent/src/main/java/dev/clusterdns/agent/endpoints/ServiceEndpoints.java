@@ -32,6 +32,8 @@ final class ServiceEndpoints {
     /** Per pod (same order as {@link #pods}): the resolved target port per Service port, or UNRESOLVED. */
     private final List<int[]> targetPorts;
 
+    private final Map<Pod, ObjectReference> refs = new java.util.IdentityHashMap<>();
+
     ServiceEndpoints(Service service, String namespace, List<CandidatePod> pods) {
         this.service = service;
         this.namespace = namespace;
@@ -252,8 +254,10 @@ final class ServiceEndpoints {
         return null;
     }
 
+    /** One reference per pod, shared by the Endpoints address and the slice endpoint (one per pod in the snapshot, not two). */
     private ObjectReference targetRef(Pod pod) {
-        return new ObjectReference("Pod", EndpointsController.namespaceOf(pod), pod.name(), pod.metadata().uid());
+        return refs.computeIfAbsent(pod, p -> new ObjectReference("Pod", EndpointsController.namespaceOf(p), p.name(),
+                p.metadata().uid()));
     }
 
     private static String emptyToNull(String s) {
