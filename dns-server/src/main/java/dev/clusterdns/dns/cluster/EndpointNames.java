@@ -123,10 +123,24 @@ final class EndpointNames {
         }
         LinkedHashSet<Record> a = new LinkedHashSet<>();
         LinkedHashSet<Record> aaaa = new LinkedHashSet<>();
-        for (Ready r : ready(options, svcName, part.slices())) {
-            if (r.host().equals(name)) {
-                Record rec = address(r.host(), r.ip(), options.ttl());
-                (rec.getType() == Type.A ? a : aaaa).add(rec);
+        // Labels are compared before any name is made: a large headless Service costs string compares.
+        String want = name.getLabelString(0);
+        for (EndpointSlice slice : part.slices()) {
+            for (EndpointSlice.Endpoint ep : slice.endpoints()) {
+                if (!ep.isReady()) {
+                    continue;
+                }
+                for (String text : ep.addresses()) {
+                    InetAddress ip = parse(text);
+                    if (ip == null || !hostLabel(options, ep, ip).equalsIgnoreCase(want)) {
+                        continue;
+                    }
+                    Name host = ZoneBuilder.label(hostLabel(options, ep, ip), svcName);
+                    if (host != null && host.equals(name)) {
+                        Record rec = address(host, ip, options.ttl());
+                        (rec.getType() == Type.A ? a : aaaa).add(rec);
+                    }
+                }
             }
         }
         if (a.isEmpty() && aaaa.isEmpty()) {
