@@ -100,7 +100,7 @@ measure() {
 # Every path is warmed up, so the JIT has compiled the connect and close code before it is measured
 # (keep-alive traffic alone opens only 64 connections).
 echo "warming up (JIT) ..."
-for _ in 1 2; do
+for _ in 1 2 3 4; do
   timeout 30 taskset -c "$load_cores" wrk -t1 -c64 -d4s http://127.96.9.9/ >/dev/null 2>&1 || true
   timeout 30 taskset -c "$load_cores" wrk -t1 -c64 -d4s http://127.96.9.9/ -H "Connection: close" >/dev/null 2>&1 || true
 done
