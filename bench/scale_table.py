@@ -62,6 +62,7 @@ def main():
         ("API: … → snapshot shows the endpoint, median / p99 (ms)",
          lambda ns: sample(ns, pair(ns, "api.endpoint_median_ms", "api.endpoint_p99_ms"), "api.flips", flips)),
         ("API: informers' first list → first snapshot (ms)", lambda ns: get(ns, "api.sync_ms")),
+        ("API: first change after the first list seen (watches opening; ms)", lambda ns: get(ns, "api.first_change_ms")),
     ]
     print()
     print("| metric | " + " | ".join("%s objects" % objects(ns) for ns in sizes) + " |")
