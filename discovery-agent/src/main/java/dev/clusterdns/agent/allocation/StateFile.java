@@ -181,15 +181,8 @@ final class StateFile {
         }
         Files.createDirectories(dir);
         byte[] bytes = json.writeValueAsBytes(state);
-        Path tmp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX);
+        Path tmp = tempFileWith(bytes);
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
             if (Files.exists(file)) {
                 // Between these two renames only `.prev` exists, which load() then uses.
                 Files.move(file, previous, StandardCopyOption.ATOMIC_MOVE);
@@ -198,12 +191,38 @@ final class StateFile {
         } finally {
             Files.deleteIfExists(tmp);
         }
+        if (!Files.exists(previous)) {
+            // The first file: a copy is kept back too, so that it plus the journal survives damage
+            // to the file before the next rewrite makes a real previous generation.
+            Path copy = tempFileWith(bytes);
+            try {
+                Files.move(copy, previous, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(copy);
+            }
+        }
         syncDirectory();
         String digest = StateJournal.digest(bytes);
         journal.restart(digest);
         syncDirectory();
         written = digest;
         writtenBytes = bytes.length;
+    }
+
+    /** A temp file in the state directory holding {@code bytes}, fsynced. */
+    private Path tempFileWith(byte[] bytes) throws IOException {
+        Path tmp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        return tmp;
     }
 
     /** Makes the rename itself durable; not every file system allows opening a directory. */

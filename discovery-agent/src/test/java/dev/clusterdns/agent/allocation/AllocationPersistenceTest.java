@@ -125,7 +125,8 @@ class AllocationPersistenceTest {
                 Files.readString(dir.resolve("allocations.json.corrupt"), StandardCharsets.UTF_8));
         Allocations a = alloc.reconcile(List.of(service("web").clusterIPs("10.0.0.10").build()));
         assertEquals("10.0.0.10", ip(a, "web"));
-        assertEquals(List.of("allocations.json", "allocations.json.corrupt", "allocations.json.journal"), files());
+        assertEquals(List.of("allocations.json", "allocations.json.corrupt", "allocations.json.journal",
+                "allocations.json.prev"), files());
         // The new file is good: the next instance reads it without complaint (and keeps it back).
         allocator(config(dir), 2).reconcile(List.of());
         assertEquals(List.of("allocations.json", "allocations.json.corrupt", "allocations.json.journal",
@@ -160,8 +161,8 @@ class AllocationPersistenceTest {
         for (int i = 0; i < 20; i++) {
             services.add(service("extra" + i).build());
             last = alloc.reconcile(services);
-            // The first change rewrites the file; the others are journal lines.
-            assertEquals(List.of("allocations.json", "allocations.json.journal"), files());
+            // The first change writes the file (and a copy kept back); the others are journal lines.
+            assertEquals(List.of("allocations.json", "allocations.json.journal", "allocations.json.prev"), files());
         }
         Allocations reloaded = allocator(config(dir), 99).reconcile(services);
         for (Service s : services) {

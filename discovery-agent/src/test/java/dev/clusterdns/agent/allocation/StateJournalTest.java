@@ -103,4 +103,15 @@ class StateJournalTest {
         Files.writeString(dir.resolve("allocations.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(older));
         assertEquals(older, new StateFile(dir).load());
     }
+    @Test
+    void theFirstFileIsKeptBackTooSoItsJournalSurvivesDamageToIt() throws Exception {
+        StateFile file = new StateFile(dir);
+        AllocationState s = file.load();
+        for (int i = 0; i < 4; i++) {
+            s = withService(s, "default/s" + i, i);
+            file.save(s); // one file, then journal lines: no rewrite has made a previous generation yet
+        }
+        Files.write(dir.resolve("allocations.json"), new byte[0]);
+        assertEquals(s, new StateFile(dir).load(), "the kept-back copy plus the journal");
+    }
 }
