@@ -33,8 +33,8 @@ import org.xbill.DNS.Type;
  * resolution over it. Each Service's names live in its {@link ServicePart}, found from the query name's
  * `<svc>.<ns>.svc` labels; per-endpoint names and PTRs are answered from the parts' EndpointSlices
  * ({@link EndpointNames}). Positive answers are encoded on first use and kept. Queries read it without
- * locks; {@link IncrementalBuild} makes the next one from a snapshot and this one, sharing the
- * persistent maps, and the stage publishes it with one volatile write.
+ * locks; {@link IncrementalBuild} makes the next one from a snapshot and this one, sharing what did
+ * not change, and the stage publishes it with one volatile write.
  */
 final class ClusterZone {
 
@@ -105,8 +105,8 @@ final class ClusterZone {
     private final Set<String> namespaces;
     private final ClusterSnapshot snapshot;
     private final boolean synced;
-    /** Per Service, by `namespace/name`. */
-    private final PMap<String, ServicePart> parts;
+    /** Per Service, by `namespace/name` (copied when a part changes; never changed once published). */
+    private final Map<String, ServicePart> parts;
     /** Canonical IP → the `namespace/name` of the part (String) or parts (String[]) that may claim its PTR. */
     private final PMap<String, Object> claims;
     /** Apex NS and glue, the head of a transfer. */
@@ -116,7 +116,7 @@ final class ClusterZone {
     private final int originLabels;
 
     ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> base, Node apexCore, Set<String> namespaces,
-            ClusterSnapshot snapshot, PMap<String, ServicePart> parts, PMap<String, Object> claims,
+            ClusterSnapshot snapshot, Map<String, ServicePart> parts, PMap<String, Object> claims,
             List<Record> apexTransfer) {
         this.options = options;
         this.apex = apexes[0];
@@ -157,7 +157,7 @@ final class ClusterZone {
         return namespaces;
     }
 
-    PMap<String, ServicePart> parts() {
+    Map<String, ServicePart> parts() {
         return parts;
     }
 
@@ -202,7 +202,7 @@ final class ClusterZone {
         int rel = q.nameLabels() - originLabels;
         Node n = base.get(probe);
         if (n == null && rel >= 3 && probe.labelIs(rel - 1, "svc")) {
-            ServicePart p = parts.get(probe.label(rel - 2) + '/' + probe.label(rel - 3));
+            ServicePart p = parts.get(probe.key(rel - 2, rel - 3));
             if (p != null) {
                 n = p.nodes().get(probe);
                 if (n == null && rel == 4) {

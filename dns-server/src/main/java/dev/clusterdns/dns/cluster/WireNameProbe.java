@@ -83,18 +83,29 @@ final class WireNameProbe {
         return true;
     }
 
-    /** The label {@code index} counted from the left (0 the first), lower-cased (ASCII). */
-    String label(int index) {
+    /** `first/second` of the labels at those indexes (counted from the left), lower-cased (ASCII), in one string. */
+    String key(int first, int second) {
+        int a = offset(first);
+        int b = offset(second);
+        int la = wire[a] & 0xff;
+        int lb = wire[b] & 0xff;
+        byte[] out = new byte[la + 1 + lb];
+        for (int i = 0; i < la; i++) {
+            out[i] = (byte) lower(wire[a + 1 + i]);
+        }
+        out[la] = '/';
+        for (int i = 0; i < lb; i++) {
+            out[la + 1 + i] = (byte) lower(wire[b + 1 + i]);
+        }
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private int offset(int index) {
         int p = start;
         for (int i = 0; i < index; i++) {
             p += (wire[p] & 0xff) + 1;
         }
-        int len = wire[p] & 0xff;
-        char[] out = new char[len];
-        for (int i = 0; i < len; i++) {
-            out[i] = (char) lower(wire[p + 1 + i]);
-        }
-        return new String(out);
+        return p;
     }
 
     /** The label {@code index} counted from the left (0 the first), as lower-cased ASCII equals {@code text}. */
