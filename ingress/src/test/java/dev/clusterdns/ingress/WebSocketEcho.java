@@ -13,19 +13,19 @@ import java.util.Base64;
 import java.util.Locale;
 
 /** A minimal RFC 6455 server: completes the handshake and echoes small text frames, prefixed "echo:". */
-final class WebSocketEcho implements AutoCloseable {
+public final class WebSocketEcho implements AutoCloseable {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private final ServerSocket server;
     private final Thread thread;
 
-    WebSocketEcho(String ip, int port) throws IOException {
+    public WebSocketEcho(String ip, int port) throws IOException {
         server = new ServerSocket(port, 10, InetAddress.getByName(ip));
         thread = new Thread(this::serve, "ws-echo");
         thread.setDaemon(true);
         thread.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 

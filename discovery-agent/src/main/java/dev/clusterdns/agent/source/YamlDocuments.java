@@ -110,7 +110,7 @@ final class YamlDocuments {
             byte b = text[i];
             if (b == '\n') {
                 comment = false;
-            } else if (b == '#' ) {
+            } else if (b == '#') {
                 comment = true;
             } else if (!comment && b != ' ' && b != '\t' && b != '\r') {
                 return false;

@@ -132,10 +132,11 @@ final class EndpointNames {
                 }
                 for (String text : ep.addresses()) {
                     InetAddress ip = parse(text);
-                    if (ip == null || !hostLabel(options, ep, ip).equalsIgnoreCase(want)) {
+                    String label = ip == null ? null : hostLabel(options, ep, ip);
+                    if (label == null || !label.equalsIgnoreCase(want)) {
                         continue;
                     }
-                    Name host = ZoneBuilder.label(hostLabel(options, ep, ip), svcName);
+                    Name host = ZoneBuilder.label(label, svcName);
                     if (host != null && host.equals(name)) {
                         Record rec = address(host, ip, options.ttl());
                         (rec.getType() == Type.A ? a : aaaa).add(rec);

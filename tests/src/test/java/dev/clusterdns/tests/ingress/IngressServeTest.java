@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.clusterdns.ingress.WebSocketEcho;
 import dev.clusterdns.tests.CommandResult;
 import dev.clusterdns.tests.ServeProcess;
 import java.io.IOException;
