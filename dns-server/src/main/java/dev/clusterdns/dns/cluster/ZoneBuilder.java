@@ -162,8 +162,8 @@ final class ZoneBuilder {
     }
 
     private void clusterIp(Service svc, Name svcName, List<EndpointSlice> slices) {
-        List<Ready> ready = EndpointNames.ready(options, svcName, slices);
-        if (options.ignoreEmptyService() && ready.isEmpty()) {
+        // Endpoint names are answered by EndpointNames; nothing here refers to them (no glue).
+        if (options.ignoreEmptyService() && EndpointNames.ready(options, svcName, slices).isEmpty()) {
             return;
         }
         List<InetAddress> ips = new ArrayList<>();
@@ -199,7 +199,6 @@ final class ZoneBuilder {
                 add(srv, address(srv, ip));
             }
         }
-        endpointNames(ready);
     }
 
     private void headless(Name svcName, List<EndpointSlice> slices) {
@@ -267,8 +266,8 @@ final class ZoneBuilder {
     }
 
     /**
-     * Per-endpoint A/AAAA names (specification 2.4.1): drafted so that SRV answers can carry them as
-     * glue; the zone answers them (and their PTRs) through {@link EndpointNames}.
+     * Per-endpoint A/AAAA names of a headless Service (specification 2.4.1): drafted so that its SRV
+     * answers can carry them as glue; the zone answers them (and their PTRs) through {@link EndpointNames}.
      */
     private void endpointNames(List<Ready> ready) {
         for (Ready r : ready) {
