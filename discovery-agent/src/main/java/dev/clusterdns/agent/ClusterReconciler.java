@@ -25,7 +25,9 @@ import dev.clusterdns.agent.model.Secret;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.model.ServicePort;
 import dev.clusterdns.agent.model.ServiceSpec;
+import dev.clusterdns.agent.model.SharedValues;
 import dev.clusterdns.agent.model.Workload;
+import dev.clusterdns.agent.snapshot.ByName;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.NamespaceObjects;
 import dev.clusterdns.agent.snapshot.Problem;
@@ -86,10 +88,15 @@ final class ClusterReconciler {
     /** The kube-dns Endpoints made here (kept only while kube-dns is the one made here too). */
     private Endpoints syntheticDnsEndpoints;
     private final ServiceAllocator allocator;
+    /** The parts Pods repeat (specs, labels, conditions), one instance each. */
+    private final SharedValues shared = new SharedValues();
     private final int nodePortBase;
     private final int nodePortLast;
-    /** When the agent first saw each object without a creationTimestamp (for AGE), by kind/namespace/name. */
-    private final Map<ObjectKey, String> firstSeen = new HashMap<>();
+    /**
+     * The creation time given to an object without one (for AGE) is kept by the object itself while it
+     * is held; here only for the objects validation turned away since, so that a fixed edit keeps it.
+     */
+    private final Map<ObjectKey, String> rejectedSince = new HashMap<>();
     /** When each namespace implied by its objects (no Namespace object) was first seen, by name. */
     private final Map<String, String> namespaceFirstSeen = new HashMap<>();
     private final Map<String, Space> spaces = new TreeMap<>();
@@ -114,7 +121,9 @@ final class ClusterReconciler {
         /** Pods from the source, defaulted, valid and stamped. */
         final Map<String, Pod> givenPods = new TreeMap<>();
         /** What the snapshot serves: the given Pods as the workload controllers leave them, and theirs. */
-        final Map<String, Pod> pods = new TreeMap<>();
+        List<Pod> pods = List.of();
+        /** {@link #pods} by name (the list is in name order, as the snapshot keeps it). */
+        ByName<Pod> podByName = ByName.of(pods);
         /** Workloads as the controllers report them (with status, and the ReplicaSets Deployments own). */
         List<Workload> servedWorkloads = List.of();
         /** Pods or workloads changed: the controllers run again. */
@@ -160,7 +169,7 @@ final class ClusterReconciler {
         }
 
         NamespaceObjects objects() {
-            return new NamespaceObjects(new ArrayList<>(services.values()), new ArrayList<>(pods.values()), slices,
+            return new NamespaceObjects(new ArrayList<>(services.values()), pods, slices,
                     endpoints, new ArrayList<>(configMaps.values()), new ArrayList<>(secrets.values()),
                     servedWorkloads, new ArrayList<>(ingresses.values()));
         }
@@ -214,12 +223,17 @@ final class ClusterReconciler {
             Space space = spaces.computeIfAbsent(ns, n -> new Space());
             dirty.add(ns);
             invalid.remove(key);
-            if (c.removed()) {
-                firstSeen.remove(key);
+            String since = c.removed() ? null : heldSince(space, key);
+            if (since == null && !c.removed()) {
+                since = rejectedSince.get(key);
             }
+            rejectedSince.remove(key);
             remove(space, key, toAllocate, change);
             if (!c.removed()) {
-                put(space, key, c.manifest(), now, toAllocate, change);
+                put(space, key, c.manifest(), since == null ? now : since, toAllocate, change);
+                if (since != null && invalid.containsKey(key)) {
+                    rejectedSince.put(key, since);
+                }
             }
         }
         if (!observed) {
@@ -352,8 +366,11 @@ final class ClusterReconciler {
         }
     }
 
-    /** Defaults and validates one object and holds it if valid; otherwise records why not. */
-    private void put(Space space, ObjectKey key, Manifest m, String now, Map<String, Service> toAllocate,
+    /**
+     * Defaults and validates one object and holds it if valid; otherwise records why not. {@code since}
+     * becomes its creationTimestamp when it has none.
+     */
+    private void put(Space space, ObjectKey key, Manifest m, String since, Map<String, Service> toAllocate,
                      SnapshotChange.Builder change) {
         KubeObject o = m.object();
         String name = key.name();
@@ -383,8 +400,9 @@ final class ClusterReconciler {
                 return;
             }
             if (!observed) {
-                v = new Pod(v.apiVersion(), v.kind(), identity(v, now), v.spec(), v.status());
+                v = new Pod(v.apiVersion(), v.kind(), identity(v, since), v.spec(), v.status());
             }
+            v = shared.pod(v);
             space.givenPods.put(name, v);
             space.replan = true;
         } else if (o instanceof EndpointSlice e) {
@@ -422,13 +440,13 @@ final class ClusterReconciler {
         } else if (o instanceof Ingress i) {
             Ingress v = observed ? IngressChecks.defaults(i) : accept(key, m, i, IngressChecks::defaults, IngressChecks::validate);
             if (v != null) {
-                space.ingresses.put(name, observed ? v : v.withMetadata(identity(v, now)));
+                space.ingresses.put(name, observed ? v : v.withMetadata(identity(v, since)));
                 change.add("Ingress", path);
             }
         } else if (o instanceof IngressClass c) {
             IngressClass v = observed ? IngressChecks.defaults(c) : accept(key, m, c, IngressChecks::defaults, IngressChecks::validate);
             if (v != null) {
-                ingressClasses.put(name, observed ? v : v.withMetadata(identity(v, now)));
+                ingressClasses.put(name, observed ? v : v.withMetadata(identity(v, since)));
                 ingressClassesChanged = true;
                 change.add("IngressClass", name);
             }
@@ -448,7 +466,9 @@ final class ClusterReconciler {
             outcome.put(key, null);
         }
         for (Service s : result.services()) {
-            outcome.put(s.metadata().key(), s.withMetadata(identity(s, now)));
+            Space held = spaces.get(s.metadata().namespace());
+            Service was = held == null ? null : held.services.get(s.metadata().name());
+            outcome.put(s.metadata().key(), s.withMetadata(identity(s, was == null ? now : since(was, now))));
             unallocated.remove(s.metadata().key());
         }
         result.rejected().forEach((key, errors) -> {
@@ -506,7 +526,7 @@ final class ClusterReconciler {
             }
             List<Pod> pods = new ArrayList<>();
             SelectorIndex selectors = space.selectors();
-            for (Pod p : space.pods.values()) {
+            for (Pod p : space.pods) {
                 for (Service s : selectors.selecting(p)) {
                     if (owners.contains(s.name())) {
                         pods.add(p);
@@ -571,7 +591,7 @@ final class ClusterReconciler {
             // Which of these Services select some pod: one pass over the pods through the selector index.
             Set<String> selecting = new java.util.HashSet<>();
             SelectorIndex selectors = space.selectors();
-            for (Pod p : space.pods.values()) {
+            for (Pod p : space.pods) {
                 for (Service s : selectors.selecting(p)) {
                     selecting.add(s.name());
                 }
@@ -621,11 +641,16 @@ final class ClusterReconciler {
             }
             served = new ArrayList<>();
             for (Pod p : r.pods()) {
-                served.add(new Pod(p.apiVersion(), p.kind(), identity(p, now), p.spec(), p.status()));
+                Pod was = space.podByName.get(p.name());
+                String since = was == null ? now : since(was, now);
+                served.add(shared.pod(new Pod(p.apiVersion(), p.kind(), identity(p, since), p.spec(), p.status())));
             }
+            Map<String, Workload> wasServed = new HashMap<>();
+            space.servedWorkloads.forEach(w -> wasServed.put(w.kind() + "/" + w.name(), w));
             servedWorkloads = new ArrayList<>();
             for (Workload w : r.workloads()) {
-                servedWorkloads.add(w.withMetadata(identity(w, now)));
+                Workload was = wasServed.get(w.kind() + "/" + w.name());
+                servedWorkloads.add(w.withMetadata(identity(w, was == null ? now : since(was, now))));
             }
             if (r.problems().isEmpty()) {
                 workloadProblems.remove(ns);
@@ -635,25 +660,24 @@ final class ClusterReconciler {
         }
         Map<String, Pod> next = new TreeMap<>();
         served.forEach(p -> next.put(p.name(), p));
-        Set<String> names = new TreeSet<>(space.pods.keySet());
-        names.addAll(next.keySet());
-        for (String name : names) {
-            Pod was = space.pods.get(name);
-            Pod is = next.get(name);
-            if (!Objects.equals(was, is)) {
-                change.add(SnapshotChange.PODS, ns + "/" + name);
-                if (was != null) {
-                    space.podTouched(was);
-                }
+        for (Pod was : space.pods) {
+            Pod is = next.get(was.name());
+            if (!was.equals(is)) {
+                change.add(SnapshotChange.PODS, ns + "/" + was.name());
+                space.podTouched(was);
                 if (is != null) {
                     space.podTouched(is);
-                } else if (!space.givenPods.containsKey(name)) {
-                    firstSeen.remove(new ObjectKey("Pod", ns, name));
                 }
             }
         }
-        space.pods.clear();
-        space.pods.putAll(next);
+        for (Pod is : next.values()) {
+            if (space.podByName.get(is.name()) == null) {
+                change.add(SnapshotChange.PODS, ns + "/" + is.name());
+                space.podTouched(is);
+            }
+        }
+        space.pods = List.copyOf(next.values());
+        space.podByName = ByName.of(space.pods);
         Map<String, Workload> before = new HashMap<>();
         space.servedWorkloads.forEach(w -> before.put(w.kind() + "/" + w.name(), w));
         Map<String, Workload> after = new HashMap<>();
@@ -765,18 +789,39 @@ final class ClusterReconciler {
         return defaulted;
     }
 
-    private ObjectMeta identity(KubeObject o, String now) {
+    /** {@code o}'s metadata with a uid and a creationTimestamp ({@code since} when it has none). */
+    private static ObjectMeta identity(KubeObject o, String since) {
         ObjectMeta meta = o.metadata();
         if (meta.uid() == null || meta.uid().isEmpty()) {
             String name = o.kind() + "/" + meta.namespace() + "/" + meta.name();
             meta = meta.withUid(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString());
         }
         if (meta.creationTimestamp() == null || meta.creationTimestamp().isEmpty()) {
-            // Keyed as the source keys the object, so a removal forgets it (a re-created object is new).
-            ObjectKey key = ObjectKey.of(o);
-            meta = meta.withCreationTimestamp(firstSeen.computeIfAbsent(key, k -> now));
+            meta = meta.withCreationTimestamp(since);
         }
         return meta;
+    }
+
+    /** The creation time an object held before carries on to its next version (else {@code now}). */
+    private static String since(KubeObject held, String now) {
+        String ts = held.metadata() == null ? null : held.metadata().creationTimestamp();
+        return ts == null || ts.isEmpty() ? now : ts;
+    }
+
+    /**
+     * The creation time of what is held under {@code key} before a change replaces it: a new version of
+     * an object is the same object (a removal and a re-creation are told apart by the source). Null when
+     * nothing is held. Only the kinds stamped here (Pods, Ingresses, IngressClasses); Services are
+     * stamped after allocation, from what is served.
+     */
+    private String heldSince(Space space, ObjectKey key) {
+        KubeObject held = switch (key.kind()) {
+            case "Pod" -> space.givenPods.get(key.name());
+            case "Ingress" -> space.ingresses.get(key.name());
+            case "IngressClass" -> ingressClasses.get(key.name());
+            default -> null;
+        };
+        return held == null ? null : since(held, null);
     }
 
     /**

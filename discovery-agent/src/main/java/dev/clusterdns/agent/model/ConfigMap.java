@@ -7,6 +7,8 @@ import java.util.Map;
 public record ConfigMap(String apiVersion, String kind, ObjectMeta metadata, Map<String, String> data,
                         Map<String, String> binaryData) implements KubeObject {
     public ConfigMap {
+        apiVersion = Strings.shared(apiVersion);
+        kind = Strings.shared(kind);
         data = Lists.copy(data);
         binaryData = Lists.copy(binaryData);
     }

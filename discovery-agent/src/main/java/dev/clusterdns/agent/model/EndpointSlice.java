@@ -17,6 +17,8 @@ public record EndpointSlice(
     public static final String MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by";
 
     public EndpointSlice {
+        apiVersion = Strings.shared(apiVersion);
+        kind = Strings.shared(kind);
         endpoints = Lists.copy(endpoints);
         ports = Lists.copy(ports);
     }

@@ -8,6 +8,8 @@ import java.util.List;
 public record Endpoints(String apiVersion, String kind, ObjectMeta metadata, List<Subset> subsets)
         implements KubeObject {
     public Endpoints {
+        apiVersion = Strings.shared(apiVersion);
+        kind = Strings.shared(kind);
         subsets = Lists.copy(subsets);
     }
 

@@ -16,6 +16,8 @@ public record Ingress(String apiVersion, String kind, ObjectMeta metadata, Spec 
     public static final String CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 
     public Ingress {
+        apiVersion = Strings.shared(apiVersion);
+        kind = Strings.shared(kind);
         if (spec == null) {
             spec = new Spec(null, null, null, null);
         }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Defensive copies for record components: unmodifiable, null-tolerant, order-preserving, and as
@@ -24,9 +25,16 @@ final class Lists {
         }
     }
 
+    /** The classes of the unmodifiable maps made here and by {@code Map.of}: copying one again only costs memory. */
+    private static final Set<Class<?>> UNMODIFIABLE_MAPS = Set.of(Map.of(1, 1).getClass(), Map.of(1, 1, 2, 2).getClass(),
+            Collections.unmodifiableMap(new LinkedHashMap<>()).getClass());
+
     static <K, V> Map<K, V> copy(Map<K, V> map) {
         if (map == null || map.isEmpty()) {
             return Map.of();
+        }
+        if (UNMODIFIABLE_MAPS.contains(map.getClass())) {
+            return map; // a record's copy passed on to the next record (a Pod's labels through each `with…`)
         }
         if (map.size() == 1) {
             Map.Entry<K, V> e = map.entrySet().iterator().next();
@@ -41,6 +49,9 @@ final class Lists {
     static Map<String, String> copyShared(Map<String, String> map) {
         if (map == null || map.isEmpty()) {
             return Map.of();
+        }
+        if (UNMODIFIABLE_MAPS.contains(map.getClass())) {
+            return map;
         }
         Map<String, String> shared = new LinkedHashMap<>(map.size() * 2);
         map.forEach((k, v) -> shared.put(Strings.shared(k), Strings.shared(v)));

@@ -10,6 +10,8 @@ public record Pod(String apiVersion, String kind, ObjectMeta metadata, PodSpec s
         implements KubeObject {
 
     public Pod {
+        apiVersion = Strings.shared(apiVersion);
+        kind = Strings.shared(kind);
         if (spec == null) {
             spec = PodSpec.empty();
         }

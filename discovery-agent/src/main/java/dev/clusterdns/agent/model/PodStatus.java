@@ -10,6 +10,10 @@ public record PodStatus(String phase, String podIP, List<PodIP> podIPs, String h
         hostIP = Strings.shared(hostIP);
         podIPs = Lists.copy(podIPs);
         conditions = Lists.copy(conditions);
+        // `podIP` repeats `podIPs[0]`: one string for both.
+        if (podIP != null && !podIPs.isEmpty() && podIP.equals(podIPs.get(0).ip())) {
+            podIP = podIPs.get(0).ip();
+        }
     }
 
     static PodStatus empty() {

@@ -11,6 +11,8 @@ import java.util.Map;
 public record Secret(String apiVersion, String kind, ObjectMeta metadata, String type, Map<String, String> data,
                      Map<String, String> stringData) implements KubeObject {
     public Secret {
+        apiVersion = Strings.shared(apiVersion);
+        kind = Strings.shared(kind);
         data = Lists.copy(data);
         stringData = Lists.copy(stringData);
     }

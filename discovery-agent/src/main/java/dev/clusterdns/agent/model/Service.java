@@ -15,6 +15,8 @@ public record Service(String apiVersion, String kind, ObjectMeta metadata, Servi
     public static final String CLUSTER_IP_NONE = "None";
 
     public Service {
+        apiVersion = Strings.shared(apiVersion);
+        kind = Strings.shared(kind);
         if (spec == null) {
             spec = ServiceSpec.empty();
         }

@@ -18,22 +18,22 @@ final class Partition {
     static final Partition EMPTY = new Partition(NamespaceObjects.EMPTY);
 
     final NamespaceObjects objects;
-    private final Map<String, Service> serviceByName;
-    private final Map<String, Pod> podByName;
+    private final ByName<Service> serviceByName;
+    private final ByName<Pod> podByName;
     private final Map<String, List<EndpointSlice>> slicesByService;
-    private final Map<String, Endpoints> endpointsByName;
-    private final Map<String, ConfigMap> configMapByName;
-    private final Map<String, Secret> secretByName;
-    private final Map<String, Ingress> ingressByName;
+    private final ByName<Endpoints> endpointsByName;
+    private final ByName<ConfigMap> configMapByName;
+    private final ByName<Secret> secretByName;
+    private final ByName<Ingress> ingressByName;
 
     Partition(NamespaceObjects objects) {
         this.objects = objects;
-        this.serviceByName = byName(objects.services());
-        this.podByName = byName(objects.pods());
-        this.endpointsByName = byName(objects.endpoints());
-        this.configMapByName = byName(objects.configMaps());
-        this.secretByName = byName(objects.secrets());
-        this.ingressByName = byName(objects.ingresses());
+        this.serviceByName = ByName.of(objects.services());
+        this.podByName = ByName.of(objects.pods());
+        this.endpointsByName = ByName.of(objects.endpoints());
+        this.configMapByName = ByName.of(objects.configMaps());
+        this.secretByName = ByName.of(objects.secrets());
+        this.ingressByName = ByName.of(objects.ingresses());
         Map<String, List<EndpointSlice>> slices = new HashMap<>();
         for (EndpointSlice s : objects.endpointSlices()) {
             String svc = s.metadata() == null ? null : s.serviceName();
@@ -71,16 +71,5 @@ final class Partition {
 
     Ingress ingress(String name) {
         return ingressByName.get(name);
-    }
-
-    private static <T extends KubeObject> Map<String, T> byName(List<T> objects) {
-        if (objects.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, T> out = new HashMap<>(objects.size() * 4 / 3 + 1);
-        for (T o : objects) {
-            out.putIfAbsent(o.name(), o); // the first wins, as lookups in a list would
-        }
-        return out;
     }
 }

@@ -85,13 +85,19 @@ final class EndpointNames {
         return out;
     }
 
+    /** The canonical text of {@code ip}: {@code text} itself when already canonical (a cluster holds one per Pod). */
+    private static String canonical(String text, InetAddress ip) {
+        String canonical = IpAddresses.format(ip.getAddress());
+        return canonical.equals(text) ? text : canonical;
+    }
+
     /** Canonical text of every address the part may claim a PTR for (ClusterIPs and ready endpoints). */
     static Set<String> addresses(ServicePart part) {
         Set<String> out = new LinkedHashSet<>();
         for (String text : part.service().clusterIPs()) {
             InetAddress ip = parse(text);
             if (ip != null) {
-                out.add(IpAddresses.format(ip.getAddress()));
+                out.add(canonical(text, ip));
             }
         }
         if (named(part.service())) {
@@ -101,7 +107,7 @@ final class EndpointNames {
                         for (String text : ep.addresses()) {
                             InetAddress ip = parse(text);
                             if (ip != null) {
-                                out.add(IpAddresses.format(ip.getAddress()));
+                                out.add(canonical(text, ip));
                             }
                         }
                     }
