@@ -14,6 +14,9 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +45,32 @@ class ListenerSocketsTest {
             try (ServerSocket other = new ServerSocket()) {
                 assertThrows(BindException.class,
                         () -> other.bind(new InetSocketAddress(InetAddress.getByName("127.96.0.28"), 80)));
+            }
+        }
+    }
+
+    /**
+     * A listener of this user that set SO_REUSEPORT already holds the Service address: the proxy's
+     * accept sockets would join it and share the connections; the probe refuses and says who holds it.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void anAddressHeldWithReusePortIsNotSharedButReported(boolean epoll) throws Exception {
+        ProxyConfig config = new ProxyConfig(ProxyMode.USERSPACE, "node-a", List.of(InetAddress.getLoopbackAddress()),
+                ProxyConfig.DEFAULT_TCP_IDLE_TIMEOUT, ProxyConfig.DEFAULT_UDP_TIMEOUT, ProxyConfig.DEFAULT_INTERFACE,
+                3, 65536, epoll);
+        try (ServerSocketChannel squatter = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+            squatter.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            squatter.bind(new InetSocketAddress(InetAddress.getByName("127.96.0.29"), 80));
+            try (ProxyHarness h = new ProxyHarness(config); TcpBackend pod = new TcpBackend("pod0", "127.0.0.49")) {
+                Service s = svc("default", "held").clusterIP("127.96.0.29").tcp("http", 80).build();
+                h.apply(List.of(s), List.of(slice("default", "held", List.of(ready(pod.ip())),
+                        List.of(port("http", pod.port())))));
+                assertEquals(1, listeners("127.96.0.29", 80), "only the squatter listens");
+                List<BindFailure> failures = h.proxy.bindFailures();
+                assertEquals(1, failures.size(), failures.toString());
+                assertEquals("address already in use (this process holds it (pid " + ProcessHandle.current().pid() + "))",
+                        failures.get(0).reason());
             }
         }
     }

@@ -74,8 +74,17 @@ public final class ServeProcess implements AutoCloseable {
     }
 
     private static ServeProcess launch(List<String> args, Path stateDir) {
-        int dns = freePort();
-        int http = freePort();
+        // Not a port the test gave in its own arguments (an ingress or upstream port it picked).
+        java.util.Set<Integer> given = new java.util.HashSet<>();
+        for (String a : args) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(":(\\d{1,5})$").matcher(a);
+            if (m.find()) {
+                given.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        List<Integer> ports = freePorts(2, given);
+        int dns = ports.get(0);
+        int http = ports.get(1);
         List<String> cmd = new ArrayList<>(command());
         cmd.add("serve");
         cmd.addAll(List.of("--dns-listen", "127.0.0.1:" + dns, "--http-listen", "127.0.0.1:" + http,
@@ -179,7 +188,6 @@ public final class ServeProcess implements AutoCloseable {
         }
     }
 
-    /** A port free for both TCP and UDP on 127.0.0.1. */
     /** `name=ip` of the Pods in {@code namespace} matching {@code selector}, sorted by name (from the read API). */
     public java.util.Map<String, String> podIps(String namespace, String selector) {
         try {
@@ -193,20 +201,57 @@ public final class ServeProcess implements AutoCloseable {
         }
     }
 
+    /** A port free for both TCP and UDP on 127.0.0.1; see {@link #freePorts(int, java.util.Set)}. */
     public static int freePort() {
-        for (int i = 0; i < 50; i++) {
-            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = tcp.getLocalPort();
-                try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
-                    return port;
-                } catch (IOException busy) {
-                    // taken for UDP; try another
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        return freePorts(1, java.util.Set.of()).get(0);
+    }
+
+    /**
+     * {@code n} different ports free for both TCP and UDP on 127.0.0.1, from 20000-29999 outside the
+     * kernel's ephemeral range (ip_local_port_range, 32768-60999 by default) and below NodePorts
+     * (30000-32767). A port from the ephemeral range (what binding port 0 gives) can be handed to any
+     * process's client socket between this check and the server's bind, and while the server runs
+     * to a UDP client that sets SO_REUSEPORT (dig does) when the server's sockets share the port.
+     *
+     * @param avoid ports not to return (ones the caller already uses)
+     */
+    public static List<Integer> freePorts(int n, java.util.Set<Integer> avoid) {
+        int[] ephemeral = ephemeralRange();
+        java.util.Random random = java.util.concurrent.ThreadLocalRandom.current();
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < 1000 && ports.size() < n; i++) {
+            int port = 20000 + random.nextInt(10000);
+            if ((port >= ephemeral[0] && port <= ephemeral[1]) || ports.contains(port) || avoid.contains(port)) {
+                continue;
+            }
+            if (freeForTcpAndUdp(port)) {
+                ports.add(port);
             }
         }
-        throw new IllegalStateException("no free port");
+        if (ports.size() < n) {
+            throw new IllegalStateException("no " + n + " free ports in 20000-29999 outside the ephemeral range "
+                    + ephemeral[0] + "-" + ephemeral[1]);
+        }
+        return ports;
+    }
+
+    private static boolean freeForTcpAndUdp(int port) {
+        try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+             DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException taken) {
+            return false;
+        }
+    }
+
+    private static int[] ephemeralRange() {
+        try {
+            // Read line-wise: Files.readString stops after the first byte of this /proc file.
+            String[] f = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+");
+            return new int[] {Integer.parseInt(f[0]), Integer.parseInt(f[1])};
+        } catch (IOException | RuntimeException e) {
+            return new int[] {32768, 60999};
+        }
     }
 
     static void sleep(long ms) {

@@ -27,7 +27,6 @@ import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.util.ArrayList;
@@ -37,19 +36,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Netty side: one event-loop group (epoll when available, NIO otherwise), per address one TCP
  * listener and {@code sockets} UDP sockets bound with SO_REUSEPORT so the kernel spreads clients over
- * the loops.
+ * the loops ({@link UdpSocketGroup}: no other socket may join them).
  */
 public final class Listeners implements AutoCloseable {
     private static final int MAX_DATAGRAM = 4096;
 
     private final EventLoopGroup group;
     private final List<Channel> channels;
+    private final List<UdpSocketGroup> udpGroups;
     private final List<InetSocketAddress> addresses;
     private final boolean epoll;
 
-    private Listeners(EventLoopGroup group, List<Channel> channels, List<InetSocketAddress> addresses, boolean epoll) {
+    private Listeners(EventLoopGroup group, List<Channel> channels, List<UdpSocketGroup> udpGroups,
+            List<InetSocketAddress> addresses, boolean epoll) {
         this.group = group;
         this.channels = channels;
+        this.udpGroups = udpGroups;
         this.addresses = addresses;
         this.epoll = epoll;
     }
@@ -65,6 +67,7 @@ public final class Listeners implements AutoCloseable {
                 ? new ResponseRateLimit(limits.rrlRate(), limits.rrlSlip(), System::nanoTime) : null;
         TcpClientCap cap = new TcpClientCap(limits.tcpPerClient());
         List<Channel> channels = new ArrayList<>();
+        List<UdpSocketGroup> udpGroups = new ArrayList<>();
         List<InetSocketAddress> bound = new ArrayList<>();
         try {
             for (InetSocketAddress want : config.listen()) {
@@ -75,17 +78,19 @@ public final class Listeners implements AutoCloseable {
                 channels.add(tcp);
                 InetSocketAddress actual = new InetSocketAddress(want.getAddress(),
                         ((InetSocketAddress) tcp.localAddress()).getPort());
-                for (int i = 0; i < config.sockets(); i++) {
-                    channels.add(bindUdp(group, epoll, new UdpHandler(queries), actual));
-                }
+                UdpSocketGroup udp = UdpSocketGroup.bind(actual, config.sockets(),
+                        at -> bindUdp(group, epoll, new UdpHandler(queries), at));
+                udpGroups.add(udp);
+                channels.addAll(udp.members());
                 bound.add(actual);
             }
         } catch (IOException | RuntimeException e) {
             channels.forEach(Channel::close);
+            udpGroups.forEach(UdpSocketGroup::closeSeals);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
-        return new Listeners(group, channels, List.copyOf(bound), epoll);
+        return new Listeners(group, channels, udpGroups, List.copyOf(bound), epoll);
     }
 
     private static Channel bindUdp(EventLoopGroup group, boolean epoll, UdpHandler handler, InetSocketAddress at)
@@ -102,7 +107,7 @@ public final class Listeners implements AutoCloseable {
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
         }
         b.option(ChannelOption.SO_RCVBUF, 4 << 20);
-        return bindOrExplain(b.bind(at), "UDP", at);
+        return bindOrExplain(b.bind(at), "udp", at);
     }
 
     private static Channel bindTcp(EventLoopGroup group, boolean epoll, QueryHandler queries, TcpClientCap cap,
@@ -126,7 +131,7 @@ public final class Listeners implements AutoCloseable {
                                 new TcpHandler(queries, idleMillis));
                     }
                 });
-        return bindOrExplain(b.bind(at), "TCP", at);
+        return bindOrExplain(b.bind(at), "tcp", at);
     }
 
     private static Channel bindOrExplain(io.netty.channel.ChannelFuture f, String proto, InetSocketAddress at)
@@ -134,12 +139,7 @@ public final class Listeners implements AutoCloseable {
         f.awaitUninterruptibly();
         if (!f.isSuccess()) {
             Throwable cause = f.cause();
-            BindException e = new BindException("cannot listen for DNS on " + proto + " " + format(at) + ": "
-                    + (cause == null ? "unknown error" : cause.getMessage()));
-            if (cause != null) {
-                e.initCause(cause);
-            }
-            throw e;
+            throw ListenError.of(at, proto, cause == null ? new IOException("unknown error") : cause);
         }
         return f.channel();
     }
@@ -162,6 +162,7 @@ public final class Listeners implements AutoCloseable {
         for (Channel c : channels) {
             c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
+        udpGroups.forEach(UdpSocketGroup::closeSeals);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -1,5 +1,6 @@
 package dev.clusterdns.proxy.tcp;
 
+import dev.clusterdns.agent.net.PortHolders;
 import dev.clusterdns.proxy.table.Frontend;
 import dev.clusterdns.proxy.table.ListenKey;
 import dev.clusterdns.proxy.table.Route;
@@ -14,7 +15,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet4Address;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +41,11 @@ public final class TcpListener implements Frontend {
      * Binds {@code key} (blocking until bound) and serves {@code route}: one accept socket per event
      * loop, sharing the address with SO_REUSEPORT when there is more than one loop, so the kernel
      * spreads new connections over the loops and each connection stays on the loop that accepted it
-     * (no hand-off from an acceptor thread, no wakeup of another loop).
+     * (no hand-off from an acceptor thread, no wakeup of another loop). Before the group binds, a
+     * probe without SO_REUSEPORT checks that nobody holds the address: Linux would let a listener of
+     * the same user that set SO_REUSEPORT share it silently (it would get part of the connections).
+     * The kernel's bind-bucket fast path admits such a listener once the group is bound whatever its
+     * sockets do afterwards (unlike UDP), so a later one can still join; only a user of its own stops that.
      *
      * @param idleTimeout a connection with no bytes either way for this long is closed
      * @throws Exception when the address cannot be bound (nothing stays bound then)
@@ -55,6 +65,9 @@ public final class TcpListener implements Frontend {
         };
         SocketAddress address = key.socketAddress();
         try {
+            if (loops.size() > 1 && key.port() != 0) {
+                probe(key);
+            }
             for (EventLoop loop : loops) {
                 ServerBootstrap b = new ServerBootstrap()
                         // The accepting loop is the connection's loop: registering runs inline.
@@ -81,9 +94,29 @@ public final class TcpListener implements Frontend {
             }
         } catch (Exception e) {
             listener.close();
+            if (PortHolders.addressInUse(e) && !(e instanceof BindException)) {
+                throw inUse(key, e);
+            }
             throw e;
         }
         return listener;
+    }
+
+    /** Binds {@code key} without SO_REUSEPORT and closes it: fails if anything holds the address. */
+    private static void probe(ListenKey key) throws IOException {
+        try (ServerSocketChannel probe = ServerSocketChannel.open(key.address() instanceof Inet4Address
+                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6)) {
+            probe.bind(key.socketAddress());
+        } catch (IOException e) {
+            throw PortHolders.addressInUse(e) ? inUse(key, e) : e;
+        }
+    }
+
+    private static BindException inUse(ListenKey key, Exception cause) {
+        BindException e = new BindException("address already in use ("
+                + PortHolders.describe("tcp", key.socketAddress()) + ")");
+        e.initCause(cause);
+        return e;
     }
 
     /** Sees each accepted channel before it is registered (the acceptor registers it next). */

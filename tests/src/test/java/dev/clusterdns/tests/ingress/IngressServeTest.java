@@ -127,8 +127,9 @@ class IngressServeTest {
         write(dir, "routes.yaml", Map.of("CART", "alpha"));
         String[] first = certificate(certs, "secure.test", "first");
         write(dir, "secret.yaml", Map.of("CRT", b64(first[0]), "KEY", b64(first[1])));
-        int http = ServeProcess.freePort();
-        int https = ServeProcess.freePort();
+        java.util.List<Integer> ingressPorts = ServeProcess.freePorts(2, java.util.Set.of(port));
+        int http = ingressPorts.get(0);
+        int https = ingressPorts.get(1);
         try (ServeProcess serve = ServeProcess.start("--manifests", dir.toString(), "--ingress-http", "127.0.0.1:" + http,
                 "--ingress-https", "127.0.0.1:" + https)) {
             String base = "http://127.0.0.1:" + http;
@@ -195,8 +196,9 @@ class IngressServeTest {
 
     @Test
     void theTutorialIngressServesTheNginxPodsRoundRobinAndTheTlsExampleBySni() throws Exception {
-        int http = ServeProcess.freePort();
-        int https = ServeProcess.freePort();
+        java.util.List<Integer> ingressPorts = ServeProcess.freePorts(2, java.util.Set.of());
+        int http = ingressPorts.get(0);
+        int https = ingressPorts.get(1);
         try (ServeProcess serve = ServeProcess.start("--ingress-http", "127.0.0.1:" + http, "--ingress-https",
                 "127.0.0.1:" + https)) {
             // The Deployment's Pods get their IPs from the pod CIDR: be them.
