@@ -60,6 +60,9 @@ final class Lists {
 
     /** Keeps null as null: Kubernetes gives a nil selector a different meaning from an empty one. */
     static <K, V> Map<K, V> copyNullable(Map<K, V> map) {
-        return map == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(map));
+        if (map == null || UNMODIFIABLE_MAPS.contains(map.getClass())) {
+            return map;
+        }
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 }
