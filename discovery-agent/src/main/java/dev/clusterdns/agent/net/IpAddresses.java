@@ -3,6 +3,7 @@ package dev.clusterdns.agent.net;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /**
  * Strict IP literal parsing (never a DNS lookup) and canonical printing as Go's net.IP does:
@@ -11,16 +12,19 @@ import java.net.UnknownHostException;
 public final class IpAddresses {
     private IpAddresses() {}
 
+    private static final Pattern V6_CHARS = Pattern.compile("[0-9a-fA-F:.]+");
+    private static final Pattern V4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
     /** Parses an IPv4 or IPv6 literal; throws IllegalArgumentException for anything else. */
     public static byte[] parse(String s) {
         if (s == null || s.isEmpty()) {
             throw new IllegalArgumentException("empty IP address");
         }
         if (s.indexOf(':') >= 0) {
-            if (!s.matches("[0-9a-fA-F:.]+")) {
+            if (!V6_CHARS.matcher(s).matches()) {
                 throw new IllegalArgumentException("invalid IP address: " + s);
             }
-        } else if (!s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+        } else if (!V4.matcher(s).matches()) {
             throw new IllegalArgumentException("invalid IP address: " + s);
         } else {
             for (String part : s.split("\\.")) {

@@ -47,7 +47,11 @@ final class IpLiterals {
             boolean zeros = false;
             for (int i = 0; i < 4; i++) {
                 String part = m.group(i + 1);
-                String digits = part.replaceFirst("^0+(?=.)", "");
+                int first = 0; // leading zeros dropped, one digit kept ("00" is 0)
+                while (first < part.length() - 1 && part.charAt(first) == '0') {
+                    first++;
+                }
+                String digits = part.substring(first);
                 if (digits.length() > 3) {
                     return null;
                 }
