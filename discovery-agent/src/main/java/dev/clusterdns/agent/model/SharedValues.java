@@ -9,31 +9,31 @@ import java.util.Map;
  * label map and one list of conditions, so a cluster of 150,000 Pods holds a few thousand of each
  * instead of one per Pod. The parts are immutable records and collections, equal by value, so a
  * shared one reads exactly as the copy it replaces. Held weakly: a part no object uses any more is
- * dropped.
+ * dropped. Not thread-safe (one reconciler uses it).
  */
 public final class SharedValues {
-    private final Interner<PodSpec> specs = Interner.newWeakInterner();
-    private final Interner<List<PodCondition>> conditions = Interner.newWeakInterner();
-    private final Interner<Map<String, String>> labels = Interner.newWeakInterner();
-    private final Interner<List<OwnerReference>> owners = Interner.newWeakInterner();
+    private final Shared<PodSpec> specs = new Shared<>();
+    private final Shared<List<PodCondition>> conditions = new Shared<>();
+    private final Shared<Map<String, String>> labels = new Shared<>();
+    private final Shared<List<OwnerReference>> owners = new Shared<>();
 
     /** {@code pod} with its repeated parts replaced by the shared instances (the same Pod when nothing changes). */
     public Pod pod(Pod pod) {
         ObjectMeta m = pod.metadata();
         ObjectMeta meta = m;
         if (m != null) {
-            Map<String, String> l = m.labels().isEmpty() ? m.labels() : labels.intern(m.labels());
-            List<OwnerReference> o = m.ownerReferences().isEmpty() ? m.ownerReferences() : owners.intern(m.ownerReferences());
+            Map<String, String> l = m.labels().isEmpty() ? m.labels() : labels.of(m.labels());
+            List<OwnerReference> o = m.ownerReferences().isEmpty() ? m.ownerReferences() : owners.of(m.ownerReferences());
             if (l != m.labels() || o != m.ownerReferences()) {
                 meta = new ObjectMeta(m.name(), m.generateName(), m.namespace(), m.uid(), m.resourceVersion(), l,
                         m.annotations(), m.creationTimestamp(), m.deletionTimestamp(), o);
             }
         }
-        PodSpec spec = specs.intern(pod.spec());
+        PodSpec spec = specs.of(pod.spec());
         PodStatus s = pod.status();
         PodStatus status = s;
         if (!s.conditions().isEmpty()) {
-            List<PodCondition> c = conditions.intern(s.conditions());
+            List<PodCondition> c = conditions.of(s.conditions());
             if (c != s.conditions()) {
                 status = new PodStatus(s.phase(), s.podIP(), s.podIPs(), s.hostIP(), c);
             }
@@ -42,5 +42,23 @@ public final class SharedValues {
             return pod;
         }
         return new Pod(pod.apiVersion(), pod.kind(), meta, spec, status);
+    }
+
+    /**
+     * The shared instances of one kind of part. The one shared last is compared first: the Pods of a
+     * workload come one after another, and an equals is cheaper than the interner's lookup (which
+     * was a fifth of a first load's reconcile in JFR).
+     */
+    private static final class Shared<T> {
+        private final Interner<T> interner = Interner.newWeakInterner();
+        private T last;
+
+        T of(T value) {
+            if (value != last) {
+                value = value.equals(last) ? last : interner.intern(value);
+                last = value;
+            }
+            return value;
+        }
     }
 }

@@ -332,6 +332,21 @@ public final class ClusterSnapshot {
         return index;
     }
 
+    /** A whole index in one pass (the tree built at once, not by single insertions); pods in index order. */
+    private static PMap<String, Object> firstPodIndex(List<Pod> pods) {
+        java.util.TreeMap<String, Object> all = new java.util.TreeMap<>();
+        for (Pod p : pods) {
+            for (String ip : p.podIPs()) {
+                all.merge(ip, p, (had, one) -> {
+                    List<Pod> more = new ArrayList<>(had instanceof Pod[] many ? List.of(many) : List.of((Pod) had));
+                    more.add((Pod) one);
+                    return more.toArray(new Pod[0]);
+                });
+            }
+        }
+        return TreePMap.fromSortedMap(all);
+    }
+
     /**
      * Derives the next snapshot from this one: replaced namespaces are rebuilt, the rest shared. The
      * IP indexes are updated only for the objects of the replaced namespaces that differ.
@@ -380,13 +395,23 @@ public final class ClusterSnapshot {
             PSortedMap<String, Partition> parts = base.partitions;
             PMap<String, Service> byClusterIp = base.serviceByClusterIp;
             PMap<String, Object> byPodIp = base.podsByIp;
+            // A first snapshot builds its pod index whole: one pass instead of 150,000 insertions.
+            List<Pod> firstPods = byPodIp.isEmpty() ? new ArrayList<>() : null;
             for (Map.Entry<String, NamespaceObjects> e : replaced.entrySet()) {
                 Partition old = parts.getOrDefault(e.getKey(), Partition.EMPTY);
                 NamespaceObjects now = e.getValue();
                 byClusterIp = indexClusterIps(byClusterIp, changed(old.objects.services(), now.services()),
                         changed(now.services(), old.objects.services()));
-                byPodIp = indexPodIps(byPodIp, changed(old.objects.pods(), now.pods()), changed(now.pods(), old.objects.pods()));
+                if (firstPods != null) {
+                    firstPods.addAll(now.pods());
+                } else {
+                    byPodIp = indexPodIps(byPodIp, changed(old.objects.pods(), now.pods()),
+                            changed(now.pods(), old.objects.pods()));
+                }
                 parts = now.isEmpty() ? parts.minus(e.getKey()) : parts.plus(e.getKey(), new Partition(now));
+            }
+            if (firstPods != null) {
+                byPodIp = firstPodIndex(firstPods);
             }
             return new ClusterSnapshot(revision, base.revision, change, null,
                     namespaces == null ? base.namespaces : namespaces, parts, byClusterIp, byPodIp,
@@ -491,13 +516,14 @@ public final class ClusterSnapshot {
         public ClusterSnapshot build() {
             PSortedMap<String, Partition> parts = TreePMap.empty();
             PMap<String, Service> byClusterIp = TreePMap.empty();
-            PMap<String, Object> byPodIp = TreePMap.empty();
+            List<Pod> pods = new ArrayList<>();
             for (Map.Entry<String, NamespaceObjects.Builder> e : byNamespace.entrySet()) {
                 NamespaceObjects objects = e.getValue().build();
                 parts = parts.plus(e.getKey(), new Partition(objects));
                 byClusterIp = indexClusterIps(byClusterIp, List.of(), objects.services());
-                byPodIp = indexPodIps(byPodIp, List.of(), objects.pods());
+                pods.addAll(objects.pods());
             }
+            PMap<String, Object> byPodIp = firstPodIndex(pods);
             return new ClusterSnapshot(revision, -1, SnapshotChange.everything(), createdAt, namespaces, parts,
                     byClusterIp, byPodIp, problems, ingressClasses);
         }
