@@ -3,6 +3,7 @@ package dev.clusterdns.agent.allocation;
 import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.agent.net.IpAddresses;
 import java.math.BigInteger;
+import java.util.random.RandomGenerator;
 
 /**
  * The allocatable addresses of one CIDR, as Kubernetes' bitmap allocator sees them: slot 0 is
@@ -93,6 +94,29 @@ final class IpRange {
         }
         int slot = offset.intValue() - 1;
         return slot < bitmap.size() ? slot : -1;
+    }
+
+    /** Takes {@code ip}: out of range when no slot is its, in use when it is held already. */
+    Claim claim(String ip) {
+        int slot = slotOf(ip);
+        if (slot < 0) {
+            return Claim.OUT_OF_RANGE;
+        }
+        return bitmap.claim(slot) ? Claim.TAKEN : Claim.IN_USE;
+    }
+
+    /** A free address (see {@link BandedBitmap#claimNext}), taken; null when all are used. */
+    String claimNext(RandomGenerator start) {
+        int slot = bitmap.claimNext(start);
+        return slot < 0 ? null : addressOf(slot);
+    }
+
+    /** Gives {@code ip} back; nothing for an address outside the range. */
+    void free(String ip) {
+        int slot = slotOf(ip);
+        if (slot >= 0) {
+            bitmap.release(slot);
+        }
     }
 
     /** Canonical text of the address in {@code slot}. */
