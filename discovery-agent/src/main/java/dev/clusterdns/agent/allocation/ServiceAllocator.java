@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -215,7 +216,14 @@ public final class ServiceAllocator {
                 accepted.add(render(w));
             }
         }
-        persist(new AllocationState(AllocationState.VERSION, nextSequence, holders));
+        List<String> changed = new ArrayList<>();
+        for (String key : retry.keySet()) {
+            // Only the Services planned here can hold anything else than before.
+            if (!Objects.equals(state.services().get(key), holders.get(key))) {
+                changed.add(key);
+            }
+        }
+        persist(new AllocationState(AllocationState.VERSION, nextSequence, holders), changed);
         return new Allocations(accepted, rejected);
     }
 
@@ -301,14 +309,15 @@ public final class ServiceAllocator {
         return w.loadBalancer.render(w.service.withSpec(spec));
     }
 
-    private void persist(AllocationState next) {
-        boolean changed = !next.equals(state);
+    /** @param changed the Services whose holding differs from the current state's */
+    private void persist(AllocationState next, List<String> changed) {
+        boolean any = !changed.isEmpty() || next.nextSequence() != state.nextSequence();
         state = next;
-        if (stateFile == null || !changed && !unsaved) {
+        if (stateFile == null || !any && !unsaved) {
             return;
         }
         try {
-            stateFile.save(next);
+            stateFile.save(next, changed);
             unsaved = false;
         } catch (IOException | RuntimeException e) {
             unsaved = true;

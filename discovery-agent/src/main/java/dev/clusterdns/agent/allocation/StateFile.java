@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,12 @@ final class StateFile {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     /** What each Service held as last read or written: moves are logged against it, the journal records changes from it. */
     private AllocationState known = AllocationState.empty();
+    /**
+     * Services whose holding may differ from {@link #known} in what the next save is given beyond
+     * the keys it names: those a failed save did not record, and those the load's conflict
+     * resolution changed.
+     */
+    private final Set<String> unrecorded = new HashSet<>();
     private final StateJournal journal;
     /** The digest of the file this process last wrote; null until it wrote one (the next save rewrites it). */
     private String written;
@@ -109,6 +118,11 @@ final class StateFile {
         for (String c : conflicts) {
             log.error("allocation state {}: conflicting claims: {}", file, c);
         }
+        resolved.services().forEach((key, h) -> {
+            if (!h.equals(state.services().get(key))) {
+                unrecorded.add(key);
+            }
+        });
         return resolved;
     }
 
@@ -152,14 +166,18 @@ final class StateFile {
     /**
      * Makes {@code state} durable: as a journal line when the journal is still small, else by
      * rewriting the file; logs every address or port a Service lost or changed.
+     *
+     * @param changed every Service whose holding may differ from the state last given (set,
+     *     changed or dropped); only these are compared, so a save costs what changed
      */
-    void save(AllocationState state) throws IOException {
+    void save(AllocationState state, Collection<String> changed) throws IOException {
+        unrecorded.addAll(changed);
         if (written == null || !journal.current() || journal.bytes() > Math.max(writtenBytes, MIN_JOURNAL_BYTES)) {
             rewrite(state);
         } else {
-            journal.append(known, state);
+            journal.append(known, state, unrecorded);
         }
-        for (AllocationState.Change change : state.changesSince(known)) {
+        for (AllocationState.Change change : state.changesSince(known, unrecorded)) {
             if (change.moved()) {
                 log.warn("allocation moved: {}", change.text());
             } else {
@@ -167,6 +185,7 @@ final class StateFile {
             }
         }
         known = state;
+        unrecorded.clear();
     }
 
     /**
@@ -177,7 +196,7 @@ final class StateFile {
         written = null; // until the new journal has started, nothing may be appended
         if (journal.current()) {
             // The journal then leads from the old file to exactly the new one.
-            journal.append(known, state);
+            journal.append(known, state, unrecorded);
         }
         Files.createDirectories(dir);
         byte[] bytes = json.writeValueAsBytes(state);
