@@ -54,8 +54,8 @@ final class StateFile {
     /** What each Service held as last read or written: moves are logged against it, the journal records changes from it. */
     private AllocationState known = AllocationState.empty();
     /**
-     * Services whose holding may differ from {@link #known} in what the next save is given beyond
-     * the keys it names: those a failed save did not record, and those the load's conflict
+     * Services whose holding may differ between {@link #known} and the next state saved besides
+     * those that save names: the ones a failed save named, and the ones the load's conflict
      * resolution changed.
      */
     private final Set<String> unrecorded = new HashSet<>();
@@ -118,11 +118,13 @@ final class StateFile {
         for (String c : conflicts) {
             log.error("allocation state {}: conflicting claims: {}", file, c);
         }
-        resolved.services().forEach((key, h) -> {
-            if (!h.equals(state.services().get(key))) {
-                unrecorded.add(key);
-            }
-        });
+        if (resolved != state) {
+            resolved.services().forEach((key, h) -> {
+                if (!h.equals(state.services().get(key))) {
+                    unrecorded.add(key);
+                }
+            });
+        }
         return resolved;
     }
 
