@@ -19,14 +19,16 @@ import java.util.TreeSet;
  *
  * @param version format version, {@link #VERSION}
  * @param nextSequence the sequence number the next newly seen Service gets
- * @param services by `namespace/name`
+ * @param services by `namespace/name`; not copied (a copy per change would cost every Service's
+ *     entry): whoever builds a state hands the map over and changes it no more, except the
+ *     allocator, whose state for a save is a view of its own map, read only during that save
  */
 record AllocationState(int version, long nextSequence, Map<String, Holder> services) {
     static final int VERSION = 1;
 
     AllocationState {
         // Sorted only when written (see StateFile): sorting 10k keys on every rebuild is wasted work.
-        services = services == null ? Map.of() : Collections.unmodifiableMap(new HashMap<>(services));
+        services = services == null ? Map.of() : Collections.unmodifiableMap(services);
     }
 
     static AllocationState empty() {

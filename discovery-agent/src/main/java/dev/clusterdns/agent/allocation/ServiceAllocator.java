@@ -44,7 +44,10 @@ public final class ServiceAllocator {
     private final StateFile stateFile;
     private final RandomGenerator random;
     private final Clock clock;
-    private AllocationState state;
+    /** What every Service holds (as persisted), changed in place Service by Service. */
+    private final Map<String, Holder> holders;
+    /** The sequence number the next newly seen Service gets. */
+    private long nextSequence;
     /** The last save failed: retry on the next reconcile even without a change. */
     private boolean unsaved;
     private Instant lastStamp = Instant.EPOCH;
@@ -73,10 +76,12 @@ public final class ServiceAllocator {
         this.random = random;
         this.clock = clock;
         this.stateFile = config.stateDir() == null ? null : new StateFile(config.stateDir());
-        this.state = stateFile == null ? AllocationState.empty() : stateFile.load();
+        AllocationState state = stateFile == null ? AllocationState.empty() : stateFile.load();
+        this.holders = new HashMap<>(state.services());
+        this.nextSequence = state.nextSequence();
         // A current file rebuilt from the previous generation is written again at the first reconcile.
         this.unsaved = stateFile != null && stateFile.fellBack();
-        for (Holder h : state.services().values()) {
+        for (Holder h : holders.values()) {
             Instant seen = parseInstant(h.firstSeen());
             if (seen != null && seen.isAfter(lastStamp)) {
                 lastStamp = seen;
@@ -105,7 +110,7 @@ public final class ServiceAllocator {
                 changes.put(key, null);
             }
         }
-        for (String key : state.services().keySet()) {
+        for (String key : holders.keySet()) {
             if (!changes.containsKey(key)) {
                 changes.put(key, null);
             }
@@ -123,25 +128,29 @@ public final class ServiceAllocator {
      * @return the outcome for the changed Services and for every rejected one tried again
      */
     public synchronized Allocations apply(Map<String, Service> changes) {
-        if (live.isEmpty() && !state.services().isEmpty()) {
+        if (live.isEmpty() && !holders.isEmpty()) {
             // The first call after a (re)start names every Service there is: what the state still
             // holds for any other (deleted while we were down) is freed, as a full reconcile would.
             Map<String, Service> all = new LinkedHashMap<>(changes);
-            for (String key : state.services().keySet()) {
+            for (String key : holders.keySet()) {
                 if (!all.containsKey(key)) {
                     all.put(key, null);
                 }
             }
             changes = all;
         }
-        long nextSequence = state.nextSequence();
-        Map<String, Holder> holders = new HashMap<>(state.services());
+        long sequenceBefore = nextSequence;
         Map<String, Service> retry = new LinkedHashMap<>(changes);
         for (String key : rejectedKeys) {
             Work old = live.get(key);
             if (old != null && !retry.containsKey(key)) { // not putIfAbsent: a null value means removed
                 retry.put(key, old.service);
             }
+        }
+        // Only the Services planned here can come to hold anything else.
+        Map<String, Holder> before = new LinkedHashMap<>();
+        for (String key : retry.keySet()) {
+            before.put(key, holders.get(key));
         }
         for (String key : retry.keySet()) {
             Work old = live.remove(key);
@@ -217,13 +226,12 @@ public final class ServiceAllocator {
             }
         }
         List<String> changed = new ArrayList<>();
-        for (String key : retry.keySet()) {
-            // Only the Services planned here can hold anything else than before.
-            if (!Objects.equals(state.services().get(key), holders.get(key))) {
+        before.forEach((key, held) -> {
+            if (!Objects.equals(held, holders.get(key))) {
                 changed.add(key);
             }
-        }
-        persist(new AllocationState(AllocationState.VERSION, nextSequence, holders), changed);
+        });
+        persist(changed, nextSequence != sequenceBefore);
         return new Allocations(accepted, rejected);
     }
 
@@ -309,15 +317,19 @@ public final class ServiceAllocator {
         return w.loadBalancer.render(w.service.withSpec(spec));
     }
 
-    /** @param changed the Services whose holding differs from the current state's */
-    private void persist(AllocationState next, List<String> changed) {
-        boolean any = !changed.isEmpty() || next.nextSequence() != state.nextSequence();
-        state = next;
-        if (stateFile == null || !any && !unsaved) {
+    /**
+     * Saves the state when it changed, or when the last save failed.
+     *
+     * @param changed the Services whose holding this apply changed
+     * @param sequenceMoved a newly seen Service took a sequence number
+     */
+    private void persist(List<String> changed, boolean sequenceMoved) {
+        if (stateFile == null || changed.isEmpty() && !sequenceMoved && !unsaved) {
             return;
         }
         try {
-            stateFile.save(next, changed);
+            // A view of the live map: the save reads it and keeps nothing of it.
+            stateFile.save(new AllocationState(AllocationState.VERSION, nextSequence, holders), changed);
             unsaved = false;
         } catch (IOException | RuntimeException e) {
             unsaved = true;
