@@ -3,6 +3,7 @@ package dev.clusterdns.agent.allocation;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.clusterdns.agent.net.IpAddresses;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -10,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Everything the allocator must remember across restarts: what each Service holds and the order
@@ -18,14 +19,16 @@ import java.util.TreeMap;
  *
  * @param version format version, {@link #VERSION}
  * @param nextSequence the sequence number the next newly seen Service gets
- * @param services by `namespace/name`
+ * @param services by `namespace/name`; not copied (a copy per change would cost every Service's
+ *     entry): whoever builds a state hands the map over and changes it no more, except the
+ *     allocator, whose state for a save is a view of its own map, read only during that save
  */
 record AllocationState(int version, long nextSequence, Map<String, Holder> services) {
     static final int VERSION = 1;
 
     AllocationState {
         // Sorted only when written (see StateFile): sorting 10k keys on every rebuild is wasted work.
-        services = services == null ? Map.of() : Collections.unmodifiableMap(new HashMap<>(services));
+        services = services == null ? Map.of() : Collections.unmodifiableMap(services);
     }
 
     static AllocationState empty() {
@@ -159,17 +162,19 @@ record AllocationState(int version, long nextSequence, Map<String, Holder> servi
 
     /**
      * One change per address or port a Service held in {@code before} and holds no longer or holds
-     * differently in this state (Services gone from this state are not listed: they were deleted).
+     * differently in this state (Services gone from this state are not listed: they were deleted),
+     * in key order.
+     *
+     * @param keys every Service whose holding may differ between the two; no other is looked at
      */
-    List<Change> changesSince(AllocationState before) {
+    List<Change> changesSince(AllocationState before, Collection<String> keys) {
         List<Change> out = new ArrayList<>();
-        for (Map.Entry<String, Holder> e : new TreeMap<>(services).entrySet()) {
-            Holder was = before.services().get(e.getKey());
-            Holder now = e.getValue();
-            if (was == null || was.equals(now)) {
+        for (String key : new TreeSet<>(keys)) {
+            Holder was = before.services().get(key);
+            Holder now = services.get(key);
+            if (now == null || was == null || was.equals(now)) {
                 continue;
             }
-            String key = e.getKey();
             for (String ip : was.clusterIPs()) {
                 change(out, key, "ClusterIP " + ip, ip, now.clusterIP(IpRange.familyOf(ip)));
             }

@@ -101,6 +101,22 @@ final class BandedBitmap {
         return slot;
     }
 
+    /**
+     * Claims the first free slot at or after {@code start}, wrapping once, whatever the bands (for
+     * pools whose start is derived, not drawn). Returns -1 when all are used.
+     */
+    int claimFrom(int start) {
+        if (count >= size) {
+            return -1;
+        }
+        int slot = scan(0, size, start);
+        if (slot >= 0) {
+            used.set(slot);
+            count++;
+        }
+        return slot;
+    }
+
     /** First free slot in [from, from+length) at or after from+start, wrapping once; -1 if none. */
     private int scan(int from, int length, int start) {
         int end = from + length;

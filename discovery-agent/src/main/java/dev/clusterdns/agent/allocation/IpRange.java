@@ -3,10 +3,13 @@ package dev.clusterdns.agent.allocation;
 import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.agent.net.IpAddresses;
 import java.math.BigInteger;
+import java.util.random.RandomGenerator;
 
 /**
- * The allocatable addresses of one CIDR, as Kubernetes' bitmap allocator sees them: slot 0 is
- * network+1; IPv4 leaves out the broadcast address; IPv6 is capped at 2^16 addresses.
+ * The allocatable addresses of one CIDR, one bitmap slot each. For Services ({@link #parse}) as
+ * Kubernetes' bitmap allocator sees them: slot 0 is network+1; IPv4 leaves out the broadcast
+ * address; IPv6 is capped at 2^16 addresses. Other pools ({@link #of}) choose where the slots start
+ * and how many there are.
  */
 final class IpRange {
     static final String IPV4 = "IPv4";
@@ -19,12 +22,20 @@ final class IpRange {
 
     private final Cidr cidr;
     private final BigInteger network;
+    /** The offset from the network address of slot 0. */
+    private final int first;
     private final BandedBitmap bitmap;
 
-    private IpRange(Cidr cidr, int usable, int staticBand) {
+    private IpRange(Cidr cidr, int first, int usable, int staticBand) {
         this.cidr = cidr;
         this.network = new BigInteger(1, cidr.networkAddress().getAddress());
+        this.first = first;
         this.bitmap = new BandedBitmap(usable, Math.min(staticBand, usable));
+    }
+
+    /** {@code count} addresses from network+{@code first} on, without a static band. */
+    static IpRange of(Cidr cidr, int first, int count) {
+        return new IpRange(cidr, first, count, 0);
     }
 
     /**
@@ -55,7 +66,7 @@ final class IpRange {
         if (usable < 1) {
             throw new IllegalArgumentException("invalid " + flag + " \"" + text + "\": has no usable addresses");
         }
-        return new IpRange(cidr, (int) usable, BandedBitmap.serviceIpStaticBand(size));
+        return new IpRange(cidr, 1, (int) usable, BandedBitmap.serviceIpStaticBand(size));
     }
 
     Cidr cidr() {
@@ -88,16 +99,48 @@ final class IpRange {
             return -1;
         }
         BigInteger offset = new BigInteger(1, raw).subtract(network);
-        if (offset.signum() <= 0 || offset.bitLength() > 31) {
+        if (offset.signum() < 0 || offset.bitLength() > 31 || offset.intValue() < first) {
             return -1;
         }
-        int slot = offset.intValue() - 1;
+        int slot = offset.intValue() - first;
         return slot < bitmap.size() ? slot : -1;
+    }
+
+    /** Takes {@code ip}: out of range when no slot is its, in use when it is held already. */
+    Claim claim(String ip) {
+        int slot = slotOf(ip);
+        if (slot < 0) {
+            return Claim.OUT_OF_RANGE;
+        }
+        return bitmap.claim(slot) ? Claim.TAKEN : Claim.IN_USE;
+    }
+
+    /** A free address (see {@link BandedBitmap#claimNext}), taken; null when all are used. */
+    String claimNext(RandomGenerator start) {
+        int slot = bitmap.claimNext(start);
+        return slot < 0 ? null : addressOf(slot);
+    }
+
+    /** Gives {@code ip} back; nothing for an address outside the range. */
+    void free(String ip) {
+        int slot = slotOf(ip);
+        if (slot >= 0) {
+            bitmap.release(slot);
+        }
+    }
+
+    /**
+     * Takes the first free address at or after {@code slot} (see {@link BandedBitmap#claimFrom});
+     * null when all are used.
+     */
+    String claimFrom(int slot) {
+        int taken = bitmap.claimFrom(slot);
+        return taken < 0 ? null : addressOf(taken);
     }
 
     /** Canonical text of the address in {@code slot}. */
     String addressOf(int slot) {
-        return IpAddresses.format(cidr.address(BigInteger.valueOf(slot + 1L)).getAddress());
+        return IpAddresses.format(cidr.address(BigInteger.valueOf(slot + (long) first)).getAddress());
     }
 
     /** Kubernetes' text for an address outside the range. */

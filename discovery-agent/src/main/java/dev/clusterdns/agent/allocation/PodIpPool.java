@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,11 +34,13 @@ public final class PodIpPool {
     static final String FILE_NAME = "pod-ips.json";
     /** Like the ClusterIP bitmap, IPv6 ranges are capped so the pool stays small. */
     private static final long MAX_ADDRESSES = 1L << 20;
+    /** Network+1 is the gateway's. */
+    private static final int FIRST = 2;
     private static final Logger log = LoggerFactory.getLogger(PodIpPool.class);
 
     private final Cidr cidr;
-    private final long first;
-    private final long count;
+    /** The addresses pods may get, from network+2 on; its bitmap is rebuilt by every reconcile. */
+    private final IpRange range;
     private final Path file;
     private final ObjectMapper json = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -60,11 +63,11 @@ public final class PodIpPool {
             throw new IllegalArgumentException("invalid --pod-cidr \"" + podCidr + "\": not a CIDR such as " + DEFAULT_POD_CIDR);
         }
         long size = cidr.size().min(BigInteger.valueOf(MAX_ADDRESSES)).longValueExact();
-        this.first = 2;
-        this.count = size - first - (cidr.isIpv6() ? 0 : 1);
+        long count = size - FIRST - (cidr.isIpv6() ? 0 : 1);
         if (count < 1) {
             throw new IllegalArgumentException("invalid --pod-cidr \"" + podCidr + "\": too small, no address for pods");
         }
+        this.range = IpRange.of(cidr, FIRST, (int) count);
         this.file = stateDir == null ? null : stateDir.resolve(FILE_NAME);
         this.held = load();
     }
@@ -96,31 +99,45 @@ public final class PodIpPool {
     private Map<String, String> reconcileKeys(Collection<String> podKeys, Set<String> reserved) {
         Set<String> wanted = new TreeSet<>(podKeys);
         Map<String, String> next = new TreeMap<>();
-        Set<String> used = new java.util.HashSet<>();
+        range.bitmap().clear();
+        Set<String> usedOutside = new HashSet<>();
         for (String r : reserved) {
-            used.add(canonical(r));
+            take(canonical(r), usedOutside);
         }
         for (String key : wanted) {
             String ip = held.get(key);
-            if (ip != null && !used.contains(ip) && cidr.contains(ip)) {
+            if (ip != null && take(ip, usedOutside)) {
                 next.put(key, ip);
-                used.add(ip);
             }
         }
         for (String key : wanted) {
             if (next.containsKey(key)) {
                 continue;
             }
-            String ip = free(key, used);
+            // The first free address at or after the one the key hashes to, wrapping once.
+            long start = Integer.toUnsignedLong(key.hashCode() * 0x9E3779B1) % range.bitmap().size();
+            String ip = range.claimFrom((int) start);
             if (ip == null) {
                 log.warn("--pod-cidr {} is full: no IP for Pod {}", cidr, key);
                 continue;
             }
             next.put(key, ip);
-            used.add(ip);
         }
         held = next;
         return Map.copyOf(next);
+    }
+
+    /**
+     * Marks {@code ip} used; false when it already was or is outside the CIDR. An address in the
+     * CIDR that pods are never given (network, gateway, broadcast, past the cap) has no slot, yet
+     * an older state file may hold it: such addresses are tracked in {@code usedOutside}.
+     */
+    private boolean take(String ip, Set<String> usedOutside) {
+        int slot = range.slotOf(ip);
+        if (slot >= 0) {
+            return range.bitmap().claim(slot);
+        }
+        return cidr.contains(ip) && usedOutside.add(ip);
     }
 
     /**
@@ -136,7 +153,7 @@ public final class PodIpPool {
                 others.put(k, ip);
             }
         });
-        Set<String> taken = new java.util.HashSet<>(reserved);
+        Set<String> taken = new HashSet<>(reserved);
         taken.addAll(others.values());
         Map<String, String> before = held;
         held = new TreeMap<>(before);
@@ -149,19 +166,6 @@ public final class PodIpPool {
             save();
         }
         return mine;
-    }
-
-    /** The first free address at or after the one {@code key} hashes to, wrapping once. */
-    private String free(String key, Set<String> used) {
-        long start = Integer.toUnsignedLong(key.hashCode() * 0x9E3779B1) % count;
-        for (long i = 0; i < count; i++) {
-            long slot = (start + i) % count;
-            String ip = IpAddresses.format(cidr.address(BigInteger.valueOf(first + slot)).getAddress());
-            if (!used.contains(ip)) {
-                return ip;
-            }
-        }
-        return null;
     }
 
     private static String canonical(String ip) {
@@ -215,7 +219,6 @@ public final class PodIpPool {
 
     /** For tests and `get`: the addresses pods may get, first and last. */
     List<String> bounds() {
-        return List.of(IpAddresses.format(cidr.address(BigInteger.valueOf(first)).getAddress()),
-                IpAddresses.format(cidr.address(BigInteger.valueOf(first + count - 1)).getAddress()));
+        return List.of(range.addressOf(0), range.addressOf(range.bitmap().size() - 1));
     }
 }

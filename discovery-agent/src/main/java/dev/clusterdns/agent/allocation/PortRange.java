@@ -1,5 +1,7 @@
 package dev.clusterdns.agent.allocation;
 
+import java.util.random.RandomGenerator;
+
 /** The NodePort range `A-B` (inclusive) with Kubernetes' NodePort bands. */
 final class PortRange {
     private final int base;
@@ -47,6 +49,27 @@ final class PortRange {
 
     int portOf(int slot) {
         return base + slot;
+    }
+
+    /** Takes {@code port}: out of range outside `A-B`, in use when it is held already. */
+    Claim claim(int port) {
+        if (!contains(port)) {
+            return Claim.OUT_OF_RANGE;
+        }
+        return bitmap.claim(slotOf(port)) ? Claim.TAKEN : Claim.IN_USE;
+    }
+
+    /** A free port (see {@link BandedBitmap#claimNext}), taken; -1 when all are used. */
+    int claimNext(RandomGenerator start) {
+        int slot = bitmap.claimNext(start);
+        return slot < 0 ? -1 : portOf(slot);
+    }
+
+    /** Gives {@code port} back; nothing for a port outside the range. */
+    void free(int port) {
+        if (contains(port)) {
+            bitmap.release(slotOf(port));
+        }
     }
 
     /** Printed as Kubernetes does: `Base-(Base+Size-1)`. */

@@ -13,7 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +53,18 @@ final class StateFile {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    /** What each Service held as last read or written: moves are logged against it, the journal records changes from it. */
-    private AllocationState known = AllocationState.empty();
+    /**
+     * What each Service held as last read or written, updated Service by Service: moves are logged
+     * against it, the journal records changes from it.
+     */
+    private final Map<String, Holder> known = new HashMap<>();
+    private long knownNextSequence = AllocationState.empty().nextSequence();
+    /**
+     * Services whose holding may differ between {@link #known} and the next state saved besides
+     * those that save names: the ones a failed save named, and the ones the load's conflict
+     * resolution changed.
+     */
+    private Set<String> unrecorded = new HashSet<>();
     private final StateJournal journal;
     /** The digest of the file this process last wrote; null until it wrote one (the next save rewrites it). */
     private String written;
@@ -103,11 +118,20 @@ final class StateFile {
             return AllocationState.empty();
         }
         AllocationState state = journal.replay(g.state(), g.digest());
-        known = state;
+        known.clear();
+        known.putAll(state.services());
+        knownNextSequence = state.nextSequence();
         List<String> conflicts = new ArrayList<>();
         AllocationState resolved = state.withoutConflicts(conflicts);
         for (String c : conflicts) {
             log.error("allocation state {}: conflicting claims: {}", file, c);
+        }
+        if (resolved != state) {
+            resolved.services().forEach((key, h) -> {
+                if (!h.equals(state.services().get(key))) {
+                    unrecorded.add(key);
+                }
+            });
         }
         return resolved;
     }
@@ -152,32 +176,48 @@ final class StateFile {
     /**
      * Makes {@code state} durable: as a journal line when the journal is still small, else by
      * rewriting the file; logs every address or port a Service lost or changed.
+     *
+     * @param changed every Service whose holding may differ from the state last given (set,
+     *     changed or dropped); only these are compared, so a save costs what changed
      */
-    void save(AllocationState state) throws IOException {
+    void save(AllocationState state, Collection<String> changed) throws IOException {
+        unrecorded.addAll(changed);
+        AllocationState was = new AllocationState(AllocationState.VERSION, knownNextSequence, known); // a view
         if (written == null || !journal.current() || journal.bytes() > Math.max(writtenBytes, MIN_JOURNAL_BYTES)) {
-            rewrite(state);
+            rewrite(was, state);
         } else {
-            journal.append(known, state);
+            journal.append(was, state, unrecorded);
         }
-        for (AllocationState.Change change : state.changesSince(known)) {
+        for (AllocationState.Change change : state.changesSince(was, unrecorded)) {
             if (change.moved()) {
                 log.warn("allocation moved: {}", change.text());
             } else {
                 log.info("allocation released: {}", change.text());
             }
         }
-        known = state;
+        for (String key : unrecorded) {
+            Holder h = state.services().get(key);
+            if (h == null) {
+                known.remove(key);
+            } else {
+                known.put(key, h);
+            }
+        }
+        knownNextSequence = state.nextSequence();
+        unrecorded = new HashSet<>(); // not clear(): a set once grown to every Service would stay that costly to walk
     }
 
     /**
      * Writes {@code state} (temp file, fsync, current to `.prev`, temp to current, fsync of the
      * directory), then starts a new journal at it.
+     *
+     * @param was the state last read or written
      */
-    private void rewrite(AllocationState state) throws IOException {
+    private void rewrite(AllocationState was, AllocationState state) throws IOException {
         written = null; // until the new journal has started, nothing may be appended
         if (journal.current()) {
             // The journal then leads from the old file to exactly the new one.
-            journal.append(known, state);
+            journal.append(was, state, unrecorded);
         }
         Files.createDirectories(dir);
         byte[] bytes = json.writeValueAsBytes(state);

@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,20 +145,25 @@ final class StateJournal {
         return out;
     }
 
-    /** Appends the changes from {@code was} to {@code now}, fsynced; false when there are none. */
-    boolean append(AllocationState was, AllocationState now) throws IOException {
-        Map<String, Holder> set = new HashMap<>();
+    /**
+     * Appends the changes from {@code was} to {@code now}, fsynced; false when there are none.
+     *
+     * @param keys every Service whose holding may differ between the two (others are not looked
+     *     at, so a change costs what it changed)
+     */
+    boolean append(AllocationState was, AllocationState now, Collection<String> keys) throws IOException {
+        Map<String, Holder> set = new TreeMap<>();
         List<String> drop = new ArrayList<>();
-        now.services().forEach((k, h) -> {
-            if (!h.equals(was.services().get(k))) {
+        for (String k : new TreeSet<>(keys)) {
+            Holder h = now.services().get(k);
+            if (h == null) {
+                if (was.services().containsKey(k)) {
+                    drop.add(k);
+                }
+            } else if (!h.equals(was.services().get(k))) {
                 set.put(k, h);
             }
-        });
-        was.services().keySet().forEach(k -> {
-            if (!now.services().containsKey(k)) {
-                drop.add(k);
-            }
-        });
+        }
         if (set.isEmpty() && drop.isEmpty() && was.nextSequence() == now.nextSequence()) {
             return false;
         }

@@ -86,4 +86,31 @@ class BandedBitmapTest {
         assertEquals(15, small.bitmap().size(), "the last IPv6 address is usable");
         assertEquals(14, small.slotOf("fd00::f"));
     }
+
+    @Test
+    void claimFromTakesTheFirstFreeSlotAtOrAfterTheStartWrappingOnce() {
+        BandedBitmap bitmap = new BandedBitmap(6, 2);
+        assertEquals(1, bitmap.claimFrom(1), "the static band is no different");
+        assertEquals(2, bitmap.claimFrom(1));
+        assertTrue(bitmap.claim(5));
+        assertEquals(0, bitmap.claimFrom(5), "wraps to the start");
+        assertEquals(3, bitmap.claimFrom(5));
+        assertEquals(4, bitmap.claimFrom(0));
+        assertEquals(-1, bitmap.claimFrom(0));
+        bitmap.release(2);
+        assertEquals(2, bitmap.claimFrom(3));
+    }
+
+    @Test
+    void aRangeOfOtherSlotsMapsAddressesFromItsFirstOffset() {
+        IpRange pods = IpRange.of(dev.clusterdns.agent.net.Cidr.parse("10.0.0.0/29"), 2, 5);
+        assertEquals(-1, pods.slotOf("10.0.0.1"), "network+1 is no slot");
+        assertEquals(0, pods.slotOf("10.0.0.2"));
+        assertEquals(4, pods.slotOf("10.0.0.6"));
+        assertEquals(-1, pods.slotOf("10.0.0.7"));
+        assertEquals("10.0.0.6", pods.addressOf(4));
+        assertEquals(0, pods.bitmap().staticBand());
+        assertEquals("10.0.0.4", pods.claimFrom(2));
+        assertEquals("10.0.0.5", pods.claimFrom(2));
+    }
 }

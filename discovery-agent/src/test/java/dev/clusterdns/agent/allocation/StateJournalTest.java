@@ -1,6 +1,7 @@
 package dev.clusterdns.agent.allocation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clusterdns.agent.allocation.AllocationState.Holder;
@@ -49,7 +50,7 @@ class StateJournalTest {
             state = random.nextInt(4) == 0 ? without(state, key) : withService(state, key, unique++);
             long before = Files.exists(dir.resolve("allocations.json")) ? Files.getLastModifiedTime(dir.resolve("allocations.json")).toMillis() : -1;
             byte[] snapshot = Files.exists(dir.resolve("allocations.json")) ? Files.readAllBytes(dir.resolve("allocations.json")) : null;
-            file.save(state);
+            file.save(state, List.of(key));
             if (snapshot == null || !java.util.Arrays.equals(snapshot, Files.readAllBytes(dir.resolve("allocations.json")))) {
                 rewrites++;
             }
@@ -66,9 +67,9 @@ class StateJournalTest {
     void aLineCutShortByACrashIsIgnored() throws Exception {
         StateFile file = new StateFile(dir);
         AllocationState a = withService(file.load(), "default/a", 1);
-        file.save(a); // the first save after start-up writes the file
+        file.save(a, List.of("default/a")); // the first save after start-up writes the file
         AllocationState b = withService(a, "default/b", 2);
-        file.save(b); // a journal line
+        file.save(b, List.of("default/b")); // a journal line
         Files.writeString(dir.resolve(StateJournal.FILE_NAME), "{\"nextSequence\": 9, \"set\": {\"default/c\"",
                 StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         assertEquals(b, new StateFile(dir).load());
@@ -80,14 +81,14 @@ class StateJournalTest {
         AllocationState s = file.load();
         for (int i = 0; i < 5; i++) {
             s = withService(s, "default/s" + i, i);
-            file.save(s);
+            file.save(s, List.of("default/s" + i));
         }
         file = new StateFile(dir);
         assertEquals(s, file.load());
         s = withService(s, "default/after-restart", 50);
-        file.save(s); // rewrites: the old file and its journal are kept back
+        file.save(s, List.of("default/after-restart")); // rewrites: the old file and its journal are kept back
         s = withService(s, "default/journalled", 51);
-        file.save(s);
+        file.save(s, List.of("default/journalled"));
         Files.writeString(dir.resolve("allocations.json"), "{\"version\": 1, \"servi");
         assertEquals(s, new StateFile(dir).load(), "nothing lost: previous file + kept-back journal + journal");
     }
@@ -96,8 +97,8 @@ class StateJournalTest {
     void aJournalOfAnotherFileIsNotApplied() throws Exception {
         StateFile file = new StateFile(dir);
         AllocationState a = withService(file.load(), "default/a", 1);
-        file.save(a);
-        file.save(withService(a, "default/b", 2));
+        file.save(a, List.of("default/a"));
+        file.save(withService(a, "default/b", 2), List.of("default/b"));
         // Someone restores an older file by hand: the journal was written for another one.
         AllocationState older = withService(AllocationState.empty(), "default/old", 7);
         Files.writeString(dir.resolve("allocations.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(older));
@@ -109,9 +110,60 @@ class StateJournalTest {
         AllocationState s = file.load();
         for (int i = 0; i < 4; i++) {
             s = withService(s, "default/s" + i, i);
-            file.save(s); // one file, then journal lines: no rewrite has made a previous generation yet
+            file.save(s, List.of("default/s" + i)); // one file, then journal lines: no rewrite has made a previous generation yet
         }
         Files.write(dir.resolve("allocations.json"), new byte[0]);
         assertEquals(s, new StateFile(dir).load(), "the kept-back copy plus the journal");
+    }
+
+    @Test
+    void aLineHoldsExactlyTheNamedServicesThatChanged() throws Exception {
+        StateFile file = new StateFile(dir);
+        AllocationState s = withService(withService(file.load(), "default/a", 1), "default/b", 2);
+        file.save(s, List.of("default/a", "default/b"));
+        Path journal = dir.resolve(StateJournal.FILE_NAME);
+        s = withService(s, "default/b", 3);
+        file.save(s, List.of("default/a", "default/b")); // a is named but unchanged
+        assertEquals("{\"nextSequence\":4,\"set\":{\"default/b\":{\"sequence\":3,\"firstSeen\":\"2026-12-07T00:00:00Z\","
+                + "\"clusterIPs\":[\"10.0.0.4\"],\"nodePorts\":[{\"protocol\":\"TCP\",\"port\":80,\"nodePort\":30003}]}}}",
+                lastLine(journal));
+        s = without(s, "default/a");
+        file.save(s, List.of("default/a"));
+        assertEquals("{\"nextSequence\":4,\"drop\":[\"default/a\"]}", lastLine(journal));
+        long size = Files.size(journal);
+        file.save(s, List.of("default/a", "default/b"));
+        assertEquals(size, Files.size(journal), "nothing changed: nothing written");
+        assertEquals(s, new StateFile(dir).load());
+    }
+
+    private static String lastLine(Path p) throws Exception {
+        List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+        return lines.get(lines.size() - 1);
+    }
+
+    @Test
+    void whatAFailedSaveChangedIsLoggedByTheNextOne() throws Exception {
+        java.io.PrintStream savedErr = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            StateFile file = new StateFile(dir);
+            AllocationState s = withService(file.load(), "default/a", 1);
+            file.save(s, List.of("default/a"));
+            Path journal = dir.resolve(StateJournal.FILE_NAME);
+            Files.delete(journal);
+            Files.createDirectory(journal); // the next line cannot be written
+            AllocationState moved = withService(s, "default/a", 7);
+            AllocationState failed = moved;
+            assertThrows(java.io.IOException.class, () -> file.save(failed, List.of("default/a")));
+            Files.delete(journal);
+            moved = withService(moved, "default/b", 8);
+            file.save(moved, List.of("default/b")); // names only b: a's move is still owed
+            String text = log.toString(StandardCharsets.UTF_8);
+            assertTrue(text.contains("allocation moved: default/a: ClusterIP 10.0.0.2 -> 10.0.0.8"), text);
+            assertEquals(moved, new StateFile(dir).load());
+        } finally {
+            System.setErr(savedErr);
+        }
     }
 }
