@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import org.pcollections.PMap;
 import org.pcollections.TreePMap;
 import org.xbill.DNS.DClass;
@@ -86,6 +87,8 @@ final class IncrementalBuild {
         Map<String, ServicePart> parts = previous == null ? new HashMap<>() : previous.parts();
         boolean copied = previous == null;
         PMap<String, Object> claims = previous == null ? TreePMap.empty() : previous.claims();
+        // A first build gathers its claims in a plain sorted map and makes the persistent one whole.
+        TreeMap<String, Object> firstClaims = previous == null ? new TreeMap<>() : null;
         for (String key : keys) {
             int slash = key.indexOf('/');
             String ns = key.substring(0, slash);
@@ -119,7 +122,18 @@ final class IncrementalBuild {
             if (!changed[0]) {
                 changed[0] = !signature(options, svcZone, old).equals(signature(options, svcZone, part));
             }
-            claims = reclaim(claims, key, old, part);
+            if (firstClaims != null) {
+                if (part != null) {
+                    for (String ip : EndpointNames.addresses(part)) {
+                        firstClaims.merge(ip, key, IncrementalBuild::withClaimant);
+                    }
+                }
+            } else {
+                claims = reclaim(claims, key, old, part);
+            }
+        }
+        if (firstClaims != null) {
+            claims = TreePMap.fromSortedMap(firstClaims);
         }
 
         // 3. The zone's own names; the previous ones when nothing about them changed.
@@ -196,13 +210,15 @@ final class IncrementalBuild {
     /** Most addresses have one claimant: the key itself, an array only for the rare shared address. */
     private static PMap<String, Object> claim(PMap<String, Object> claims, String ip, String key) {
         Object had = claims.get(ip);
-        if (had == null) {
-            return claims.plus(ip, key);
-        }
+        return claims.plus(ip, had == null ? key : withClaimant(had, key));
+    }
+
+    /** The claimants {@code had} (a key or an array of keys) and then {@code key}. */
+    private static Object withClaimant(Object had, Object key) {
         String[] keys = had instanceof String[] many ? many : new String[] {(String) had};
         String[] more = Arrays.copyOf(keys, keys.length + 1);
-        more[keys.length] = key;
-        return claims.plus(ip, more);
+        more[keys.length] = (String) key;
+        return more;
     }
 
     private static PMap<String, Object> unclaim(PMap<String, Object> claims, String ip, String key) {
