@@ -1,0 +1,71 @@
+package dev.clusterdns.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clusterdns.agent.manifest.Manifest;
+import dev.clusterdns.agent.manifest.ManifestReader;
+import dev.clusterdns.agent.snapshot.ClusterSnapshot;
+import dev.clusterdns.agent.source.ObjectChange;
+import dev.clusterdns.agent.source.ObjectKey;
+import dev.clusterdns.agent.source.SourceChanges;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An object written without a creationTimestamp gets the time the agent first saw it (kubectl's AGE):
+ * its later versions keep it, an edit that validation turns away and a fix after it keep it too, and
+ * only a removal followed by a new definition makes it a new object with a new time.
+ */
+class CreationTimeTest {
+    private static final ManifestReader READER = new ManifestReader();
+
+    @Test
+    void versionsKeepTheFirstTimeAndARecreatedObjectGetsANewOne() throws Exception {
+        ClusterReconciler r = new ClusterReconciler(new AgentConfig(List.of(), null, List.of("10.0.0.0/24"), null, null, null));
+        ClusterSnapshot s = r.apply(batch(ObjectChange.put(pod("app: v1", "10.1.0.5"))));
+        String first = created(s);
+        assertTrue(first != null && !first.isEmpty(), "stamped");
+
+        waitForNextSecond(first);
+        s = r.apply(batch(ObjectChange.put(pod("app: v2", "10.1.0.5"))));
+        assertEquals("v2", s.pod("shop", "web").orElseThrow().metadata().label("app"));
+        assertEquals(first, created(s), "a new version is the same object");
+
+        s = r.apply(batch(ObjectChange.put(pod("app: v3", "10.1.0.999"))));
+        assertTrue(s.pod("shop", "web").isEmpty(), "an invalid podIP turns the version away");
+        s = r.apply(batch(ObjectChange.put(pod("app: v4", "10.1.0.6"))));
+        assertEquals(first, created(s), "the fixed version is still the same object");
+
+        s = r.apply(batch(ObjectChange.remove(new ObjectKey("Pod", "shop", "web"))));
+        assertTrue(s.pod("shop", "web").isEmpty());
+        s = r.apply(batch(ObjectChange.put(pod("app: v5", "10.1.0.7"))));
+        assertNotEquals(first, created(s), "removed and defined again: a new object");
+    }
+
+    private static SourceChanges batch(ObjectChange c) {
+        return new SourceChanges(List.of(c), null);
+    }
+
+    private static String created(ClusterSnapshot s) {
+        return s.pod("shop", "web").orElseThrow().metadata().creationTimestamp();
+    }
+
+    private static Manifest pod(String label, String ip) {
+        String yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {" + label + "}}\n"
+                + "spec: {containers: [{name: c, image: nginx}]}\nstatus: {phase: Running, podIP: " + ip + "}\n";
+        return READER.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "web.yaml", false)
+                .manifests().get(0);
+    }
+
+    /** Times are whole seconds: wait until "now" differs from {@code stamp}, so a new stamp would show. */
+    private static void waitForNextSecond(String stamp) throws InterruptedException {
+        while (java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).equals(stamp)) {
+            Thread.sleep(50);
+        }
+    }
+}
