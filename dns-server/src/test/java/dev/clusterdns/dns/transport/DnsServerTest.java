@@ -136,7 +136,8 @@ class DnsServerTest {
                 new String[] {"NoSuCh.ShOp.SvC.CLUSTER.local.", "A"}, new String[] {"other.shop.svc.cluster.local.", "AAAA"},
                 new String[] {"a.b.nosuch.shop.svc.cluster.local.", "A"}, new String[] {"nosuch.cluster.local.", "A"},
                 new String[] {"nosuch.svc.cluster.local.", "TXT"}, new String[] {"web.shop.svc.cluster.local.", "MX"},
-                new String[] {"WEB.shop.svc.cluster.local.", "TXT"}, new String[] {"shop.svc.cluster.local.", "A"});
+                new String[] {"WEB.shop.svc.cluster.local.", "TXT"}, new String[] {"shop.svc.cluster.local.", "A"},
+                new String[] {"77.0.96.10.In-Addr.Arpa.", "PTR"}, new String[] {"50.0.96.10.in-addr.arpa.", "TXT"});
         int negatives = 0;
         for (String[] c : cases) {
             for (int variant = 0; variant < 4; variant++) {
