@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.pcollections.PMap;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -114,6 +115,11 @@ final class ClusterZone {
     /** The cluster zone's origin in lower-cased wire form, and its labels (the root included). */
     private final byte[] originWire;
     private final int originLabels;
+    /**
+     * The cluster zone's negative templates (NODATA, NXDOMAIN, SERVFAIL by the zone's offset in the
+     * question), built on first use: they hold this zone's serial.
+     */
+    private final AtomicReferenceArray<byte[]> negatives = new AtomicReferenceArray<>(3 * NegativeReply.OFFSET_LIMIT);
 
     ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> base, Node apexCore, Set<String> namespaces,
             ClusterSnapshot snapshot, Map<String, ServicePart> parts, PMap<String, Object> claims,
@@ -425,11 +431,27 @@ final class ClusterZone {
     Reply negative(Query q, Apex zone, int rcode, List<Record> answer) {
         int code = rcode == Rcode.NXDOMAIN && !synced ? Rcode.SERVFAIL : rcode;
         if (answer.isEmpty() && q.wire() != null) {
-            return Reply.encoded(q, NegativeReply.encode(q, zone, code));
+            int offset = NegativeReply.zoneOffset(q, zone);
+            int slot = negativeSlot(code, offset);
+            if (zone != apex || slot < 0) {
+                return Reply.encodedAround(q, NegativeReply.template(zone, code, offset));
+            }
+            byte[] t = negatives.getAcquire(slot);
+            if (t == null) {
+                t = NegativeReply.template(zone, code, offset); // a race builds it twice, harmlessly
+                negatives.setRelease(slot, t);
+            }
+            return Reply.encodedAround(q, t);
         }
         Message m = message(q, code, answer, List.of());
         m.addRecord(zone.soa(spelled(q, zone)), Section.AUTHORITY);
         return Reply.of(m);
+    }
+
+    /** Where the cluster zone keeps the negative template for this rcode and zone offset; -1 for none. */
+    private static int negativeSlot(int rcode, int offset) {
+        int r = rcode == Rcode.NOERROR ? 0 : rcode == Rcode.NXDOMAIN ? 1 : rcode == Rcode.SERVFAIL ? 2 : -1;
+        return r < 0 || offset >= NegativeReply.OFFSET_LIMIT ? -1 : r * NegativeReply.OFFSET_LIMIT + offset;
     }
 
     /** The zone origin as the query spelled it (the query name's last labels). */

@@ -1,41 +1,45 @@
 package dev.clusterdns.dns.cluster;
 
 import dev.clusterdns.dns.pipeline.Query;
+import dev.clusterdns.dns.pipeline.Reply;
 
 /**
- * NXDOMAIN / NODATA / SERVFAIL with the zone's SOA in authority, written straight from the query's
- * wire: header, the client's question, and an SOA whose owner, MNAME and RNAME point into the
- * question where the zone starts. So the owner echoes the client's spelling, and the hot negative
- * path of the search walk allocates one small array and no dnsjava objects.
+ * NXDOMAIN / NODATA / SERVFAIL with the zone's SOA in authority, as a template around the client's
+ * question ({@link Reply#encodedAround}): the header, then an SOA whose owner, MNAME and RNAME point
+ * into the question where the zone starts. So the owner echoes the client's spelling, and the bytes
+ * depend only on the zone, the rcode and that offset: the zone keeps them, and the hot negative path
+ * allocates no array and no dnsjava objects.
  */
 final class NegativeReply {
     private static final byte[] NS_DNS = {2, 'n', 's', 3, 'd', 'n', 's'};
     private static final byte[] HOSTMASTER = {10, 'h', 'o', 's', 't', 'm', 'a', 's', 't', 'e', 'r'};
     private static final int RDATA_LENGTH = NS_DNS.length + 2 + HOSTMASTER.length + 2 + 20;
+    /** Past the largest offset of a zone's first label in a reply (12 + a name of at most 255 bytes). */
+    static final int OFFSET_LIMIT = 12 + 256;
 
     private NegativeReply() {}
 
-    /** Requires {@code q.wire()} (fast-path query) and a query name inside {@code zone}. */
-    static byte[] encode(Query q, Apex zone, int rcode) {
+    /**
+     * Where {@code zone} starts in the question of {@code q} (a fast-path query whose name lies in
+     * {@code zone}): the offset the SOA's names point to.
+     */
+    static int zoneOffset(Query q, Apex zone) {
         byte[] w = q.wire();
-        int qEnd = q.questionEnd();
         int zoneOffset = 12;
         for (int skip = q.nameLabels() - zone.origin().labels(); skip > 0; skip--) {
             zoneOffset += (w[zoneOffset] & 0xff) + 1;
         }
-        byte[] out = new byte[qEnd + 2 + 10 + RDATA_LENGTH];
-        System.arraycopy(w, 0, out, 0, qEnd);
-        out[2] = (byte) 0x84; // QR, AA (ID, RD, CD, question: patched by the transport from the query)
+        return zoneOffset;
+    }
+
+    /** The header and authority of the reply, its names pointing to {@code zoneOffset} in the question. */
+    static byte[] template(Apex zone, int rcode, int zoneOffset) {
+        byte[] out = new byte[12 + 2 + 10 + RDATA_LENGTH];
+        out[2] = (byte) 0x84; // QR, AA (ID, RD, CD: patched by the transport from the query)
         out[3] = (byte) rcode;
-        out[4] = 0;
-        out[5] = 1;
-        out[6] = 0;
-        out[7] = 0;
-        out[8] = 0;
-        out[9] = 1;
-        out[10] = 0;
-        out[11] = 0;
-        int p = qEnd;
+        out[5] = 1; // QDCOUNT: the client's question, written by the transport
+        out[9] = 1; // NSCOUNT
+        int p = 12;
         p = pointer(out, p, zoneOffset);
         p = u16(out, p, 6); // SOA
         p = u16(out, p, 1); // IN

@@ -83,21 +83,67 @@ final class WireNameProbe {
         return true;
     }
 
-    /** `first/second` of the labels at those indexes (counted from the left), lower-cased (ASCII), in one string. */
-    String key(int first, int second) {
-        int a = offset(first);
-        int b = offset(second);
-        int la = wire[a] & 0xff;
-        int lb = wire[b] & 0xff;
-        byte[] out = new byte[la + 1 + lb];
-        for (int i = 0; i < la; i++) {
-            out[i] = (byte) lower(wire[a + 1 + i]);
+    /**
+     * A lookup key for a {@code Map<String, ...>} keyed `first/second` (the labels at those indexes,
+     * counted from the left, lower-cased ASCII, each byte one char): it hashes as that string and
+     * equals exactly the strings that spell it, without building the string for every query.
+     */
+    Object key(int first, int second) {
+        return new LabelPairKey(wire, offset(first), offset(second));
+    }
+
+    /**
+     * Two labels of a wire name standing for the string `first/second` in a map lookup: its hash is
+     * {@link String#hashCode()}'s over those chars, and it equals a String char for char. Never stored.
+     */
+    private static final class LabelPairKey {
+        private final byte[] wire;
+        private final int first;
+        private final int second;
+        private final int hash;
+
+        LabelPairKey(byte[] wire, int first, int second) {
+            this.wire = wire;
+            this.first = first;
+            this.second = second;
+            int h = 0;
+            for (int i = first + 1, end = first + 1 + (wire[first] & 0xff); i < end; i++) {
+                h = 31 * h + lower(wire[i]);
+            }
+            h = 31 * h + '/';
+            for (int i = second + 1, end = second + 1 + (wire[second] & 0xff); i < end; i++) {
+                h = 31 * h + lower(wire[i]);
+            }
+            this.hash = h;
         }
-        out[la] = '/';
-        for (int i = 0; i < lb; i++) {
-            out[la + 1 + i] = (byte) lower(wire[b + 1 + i]);
+
+        @Override
+        public int hashCode() {
+            return hash;
         }
-        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof String s)) {
+                return false;
+            }
+            int la = wire[first] & 0xff;
+            int lb = wire[second] & 0xff;
+            if (s.length() != la + 1 + lb || s.charAt(la) != '/') {
+                return false;
+            }
+            for (int i = 0; i < la; i++) {
+                if (s.charAt(i) != lower(wire[first + 1 + i])) {
+                    return false;
+                }
+            }
+            for (int i = 0; i < lb; i++) {
+                if (s.charAt(la + 1 + i) != lower(wire[second + 1 + i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     private int offset(int index) {

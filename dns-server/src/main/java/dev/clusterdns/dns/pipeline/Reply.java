@@ -19,14 +19,21 @@ public final class Reply {
     private final Query query;
     private final byte[] template;
     private final List<Message> continuation;
+    /** True when {@link #template} holds no question: the query's goes after its header ({@link #encodedAround}). */
+    private final boolean around;
     /** The stage that made this reply (CoreDNS's `plugin` label); set once by the pipeline. */
     private String plugin;
 
     private Reply(Message message, Query query, byte[] template, List<Message> continuation) {
+        this(message, query, template, continuation, false);
+    }
+
+    private Reply(Message message, Query query, byte[] template, List<Message> continuation, boolean around) {
         this.message = message;
         this.query = query;
         this.template = template;
         this.continuation = List.copyOf(continuation);
+        this.around = around;
     }
 
     public static Reply of(Message message) {
@@ -46,6 +53,22 @@ public final class Reply {
      */
     public static Reply encoded(Query query, byte[] template) {
         return new Reply(null, query, template, List.of());
+    }
+
+    /**
+     * A reply already in wire form around the question of {@code query}, which must have come in
+     * through the fast path ({@link Query#wire()} set): {@code template} is the 12-byte header
+     * (QDCOUNT 1, ID 0) followed by the sections after the question, whose names may point into the
+     * question at their offsets in the whole reply (the question starts at 12). The transport writes
+     * the header, the client's question, then the rest, patching the header as for {@link #encoded}.
+     * Such a template depends only on what it says and where the question's labels lie, not on the
+     * name itself, so one array may serve many queries (a zone's NXDOMAIN). The caller must not modify it.
+     */
+    public static Reply encodedAround(Query query, byte[] template) {
+        if (query.wire() == null) {
+            throw new IllegalArgumentException("a template around the question needs the query's wire");
+        }
+        return new Reply(null, query, template, List.of(), true);
     }
 
     /**
@@ -75,7 +98,7 @@ public final class Reply {
         Message m = message;
         if (m == null) {
             try {
-                m = new Message(template);
+                m = new Message(around ? whole() : template);
                 m.getHeader().setID(query.id());
                 if (query.name() != null) {
                     m.removeAllRecords(Section.QUESTION);
@@ -87,6 +110,25 @@ public final class Reply {
             message = m;
         }
         return m;
+    }
+
+    /** Header, the query's question, then the rest of an {@link #encodedAround} template. */
+    private byte[] whole() {
+        byte[] w = query.wire();
+        int q = query.questionEnd() - 12;
+        byte[] out = new byte[template.length + q];
+        System.arraycopy(template, 0, out, 0, 12);
+        System.arraycopy(w, 12, out, 12, q);
+        System.arraycopy(template, 12, out, 12 + q, template.length - 12);
+        return out;
+    }
+
+    /**
+     * True when {@link #template()} holds no question ({@link #encodedAround}): the query's question
+     * goes between its header and the rest.
+     */
+    public boolean aroundQuestion() {
+        return around;
     }
 
     /** The query a pre-encoded template answers (null for plain messages). */

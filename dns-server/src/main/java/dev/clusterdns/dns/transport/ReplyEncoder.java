@@ -70,11 +70,17 @@ final class ReplyEncoder {
             return null;
         }
         int qEnd = query.questionEnd();
-        if (t.length < qEnd || !sameQuestionLength(t, qEnd)) {
+        // Where the template's sections after the question start.
+        int rest;
+        if (reply.aroundQuestion()) {
+            rest = 12;
+        } else if (t.length < qEnd || !sameQuestionLength(t, qEnd)) {
             return null;
+        } else {
+            rest = qEnd;
         }
         boolean edns = query.hasEdns();
-        int size = t.length + (edns ? OPT_LENGTH : 0);
+        int size = qEnd + t.length - rest + (edns ? OPT_LENGTH : 0);
         if (size > limit) {
             return null; // let dnsjava truncate at an RRset boundary
         }
@@ -89,7 +95,7 @@ final class ReplyEncoder {
         int arcount = (t[10] & 0xff) << 8 | (t[11] & 0xff);
         out.writeShort(edns ? arcount + 1 : arcount);
         out.writeBytes(w, 12, qEnd - 12); // the client's question, spelling and all
-        out.writeBytes(t, qEnd, t.length - qEnd);
+        out.writeBytes(t, rest, t.length - rest);
         if (edns) {
             out.writeByte(0); // root owner
             out.writeShort(41); // OPT

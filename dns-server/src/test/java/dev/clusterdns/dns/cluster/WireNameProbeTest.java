@@ -99,4 +99,53 @@ class WireNameProbeTest {
         assertFalse(upper.equals(lower));
         assertFalse(probe(upper.toWire(), upper).sameName(lower.toWire(), 0));
     }
+
+    /** `first/second` as the zone stores its part keys: the labels' bytes lower-cased (ASCII), one char each. */
+    private static String partKey(Name n, int first, int second) {
+        return lowered(n.getLabel(first)) + '/' + lowered(n.getLabel(second));
+    }
+
+    private static String lowered(byte[] label) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < label.length; i++) {
+            int c = label[i] & 0xff;
+            sb.append((char) (c >= 'A' && c <= 'Z' ? c + 32 : c));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void partKeyFindsExactlyTheStringKey() throws Exception {
+        Random rnd = new Random(7);
+        Map<String, Integer> parts = new HashMap<>();
+        Name[] stored = new Name[2000];
+        for (int i = 0; i < stored.length; i++) {
+            stored[i] = randomName(rnd);
+            if (stored[i].labels() >= 3) {
+                parts.put(partKey(stored[i], 1, 0), i);
+            }
+        }
+        int hits = 0;
+        for (int i = 0; i < 20_000; i++) {
+            Name n = i % 2 == 0 ? stored[rnd.nextInt(stored.length)] : randomName(rnd);
+            if (n.labels() < 3) {
+                continue;
+            }
+            byte[] wire = recased(n.toWire(), rnd);
+            Name asked = new Name(wire);
+            String expected = partKey(asked, 1, 0);
+            Object key = probe(wire, asked).key(1, 0);
+            assertEquals(expected.hashCode(), key.hashCode(), asked.toString());
+            assertEquals(parts.get(expected), parts.get(key), asked.toString());
+            hits += parts.containsKey(expected) ? 1 : 0;
+        }
+        assertTrue(hits > 1000, "the lookups must hit too: " + hits);
+        // The keys the zone stores (`namespace/name`), asked in any case.
+        Map<String, String> zone = Map.of("shop/web", "x");
+        Name web = Name.fromString("WeB.ShoP.svc.cluster.local.");
+        assertEquals("x", zone.get(probe(web.toWire(), web).key(1, 0)));
+        assertNull(zone.get(probe(web.toWire(), web).key(0, 1)), "web/shop is another key");
+        Name longer = Name.fromString("webs.shop.svc.cluster.local.");
+        assertNull(zone.get(probe(longer.toWire(), longer).key(1, 0)));
+    }
 }

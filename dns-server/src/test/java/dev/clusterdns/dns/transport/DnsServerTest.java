@@ -39,6 +39,7 @@ import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.GenericEDNSOption;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
@@ -122,6 +123,44 @@ class DnsServerTest {
         Message neg = client.udp(DnsClient.edns(DnsClient.query("nosuch.shop.svc.cluster.local.", Type.A), 1232));
         assertEquals(Rcode.NXDOMAIN, neg.getRcode());
         assertEquals(1232, neg.getOPT().getPayloadSize());
+    }
+
+    /**
+     * Negative replies from the wire fast path (a template around the client's question, kept by the
+     * zone per offset) are byte for byte what the dnsjava path encodes: a record in the query's
+     * authority section sends the same question down that path.
+     */
+    @Test
+    void negativeRepliesFromTheFastPathAreByteIdenticalToTheSlowPath() throws Exception {
+        List<String[]> cases = List.of(new String[] {"nosuch.shop.svc.cluster.local.", "A"},
+                new String[] {"NoSuCh.ShOp.SvC.CLUSTER.local.", "A"}, new String[] {"other.shop.svc.cluster.local.", "AAAA"},
+                new String[] {"a.b.nosuch.shop.svc.cluster.local.", "A"}, new String[] {"nosuch.cluster.local.", "A"},
+                new String[] {"nosuch.svc.cluster.local.", "TXT"}, new String[] {"web.shop.svc.cluster.local.", "MX"},
+                new String[] {"WEB.shop.svc.cluster.local.", "TXT"}, new String[] {"shop.svc.cluster.local.", "A"},
+                new String[] {"77.0.96.10.In-Addr.Arpa.", "PTR"}, new String[] {"50.0.96.10.in-addr.arpa.", "TXT"});
+        int negatives = 0;
+        for (String[] c : cases) {
+            for (int variant = 0; variant < 4; variant++) {
+                Message q = DnsClient.query(c[0], Type.value(c[1]));
+                if (variant % 2 == 1) {
+                    q.getHeader().unsetFlag(Flags.RD);
+                    q.getHeader().setFlag(Flags.CD);
+                }
+                if (variant >= 2) {
+                    q.addRecord(new OPTRecord(4096, 0, 0, variant == 3 ? ExtendedFlags.DO : 0), Section.ADDITIONAL);
+                }
+                byte[] fast = client.udpRaw(q.toWire());
+                q.addRecord(Record.fromString(Name.root, Type.TXT, org.xbill.DNS.DClass.IN, 0, "slow", Name.root),
+                        Section.AUTHORITY);
+                byte[] slow = client.udpRaw(q.toWire());
+                Message r = new Message(fast);
+                assertTrue(r.getSection(Section.ANSWER).isEmpty(), c[0] + " " + c[1] + " is a negative answer");
+                assertEquals(1, r.getSection(Section.AUTHORITY).size());
+                assertArrayEquals(slow, fast, c[0] + " " + c[1] + " variant " + variant + ": " + r);
+                negatives++;
+            }
+        }
+        assertEquals(cases.size() * 4, negatives);
     }
 
     @Test
