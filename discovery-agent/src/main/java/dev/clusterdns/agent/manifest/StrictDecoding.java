@@ -25,7 +25,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -72,12 +71,14 @@ final class StrictDecoding {
             .build();
 
     /**
-     * The shapes (kind and {@link DocumentShape}) of documents that decoded without error: another
-     * document of the same shape decodes alike, so it is not decoded again. Errors are always
-     * decoded, so their messages name the document's own values. Bounded: past it, new shapes are
-     * decoded every time.
+     * The shapes ({@link DocumentShape}) of documents that decoded without error, by kind and
+     * shape digest: another document of the same kind and shape decodes alike, so it is not decoded
+     * again. Errors are always decoded, so their messages name the document's own values. Bounded:
+     * past it, new shapes are decoded every time.
      */
-    private final Set<String> passed = ConcurrentHashMap.newKeySet();
+    private final Map<Long, Passed> passed = new ConcurrentHashMap<>();
+
+    private record Passed(String kind, String shape) {}
 
     /**
      * Decodes {@code doc} strictly; empty when it decodes, else the API server's message, e.g.
@@ -85,18 +86,22 @@ final class StrictDecoding {
      * As in the API server, a wrong type wins over unknown fields (Go's decoder stops at it).
      */
     Optional<String> check(String apiVersion, String kind, JsonNode doc) {
-        Class<?> schema = SCHEMAS.get(apiVersion + "/" + kind);
+        String kindKey = apiVersion + "/" + kind;
+        Class<?> schema = SCHEMAS.get(kindKey);
         if (schema == null) {
             return Optional.empty();
         }
-        String shape = DocumentShape.of(doc);
-        String key = shape == null ? null : apiVersion + "/" + kind + "\n" + shape;
-        if (key != null && passed.contains(key)) {
+        long digest = 31 * kindKey.hashCode() + DocumentShape.hash(doc);
+        Passed known = passed.get(digest);
+        if (known != null && known.kind().equals(kindKey) && DocumentShape.matches(doc, known.shape())) {
             return Optional.empty();
         }
         Optional<String> error = decode(schema, apiVersion, kind, doc);
-        if (error.isEmpty() && key != null && passed.size() < MAX_SHAPES) {
-            passed.add(key);
+        if (error.isEmpty() && known == null && passed.size() < MAX_SHAPES) {
+            String shape = DocumentShape.of(doc);
+            if (shape != null) {
+                passed.putIfAbsent(digest, new Passed(kindKey, shape));
+            }
         }
         return error;
     }
@@ -122,7 +127,7 @@ final class StrictDecoding {
         return Optional.of(sb.toString());
     }
 
-    /** Shapes kept: a few per workload kind in a typical cluster; at most ~4 MB. */
+    /** Shapes kept: a few per workload kind in a typical cluster; at most ~8 MB. */
     static final int MAX_SHAPES = 1024;
 
     /** Uncached, for tests that compare the two. */
