@@ -56,9 +56,8 @@ public final class ManifestReader {
 
     public ManifestReader() {
         // As `new YAMLFactory()` reads (an empty value is null), with the limits added.
-        this.yaml = configure(new YAMLMapper(YAMLFactory.builder().loaderOptions(loaderOptions())
-                .streamReadConstraints(LIMITS).enable(com.fasterxml.jackson.dataformat.yaml.YAMLParser.Feature.EMPTY_STRING_AS_NULL)
-                .build()));
+        this.yaml = configure(new YAMLMapper(new ManifestYamlFactory(YAMLFactory.builder().loaderOptions(loaderOptions())
+                .streamReadConstraints(LIMITS).enable(com.fasterxml.jackson.dataformat.yaml.YAMLParser.Feature.EMPTY_STRING_AS_NULL))));
         this.json = configure(new JsonMapper(com.fasterxml.jackson.core.JsonFactory.builder().streamReadConstraints(LIMITS).build()));
     }
 

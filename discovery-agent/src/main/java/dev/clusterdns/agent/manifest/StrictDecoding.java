@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The API server's strict decoding of a manifest object (field validation `Strict`, what
@@ -70,15 +71,42 @@ final class StrictDecoding {
             .build();
 
     /**
+     * The shapes ({@link DocumentShape}) of documents that decoded without error, by kind and
+     * shape digest: another document of the same kind and shape decodes alike, so it is not decoded
+     * again. Errors are always decoded, so their messages name the document's own values. Bounded:
+     * past it, new shapes are decoded every time.
+     */
+    private final Map<Long, Passed> passed = new ConcurrentHashMap<>();
+
+    private record Passed(String kind, String shape) {}
+
+    /**
      * Decodes {@code doc} strictly; empty when it decodes, else the API server's message, e.g.
      * `Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.selectr"`.
      * As in the API server, a wrong type wins over unknown fields (Go's decoder stops at it).
      */
     Optional<String> check(String apiVersion, String kind, JsonNode doc) {
-        Class<?> schema = SCHEMAS.get(apiVersion + "/" + kind);
+        String kindKey = apiVersion + "/" + kind;
+        Class<?> schema = SCHEMAS.get(kindKey);
         if (schema == null) {
             return Optional.empty();
         }
+        long digest = 31 * kindKey.hashCode() + DocumentShape.hash(doc);
+        Passed known = passed.get(digest);
+        if (known != null && known.kind().equals(kindKey) && DocumentShape.matches(doc, known.shape())) {
+            return Optional.empty();
+        }
+        Optional<String> error = decode(schema, apiVersion, kind, doc);
+        if (error.isEmpty() && known == null && passed.size() < MAX_SHAPES) {
+            String shape = DocumentShape.of(doc);
+            if (shape != null) {
+                passed.putIfAbsent(digest, new Passed(kindKey, shape));
+            }
+        }
+        return error;
+    }
+
+    private Optional<String> decode(Class<?> schema, String apiVersion, String kind, JsonNode doc) {
         String prefix = kind + " in version \"" + version(apiVersion) + "\" cannot be handled as a " + kind + ": ";
         List<List<Object>> unknown = new ArrayList<>();
         try {
@@ -97,6 +125,15 @@ final class StrictDecoding {
             sb.append(i == 0 ? "" : ", ").append("unknown field \"").append(FieldPaths.render(unknown.get(i))).append('"');
         }
         return Optional.of(sb.toString());
+    }
+
+    /** Shapes kept: a few per workload kind in a typical cluster; at most ~8 MB. */
+    static final int MAX_SHAPES = 1024;
+
+    /** Uncached, for tests that compare the two. */
+    Optional<String> checkUncached(String apiVersion, String kind, JsonNode doc) {
+        Class<?> schema = SCHEMAS.get(apiVersion + "/" + kind);
+        return schema == null ? Optional.empty() : decode(schema, apiVersion, kind, doc);
     }
 
     /** `v1` for `v1`, `v1` for `apps/v1`: the API server names the version without its group. */

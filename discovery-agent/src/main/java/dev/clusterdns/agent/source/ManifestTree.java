@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ForkJoinTask;
 
 /**
  * The manifests under a set of files and directories (recursively), as changes: each
@@ -239,17 +241,35 @@ public final class ManifestTree {
         return read.unreadable() && old != null;
     }
 
-    /** Reads the files, in parallel when there are several (a first load of a large tree). */
+    /**
+     * Reads the files, in parallel when there are several (a first load of a large tree): one task
+     * per file, so that no thread is left with a long run of files while the others idle (a parallel
+     * stream hands each thread a quarter of the list). The calling thread takes files from the front
+     * of the list and the pool's threads from the back, so the largest files go at both ends and the
+     * last to start are the smallest.
+     */
     private Map<Path, Reading> readAll(Map<Path, Stamp> toRead) {
         Map<Path, Reading> out = new TreeMap<>();
         if (toRead.size() < 4) {
             toRead.forEach((p, s) -> out.put(p, readOne(p, s, files.get(p))));
             return out;
         }
-        List<Map.Entry<Path, Stamp>> entries = new ArrayList<>(toRead.entrySet());
-        List<Reading> results = entries.parallelStream().map(e -> readOne(e.getKey(), e.getValue(), files.get(e.getKey()))).toList();
-        for (int i = 0; i < entries.size(); i++) {
-            out.put(entries.get(i).getKey(), results.get(i));
+        List<Map.Entry<Path, Stamp>> bySize = new ArrayList<>(toRead.entrySet());
+        bySize.sort(Comparator.comparingLong((Map.Entry<Path, Stamp> e) -> e.getValue().size()).reversed());
+        List<Map.Entry<Path, Stamp>> order = new ArrayList<>(bySize.size());
+        for (int i = 0; i < bySize.size(); i += 2) {
+            order.add(bySize.get(i));
+        }
+        for (int i = bySize.size() - 1 - bySize.size() % 2; i > 0; i -= 2) {
+            order.add(bySize.get(i));
+        }
+        List<ForkJoinTask<Reading>> tasks = new ArrayList<>(order.size());
+        for (Map.Entry<Path, Stamp> e : order) {
+            tasks.add(ForkJoinTask.adapt(() -> readOne(e.getKey(), e.getValue(), files.get(e.getKey()))));
+        }
+        ForkJoinTask.invokeAll(tasks);
+        for (int i = 0; i < order.size(); i++) {
+            out.put(order.get(i).getKey(), tasks.get(i).join());
         }
         return out;
     }

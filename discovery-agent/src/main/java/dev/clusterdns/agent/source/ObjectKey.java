@@ -20,22 +20,21 @@ public record ObjectKey(String kind, String namespace, String name) {
         return ns == null || ns.isEmpty() ? "default" : ns;
     }
 
+    /** `namespace/name` (just the name for a Namespace). */
+    public String path() {
+        return namespace.isEmpty() ? name : namespace + "/" + name;
+    }
+
     /**
-     * Spreads the three parts apart: the record's own hash ({@code 31 * h(namespace) + h(name)}) makes
-     * `ns-001/svc-1-5` and `ns-000/svc-1-6` collide, and the 160,000 keys of a large cluster then
-     * crowded into tree bins (seen in heap dumps and profiles).
+     * Spread over all 32 bits: with the record's own hash (31 * h + next) keys whose namespace and
+     * name differ by small, offsetting amounts collide (the 160k keys of `bench/scale_data.py 100`
+     * share 70k hash codes), and every map of keys degrades into collision chains.
      */
     @Override
     public int hashCode() {
         int h = kind.hashCode();
-        h = h * 0x9E3779B1 + namespace.hashCode();
-        h = h * 0x9E3779B1 + name.hashCode();
-        return h ^ (h >>> 16);
-    }
-
-    /** `namespace/name` (just the name for a Namespace). */
-    public String path() {
-        return namespace.isEmpty() ? name : namespace + "/" + name;
+        h = h * 0x9E3779B9 + namespace.hashCode();
+        return h * 0x9E3779B9 + name.hashCode();
     }
 
     @Override
