@@ -102,6 +102,11 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
+            // Once our FIN is out, the peer's FIN ends the connection: Netty then closes the socket
+            // instead of shutting its input down first (a system call that fails with ENOTCONN on a
+            // socket whose FINs have both been exchanged, and Netty throws an exception with a
+            // stack trace for it). channelInactive passes it on as before.
+            peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
             HalfClose.shutdownOutput(other).addListener(s -> {
                 if (!s.isSuccess() || other.isInputShutdown()) {
                     peer.close();
