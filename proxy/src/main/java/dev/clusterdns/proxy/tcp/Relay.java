@@ -23,10 +23,13 @@ import java.io.IOException;
 final class Relay extends ChannelInboundHandlerAdapter {
     private final Channel peer;
     private final CounterDataPoint bytes;
+    /** The connection's idle mark, shared by both directions. */
+    private final IdleSweep.Activity activity;
 
-    Relay(Channel peer, CounterDataPoint bytes) {
+    Relay(Channel peer, CounterDataPoint bytes, IdleSweep.Activity activity) {
         this.peer = peer;
         this.bytes = bytes;
+        this.activity = activity;
     }
 
     @Override
@@ -48,6 +51,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        activity.mark();
         peer.flush();
     }
 
