@@ -470,10 +470,10 @@ class TcpProxyTest {
         h.close();
         h = new ProxyHarness(baseConfig().withTimeouts(java.time.Duration.ofMillis(300),
                 java.time.Duration.ofSeconds(30)));
-        TcpBackend pod = backend("pod0", "127.0.0.47");
-        Service s = svc("default", "busy").clusterIP("127.96.0.27").tcp("http", 80).build();
+        TcpBackend pod = backend("pod0", "127.0.0.48");
+        Service s = svc("default", "busy").clusterIP("127.96.0.28").tcp("http", 80).build();
         h.apply(List.of(s), List.of(slice("default", "busy", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
-        try (Socket c = connect(null, "127.96.0.27", 80)) {
+        try (Socket c = connect(null, "127.96.0.28", 80)) {
             assertEquals("pod0", readLine(c));
             // Bytes every 100 ms for five times the timeout: never idle, never closed.
             for (int i = 0; i < 15; i++) {

@@ -88,8 +88,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // TCP_NODELAY is on by default in Netty's socket configs.
         SocketChannel outbound = transport.newSocketChannel(endpoint.getAddress());
         SocketChannelConfig config = outbound.config();
-        // Reads once connected (channelActive comes after connected() has set up the relay).
-        config.setAutoRead(true);
+        // Auto-read is on by default: reads once connected (channelActive comes after connected()
+        // has set up the relay).
         config.setAllowHalfClosure(true);
         config.setAllocator(transport.allocator());
         config.setConnectTimeoutMillis(CONNECT_TIMEOUTS_MS[attempt]);

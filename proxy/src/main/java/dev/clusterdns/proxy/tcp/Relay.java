@@ -66,7 +66,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     /** Turns auto-read back on, unless the channel is gone or has already seen FIN. */
     static void resumeReading(Channel ch) {
-        if (ch.isActive() && !((DuplexChannel) ch).isInputShutdown()) {
+        // Checked first: usually already on, and setting it is an atomic update through a field
+        // updater (with a class check per call, as the config is a subclass).
+        if (!ch.config().isAutoRead() && ch.isActive() && !((DuplexChannel) ch).isInputShutdown()) {
             ch.config().setAutoRead(true);
         }
     }
@@ -106,10 +108,11 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
-            // Once our FIN is out, the peer's FIN ends the connection: Netty then closes the socket
-            // instead of shutting its input down first (a system call that fails with ENOTCONN on a
-            // socket whose FINs have both been exchanged, and Netty throws an exception with a
-            // stack trace for it). channelInactive passes it on as before.
+            // Everything for the peer is written, and our FIN goes out now: from here on the
+            // peer's own FIN ends the connection, so Netty closes the socket instead of shutting
+            // its input down first (a system call that fails with ENOTCONN on a socket whose FINs
+            // have both been exchanged, and Netty throws an exception with a stack trace for it).
+            // channelInactive passes it on as before.
             peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
             HalfClose.shutdownOutput(other).addListener(s -> {
                 if (!s.isSuccess() || other.isInputShutdown()) {
