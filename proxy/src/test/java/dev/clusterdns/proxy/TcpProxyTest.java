@@ -465,6 +465,29 @@ class TcpProxyTest {
         }
     }
 
+    @Test
+    void connectionsWithTrafficOutliveTheIdleTimeoutAndCloseOnceQuiet() throws Exception {
+        h.close();
+        h = new ProxyHarness(baseConfig().withTimeouts(java.time.Duration.ofMillis(300),
+                java.time.Duration.ofSeconds(30)));
+        TcpBackend pod = backend("pod0", "127.0.0.48");
+        Service s = svc("default", "busy").clusterIP("127.96.0.28").tcp("http", 80).build();
+        h.apply(List.of(s), List.of(slice("default", "busy", List.of(ready(pod.ip())), List.of(port("http", pod.port())))));
+        try (Socket c = connect(null, "127.96.0.28", 80)) {
+            assertEquals("pod0", readLine(c));
+            // Bytes every 100 ms for five times the timeout: never idle, never closed.
+            for (int i = 0; i < 15; i++) {
+                Thread.sleep(100);
+                echo(c, "tick " + i);
+            }
+            long quietFrom = System.nanoTime();
+            assertEquals(-1, c.getInputStream().read());
+            long quietMillis = (System.nanoTime() - quietFrom) / 1_000_000;
+            // Closed for idleness, not before the timeout.
+            assertTrue(quietMillis >= 300, "closed after " + quietMillis + " ms of quiet");
+        }
+    }
+
     /** The connection is accepted and then reset (RST), seen on connect or on the first read. */
     private static void assertReset(String clientIp, String ip, int port) {
         IOException e = assertThrows(IOException.class, () -> {

@@ -36,6 +36,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private final TcpListener listener;
     private final Transport transport;
+    /** The loop's idle sweep; null without an idle timeout. */
+    private final IdleSweep idle;
+    private IdleSweep.Activity activity;
     private Route route;
     private InetAddress client;
     /** Bytes read before the backend is up: the client's first request, usually. */
@@ -43,9 +46,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private int earlyBytes;
     private boolean inputEnded;
 
-    FrontendHandler(TcpListener listener, Transport transport) {
+    FrontendHandler(TcpListener listener, Transport transport, IdleSweep idle) {
         this.listener = listener;
         this.transport = transport;
+        this.idle = idle;
     }
 
     @Override
@@ -61,7 +65,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         m.connections().inc();
         m.active().inc();
-        inbound.closeFuture().addListener(f -> m.active().dec());
+        IdleSweep.Activity a = idle == null ? IdleSweep.untracked() : idle.track(inbound);
+        activity = a;
+        inbound.closeFuture().addListener(f -> {
+            m.active().dec();
+            a.untrack();
+        });
         connect(ctx, 0);
     }
 
@@ -79,13 +88,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // TCP_NODELAY is on by default in Netty's socket configs.
         SocketChannel outbound = transport.newSocketChannel(endpoint.getAddress());
         SocketChannelConfig config = outbound.config();
-        // Reads once connected (channelActive comes after connected() has set up the relay).
-        config.setAutoRead(true);
+        // Auto-read is on by default: reads once connected (channelActive comes after connected()
+        // has set up the relay).
         config.setAllowHalfClosure(true);
         config.setAllocator(transport.allocator());
         config.setConnectTimeoutMillis(CONNECT_TIMEOUTS_MS[attempt]);
         HalfClose.keepRegistered(outbound, true);
-        outbound.pipeline().addLast(new Relay(inbound, m.bytesOut()));
+        outbound.pipeline().addLast(new Relay(inbound, m.bytesOut(), activity));
         inbound.eventLoop().register(outbound).addListener((ChannelFuture r) -> {
             if (r.isSuccess()) {
                 outbound.connect(endpoint).addListener((ChannelFuture f) -> connected(ctx, attempt, f));
@@ -119,7 +128,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             outbound.close();
             return;
         }
-        Relay relay = new Relay(outbound, m.bytesIn());
+        Relay relay = new Relay(outbound, m.bytesIn(), activity);
         // Taken before the replace (handlerRemoved releases what is left).
         List<Object> pending = early.isEmpty() ? List.of() : new ArrayList<>(early);
         early.clear();
@@ -140,6 +149,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (activity != null) {
+            activity.mark();
+        }
         early.add(msg);
         if (msg instanceof ByteBuf buf && (earlyBytes += buf.readableBytes()) >= EARLY_LIMIT) {
             // Hold at most this much per connection while connecting; the rest waits in the kernel.

@@ -23,10 +23,13 @@ import java.io.IOException;
 final class Relay extends ChannelInboundHandlerAdapter {
     private final Channel peer;
     private final CounterDataPoint bytes;
+    /** The connection's idle mark, shared by both directions. */
+    private final IdleSweep.Activity activity;
 
-    Relay(Channel peer, CounterDataPoint bytes) {
+    Relay(Channel peer, CounterDataPoint bytes, IdleSweep.Activity activity) {
         this.peer = peer;
         this.bytes = bytes;
+        this.activity = activity;
     }
 
     @Override
@@ -48,6 +51,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        activity.mark();
         peer.flush();
     }
 
@@ -62,7 +66,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     /** Turns auto-read back on, unless the channel is gone or has already seen FIN. */
     static void resumeReading(Channel ch) {
-        if (ch.isActive() && !((DuplexChannel) ch).isInputShutdown()) {
+        // Checked first: usually already on, and setting it is an atomic update through a field
+        // updater (with a class check per call, as the config is a subclass).
+        if (!ch.config().isAutoRead() && ch.isActive() && !((DuplexChannel) ch).isInputShutdown()) {
             ch.config().setAutoRead(true);
         }
     }
@@ -102,6 +108,12 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
+            // Everything for the peer is written, and our FIN goes out now: from here on the
+            // peer's own FIN ends the connection, so Netty closes the socket instead of shutting
+            // its input down first (a system call that fails with ENOTCONN on a socket whose FINs
+            // have both been exchanged, and Netty throws an exception with a stack trace for it).
+            // channelInactive passes it on as before.
+            peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
             HalfClose.shutdownOutput(other).addListener(s -> {
                 if (!s.isSuccess() || other.isInputShutdown()) {
                     peer.close();

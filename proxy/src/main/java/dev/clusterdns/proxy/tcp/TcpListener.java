@@ -8,13 +8,12 @@ import dev.clusterdns.proxy.transport.HalfClose;
 import dev.clusterdns.proxy.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.channel.socket.SocketChannelConfig;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.Inet4Address;
@@ -24,7 +23,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** A TCP listener on one Service address; each accepted connection is relayed to an endpoint. */
 public final class TcpListener implements Frontend {
@@ -52,38 +50,26 @@ public final class TcpListener implements Frontend {
      */
     public static TcpListener bind(Transport transport, ListenKey key, Route route, Duration idleTimeout) throws Exception {
         TcpListener listener = new TcpListener(key, route);
-        long idleMillis = idleTimeout.toMillis();
+        boolean idleCloses = !idleTimeout.isZero() && !idleTimeout.isNegative();
         List<EventLoop> loops = transport.loops();
-        ChannelInitializer<Channel> child = new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                if (idleMillis > 0) {
-                    ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
-                }
-                ch.pipeline().addLast(new FrontendHandler(listener, transport));
-            }
-        };
         SocketAddress address = key.socketAddress();
         try {
             if (loops.size() > 1 && key.port() != 0) {
                 probe(key);
             }
             for (EventLoop loop : loops) {
+                // Accepted channels stay on this loop, so one sweep per loop sees all of its connections.
+                IdleSweep idle = idleCloses ? new IdleSweep(loop, idleTimeout) : null;
+                // The handler is the whole pipeline: no initializer to run and remove per connection.
                 ServerBootstrap b = new ServerBootstrap()
                         // The accepting loop is the connection's loop: registering runs inline.
                         .group(loop, loop)
                         .channelFactory(() -> transport.newServerChannel(key.socketAddress().getAddress()))
-                        .handler(ChildSetup.INSTANCE)
+                        .handler(new Accepted(listener, transport, idle))
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .option(ChannelOption.SO_BACKLOG, 4096)
-                        // Reading from the start: a request that comes with the handshake is read
-                        // while the endpoint connects (FrontendHandler holds it, bounded).
-                        .childOption(ChannelOption.AUTO_READ, true)
-                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                        // TCP_NODELAY is on by default in Netty's socket configs; setting it again is
-                        // one more setsockopt per connection.
-                        .childOption(ChannelOption.ALLOCATOR, transport.allocator())
-                        .childHandler(child);
+                        // Never used: Accepted sets up and registers every accepted channel itself.
+                        .childHandler(new ChannelInboundHandlerAdapter());
                 if (loops.size() > 1) {
                     b.option(transport.reusePort(), true);
                 }
@@ -119,15 +105,37 @@ public final class TcpListener implements Frontend {
         return e;
     }
 
-    /** Sees each accepted channel before it is registered (the acceptor registers it next). */
-    @ChannelHandler.Sharable
-    private static final class ChildSetup extends ChannelInboundHandlerAdapter {
-        static final ChildSetup INSTANCE = new ChildSetup();
+    /**
+     * Sets up each accepted channel and registers it on the accepting loop, in place of the
+     * bootstrap's acceptor (which would copy option and attribute maps onto every channel, and run and
+     * remove a {@code ChannelInitializer}, with a concurrent set of its own, for each): the connection's
+     * pipeline is its {@link FrontendHandler} alone. Accept errors still reach the acceptor (it pauses
+     * accepting briefly, e.g. when out of file descriptors).
+     */
+    private static final class Accepted extends ChannelInboundHandlerAdapter {
+        private final TcpListener listener;
+        private final Transport transport;
+        private final IdleSweep idle;
+
+        Accepted(TcpListener listener, Transport transport, IdleSweep idle) {
+            this.listener = listener;
+            this.transport = transport;
+            this.idle = idle;
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            HalfClose.keepRegistered((Channel) msg, true);
-            ctx.fireChannelRead(msg);
+            Channel child = (Channel) msg;
+            SocketChannelConfig config = (SocketChannelConfig) child.config();
+            // Reading from the start (auto-read is on by default): a request that comes with the
+            // handshake is read while the endpoint connects (FrontendHandler holds it, bounded).
+            // TCP_NODELAY is on by default in Netty's socket configs; setting it again would be one
+            // more setsockopt per connection.
+            config.setAllowHalfClosure(true);
+            config.setAllocator(transport.allocator());
+            HalfClose.keepRegistered(child, true);
+            child.pipeline().addLast(new FrontendHandler(listener, transport, idle));
+            ctx.channel().eventLoop().register(child).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
     }
 

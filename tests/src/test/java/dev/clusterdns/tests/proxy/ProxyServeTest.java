@@ -155,6 +155,45 @@ class ProxyServeTest {
     }
 
     /** Waits (bounded) until five requests in a row are answered by {@code name}. */
+    @Test
+    void aHalfCloseIsPassedOnAndAnIdleConnectionIsClosedAfterTheTimeout() throws Exception {
+        try (java.net.ServerSocket backend = new java.net.ServerSocket()) {
+            backend.bind(new InetSocketAddress("127.0.66.24", BACKEND_PORT));
+            backend.setSoTimeout(10_000);
+            Path dir = Files.createTempDirectory("proxy-e2e");
+            writeManifests(dir, Map.of("BACKEND_PORT", String.valueOf(BACKEND_PORT), "STATIC_IP", "127.96.66.15"),
+                    "static.yaml");
+            try (ServeProcess serve = ServeProcess.start("--manifests", dir.toString(), "--node-address", "127.0.0.1",
+                    "--proxy-tcp-idle-timeout", "1s")) {
+                // The client's FIN reaches the endpoint after the request; the endpoint answers after it
+                // and closes; the client reads the whole answer, then the end of the stream.
+                try (java.net.Socket c = new java.net.Socket("127.96.66.15", 80); java.net.Socket b = backend.accept()) {
+                    c.setSoTimeout(10_000);
+                    b.setSoTimeout(10_000);
+                    c.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+                    c.shutdownOutput();
+                    assertEquals("request", new String(b.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                    b.getOutputStream().write("answer after the FIN".getBytes(StandardCharsets.US_ASCII));
+                    b.close();
+                    assertEquals("answer after the FIN",
+                            new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                }
+                // No bytes either way: both sides see the connection end, no earlier than the timeout.
+                try (java.net.Socket c = new java.net.Socket("127.96.66.15", 80)) {
+                    long connected = System.nanoTime();
+                    c.setSoTimeout(10_000);
+                    try (java.net.Socket b = backend.accept()) {
+                        b.setSoTimeout(10_000);
+                        assertEquals(-1, c.getInputStream().read());
+                        long idleMillis = (System.nanoTime() - connected) / 1_000_000;
+                        assertTrue(idleMillis >= 1_000, "closed after " + idleMillis + " ms\n" + serve.output());
+                        assertEquals(-1, b.getInputStream().read());
+                    }
+                }
+            }
+        }
+    }
+
     private static void awaitOnly(String url, String name, ServeProcess serve) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
         int streak = 0;
