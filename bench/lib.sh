@@ -7,7 +7,30 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 need() { for tool in "$@"; do command -v "$tool" >/dev/null || { echo "$0: $tool is not installed (apt-get install $tool)" >&2; exit 2; }; done; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A port free for TCP and UDP on loopback, from 20000-29999: outside the kernel's ephemeral range (so
+# no client socket, dig's or the server's own, is handed it meanwhile) and never one this run handed
+# out before (two ports asked in a row were once the same, and serve's DNS then met its own HTTP).
+free_port() {
+  python3 - "$work/ports-given" <<'PY'
+import random, socket, sys
+given = set(open(sys.argv[1]).read().split()) if __import__("os").path.exists(sys.argv[1]) else set()
+for _ in range(1000):
+    port = random.randint(20000, 29999)
+    if str(port) in given:
+        continue
+    try:
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            with socket.socket(socket.AF_INET, kind) as s:
+                s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    open(sys.argv[1], "a").write("%d\n" % port)
+    print(port)
+    break
+else:
+    sys.exit("no free port in 20000-29999")
+PY
+}
 
 # serve_clusterdns LOG ARGS... : starts `clusterdns serve ARGS` on free ports and waits for /ready; a
 # command prefix in the array `launch` (e.g. taskset -c 0) runs it.
