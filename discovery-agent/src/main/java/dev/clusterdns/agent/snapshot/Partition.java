@@ -4,7 +4,6 @@ import dev.clusterdns.agent.model.ConfigMap;
 import dev.clusterdns.agent.model.EndpointSlice;
 import dev.clusterdns.agent.model.Endpoints;
 import dev.clusterdns.agent.model.Ingress;
-import dev.clusterdns.agent.model.KubeObject;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Secret;
 import dev.clusterdns.agent.model.Service;
