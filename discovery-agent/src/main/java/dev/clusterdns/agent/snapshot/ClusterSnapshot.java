@@ -320,16 +320,17 @@ public final class ClusterSnapshot {
         for (Pod p : added) {
             for (String ip : p.podIPs()) {
                 Object holders = index.get(ip);
-                if (holders == null) {
-                    index = index.plus(ip, p);
-                } else {
-                    List<Pod> more = new ArrayList<>(holders instanceof Pod[] many ? List.of(many) : List.of((Pod) holders));
-                    more.add(p);
-                    index = index.plus(ip, more.toArray(new Pod[0]));
-                }
+                index = index.plus(ip, holders == null ? p : withHolder(holders, p));
             }
         }
         return index;
+    }
+
+    /** The holders of an address (a Pod, or an array for the rare shared address) and then {@code p}. */
+    private static Pod[] withHolder(Object had, Pod p) {
+        List<Pod> more = new ArrayList<>(had instanceof Pod[] many ? List.of(many) : List.of((Pod) had));
+        more.add(p);
+        return more.toArray(new Pod[0]);
     }
 
     /** A whole index in one pass (the tree built at once, not by single insertions); pods in index order. */
@@ -337,11 +338,7 @@ public final class ClusterSnapshot {
         java.util.TreeMap<String, Object> all = new java.util.TreeMap<>();
         for (Pod p : pods) {
             for (String ip : p.podIPs()) {
-                all.merge(ip, p, (had, one) -> {
-                    List<Pod> more = new ArrayList<>(had instanceof Pod[] many ? List.of(many) : List.of((Pod) had));
-                    more.add((Pod) one);
-                    return more.toArray(new Pod[0]);
-                });
+                all.merge(ip, p, (had, one) -> withHolder(had, (Pod) one));
             }
         }
         return TreePMap.fromSortedMap(all);
