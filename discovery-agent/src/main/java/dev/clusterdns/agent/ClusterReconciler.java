@@ -27,6 +27,7 @@ import dev.clusterdns.agent.model.ServicePort;
 import dev.clusterdns.agent.model.ServiceSpec;
 import dev.clusterdns.agent.model.SharedValues;
 import dev.clusterdns.agent.model.Workload;
+import dev.clusterdns.agent.model.Uids;
 import dev.clusterdns.agent.snapshot.ByName;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.NamespaceObjects;
@@ -39,7 +40,6 @@ import dev.clusterdns.agent.validation.Defaults;
 import dev.clusterdns.agent.validation.FieldError;
 import dev.clusterdns.agent.validation.IngressChecks;
 import dev.clusterdns.agent.validation.Validation;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -52,7 +52,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -791,11 +790,7 @@ final class ClusterReconciler {
 
     /** {@code o}'s metadata with a uid and a creationTimestamp ({@code since} when it has none). */
     private static ObjectMeta identity(KubeObject o, String since) {
-        ObjectMeta meta = o.metadata();
-        if (meta.uid() == null || meta.uid().isEmpty()) {
-            String name = o.kind() + "/" + meta.namespace() + "/" + meta.name();
-            meta = meta.withUid(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString());
-        }
+        ObjectMeta meta = Uids.assign(o);
         if (meta.creationTimestamp() == null || meta.creationTimestamp().isEmpty()) {
             meta = meta.withCreationTimestamp(since);
         }

@@ -256,8 +256,7 @@ final class ServiceEndpoints {
 
     /** One reference per pod, shared by the Endpoints address and the slice endpoint (one per pod in the snapshot, not two). */
     private ObjectReference targetRef(Pod pod) {
-        return refs.computeIfAbsent(pod, p -> new ObjectReference("Pod", EndpointsController.namespaceOf(p), p.name(),
-                p.metadata().uid()));
+        return refs.computeIfAbsent(pod, p -> ObjectReference.to(p, EndpointsController.namespaceOf(p)));
     }
 
     private static String emptyToNull(String s) {

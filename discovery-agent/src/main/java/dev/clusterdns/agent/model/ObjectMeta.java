@@ -26,6 +26,17 @@ public record ObjectMeta(
         ownerReferences = Lists.copy(ownerReferences);
     }
 
+    /** The uid; for a Pod the agent assigned one to, computed from its namespace and name (see {@link Uids}). */
+    @Override
+    public String uid() {
+        return Uids.read(uid, namespace, name);
+    }
+
+    /** The uid as held (the marker for an assigned Pod uid), for copies that keep the marker. */
+    String heldUid() {
+        return uid;
+    }
+
     /** Without ownerReferences (most objects have none). */
     public ObjectMeta(String name, String generateName, String namespace, String uid, String resourceVersion,
                       Map<String, String> labels, Map<String, String> annotations, String creationTimestamp,

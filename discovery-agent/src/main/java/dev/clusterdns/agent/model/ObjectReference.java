@@ -8,4 +8,18 @@ public record ObjectReference(String kind, String namespace, String name, String
         kind = Strings.shared(kind);
         namespace = Strings.shared(namespace);
     }
+
+    /** A reference to {@code pod} in {@code namespace}, sharing its held uid (see {@link Uids}). */
+    public static ObjectReference to(Pod pod, String namespace) {
+        String held = pod.metadata().heldUid();
+        if (held == Uids.DERIVED_POD && !namespace.equals(pod.metadata().namespace())) {
+            held = pod.metadata().uid(); // the marker derives from the reference's own namespace
+        }
+        return new ObjectReference("Pod", namespace, pod.name(), held);
+    }
+
+    @Override
+    public String uid() {
+        return Uids.read(uid, namespace, name);
+    }
 }

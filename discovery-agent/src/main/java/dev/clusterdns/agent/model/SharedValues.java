@@ -25,7 +25,7 @@ public final class SharedValues {
             Map<String, String> l = m.labels().isEmpty() ? m.labels() : labels.of(m.labels());
             List<OwnerReference> o = m.ownerReferences().isEmpty() ? m.ownerReferences() : owners.of(m.ownerReferences());
             if (l != m.labels() || o != m.ownerReferences()) {
-                meta = new ObjectMeta(m.name(), m.generateName(), m.namespace(), m.uid(), m.resourceVersion(), l,
+                meta = new ObjectMeta(m.name(), m.generateName(), m.namespace(), m.heldUid(), m.resourceVersion(), l,
                         m.annotations(), m.creationTimestamp(), m.deletionTimestamp(), o);
             }
         }

@@ -2,6 +2,7 @@ package dev.clusterdns.agent.workloads;
 
 import dev.clusterdns.agent.model.OwnerReference;
 import dev.clusterdns.agent.model.Pod;
+import dev.clusterdns.agent.model.Uids;
 import dev.clusterdns.agent.model.Workload;
 import dev.clusterdns.agent.validation.LabelMatch;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import dev.clusterdns.agent.model.ObjectMeta;
 import dev.clusterdns.agent.model.OwnerReference;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.PodSpec;
+import dev.clusterdns.agent.model.Uids;
 import dev.clusterdns.agent.model.Workload;
 import dev.clusterdns.agent.snapshot.Problem;
 import java.util.ArrayList;

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.clusterdns.agent.model.KubeObject;
 import dev.clusterdns.agent.model.OwnerReference;
 import dev.clusterdns.agent.model.Pod;
+import dev.clusterdns.agent.model.Uids;
 import dev.clusterdns.agent.model.Workload;
 import java.util.List;
 import java.util.Map;
