@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -51,10 +52,14 @@ public final class ManifestTree {
     private record Stamp(long modified, long size, Object fileKey) {}
 
     /**
-     * What one file defines: the fingerprint and origin of each object, first definition per key; its
-     * documents when it was split into them (null otherwise).
+     * What one file defines: the keys of its objects, first definition per key (their definitions are
+     * in {@link #definitions}); its documents when it was split into them (null otherwise).
      */
-    private record FileState(Stamp stamp, Map<ObjectKey, Definition> objects, List<Problem> problems, Documents docs) {}
+    private record FileState(Stamp stamp, ObjectKey[] keys, List<Problem> problems, Documents docs) {
+        List<ObjectKey> keyList() {
+            return Arrays.asList(keys);
+        }
+    }
 
     /**
      * The documents of a YAML file: a digest of each, and the keys each defined ({@code keys} from
@@ -81,19 +86,20 @@ public final class ManifestTree {
     }
 
     /**
-     * An object's fingerprint and where its file holds it: the origin without the file's path when it
-     * starts with it ({@code relative}), so that the 150,000 objects of a large tree share a few
-     * thousand strings (every file has a " (document 3)") instead of holding one origin each.
+     * An object as one file defines it: its fingerprint and where the file holds it, the origin without
+     * the file's path when it starts with it ({@code relative}), so that the 150,000 objects of a large
+     * tree share a few thousand strings (every file has a " (document 3)") instead of holding one
+     * origin each.
      */
-    private record Definition(int fingerprint, String place, boolean relative) {
+    private record Definition(Path file, int fingerprint, String place, boolean relative) {
         static Definition of(Path file, Manifest m) {
             String origin = m.origin();
             String path = file.toString();
             boolean relative = origin.startsWith(path);
-            return new Definition(ManifestTree.fingerprint(m), relative ? origin.substring(path.length()).intern() : origin, relative);
+            return new Definition(file, ManifestTree.fingerprint(m), relative ? origin.substring(path.length()).intern() : origin, relative);
         }
 
-        String origin(Path file) {
+        String origin() {
             return relative ? file + place : place;
         }
     }
@@ -102,8 +108,11 @@ public final class ManifestTree {
     private final ManifestReader reader;
     private final long maxFileBytes;
     private final Map<Path, FileState> files = new TreeMap<>();
-    /** Every file defining a key, in path order; the first wins. */
-    private final Map<ObjectKey, Object> definers = new HashMap<>(); // a Path, or a List<Path> when several
+    /**
+     * Every definition of a key, in path order; the first wins. One map for the whole tree (a file
+     * keeps only its keys): a Definition, or a List of them when several files define the key.
+     */
+    private final Map<ObjectKey, Object> definitions = new HashMap<>();
     /** The keys more than one file defines (so problems need not look at every key). */
     private final Set<ObjectKey> contested = new HashSet<>();
     private final List<Problem> listingProblems = new ArrayList<>();
@@ -163,12 +172,12 @@ public final class ManifestTree {
         Set<ObjectKey> affected = new LinkedHashSet<>();
         Map<Path, Map<ObjectKey, Manifest>> fresh = new HashMap<>();
         for (Path p : gone) {
-            affected.addAll(files.get(p).objects().keySet());
+            affected.addAll(files.get(p).keyList());
         }
         for (Map.Entry<Path, Reading> e : read.entrySet()) {
             FileState old = files.get(e.getKey());
             if (old != null) {
-                affected.addAll(old.objects().keySet());
+                affected.addAll(old.keyList());
             }
             if (!keepsOld(e.getValue().file(), old)) {
                 Map<ObjectKey, Manifest> objects = firstPerKey(e.getValue().file().manifests());
@@ -178,15 +187,15 @@ public final class ManifestTree {
             }
         }
         for (ObjectKey k : affected) {
-            Path winner = winner(k);
+            Definition winner = winner(k);
             if (winner != null) {
-                beforeDefinition.put(k, files.get(winner).objects().get(k));
+                beforeDefinition.put(k, winner);
             }
         }
 
         for (Path p : gone) {
             FileState old = files.remove(p);
-            old.objects().keySet().forEach(k -> undefine(k, p));
+            old.keyList().forEach(k -> undefine(k, p));
         }
         for (Map.Entry<Path, Reading> e : read.entrySet()) {
             Path p = e.getKey();
@@ -195,39 +204,41 @@ public final class ManifestTree {
             if (keepsOld(f, old)) {
                 // Keep serving what this file said last time it parsed.
                 List<Problem> problems = new ArrayList<>(f.problems());
-                if (!old.objects().isEmpty()) {
+                if (old.keys().length > 0) {
                     problems.add(new Problem(p.toString(), "",
-                            "keeping the " + old.objects().size() + " object(s) it last defined"));
+                            "keeping the " + old.keys().length + " object(s) it last defined"));
                 }
-                files.put(p, new FileState(toRead.get(p), old.objects(), problems, null)); // next time: read whole
+                files.put(p, new FileState(toRead.get(p), old.keys(), problems, null)); // next time: read whole
                 continue;
             }
             Map<ObjectKey, Manifest> objects = fresh.get(p);
             Map<ObjectKey, Definition> defs = new LinkedHashMap<>(e.getValue().kept());
             objects.forEach((k, m) -> defs.put(k, Definition.of(p, m)));
             if (old != null) {
-                old.objects().keySet().stream().filter(k -> !defs.containsKey(k)).forEach(k -> undefine(k, p));
+                old.keyList().stream().filter(k -> !defs.containsKey(k)).forEach(k -> undefine(k, p));
             }
-            defs.keySet().stream().filter(k -> old == null || !old.objects().containsKey(k)).forEach(k -> define(k, p));
-            files.put(p, new FileState(toRead.get(p), defs, withInFileDuplicates(f), shared(e.getValue().docs(), defs)));
+            ObjectKey[] keys = canonical(defs.keySet(), old);
+            for (ObjectKey k : keys) {
+                define(k, defs.get(k));
+            }
+            files.put(p, new FileState(toRead.get(p), keys, withInFileDuplicates(f), shared(e.getValue().docs(), keys)));
         }
 
         List<ObjectChange> changes = new ArrayList<>();
         for (ObjectKey k : affected) {
-            Path winner = winner(k);
+            Definition now = winner(k);
             Definition was = beforeDefinition.get(k);
-            if (winner == null) {
+            if (now == null) {
                 if (was != null) {
                     changes.add(ObjectChange.remove(k));
                 }
                 continue;
             }
-            Definition now = files.get(winner).objects().get(k);
             if (now.equals(was)) {
                 continue; // same object from the same place
             }
-            Map<ObjectKey, Manifest> parsed = fresh.get(winner);
-            Manifest m = parsed != null && parsed.containsKey(k) ? parsed.get(k) : reread(winner, k);
+            Map<ObjectKey, Manifest> parsed = fresh.get(now.file());
+            Manifest m = parsed != null && parsed.containsKey(k) ? parsed.get(k) : reread(now.file(), k);
             if (m != null) {
                 changes.add(ObjectChange.put(m));
             } else if (was != null) {
@@ -325,7 +336,7 @@ public final class ManifestTree {
                 for (int k = i == 0 ? 0 : before.ends()[i - 1]; k < before.ends()[i]; k++) {
                     ObjectKey key = before.keys()[k];
                     docKeys.add(key);
-                    kept.put(key, old.objects().get(key));
+                    kept.put(key, definitionIn(key, p));
                 }
                 keys.add(docKeys);
                 for (Problem pr : old.problems()) {
@@ -433,58 +444,90 @@ public final class ManifestTree {
         return 31 * m.object().hashCode() + m.origin().hashCode();
     }
 
-    private Path winner(ObjectKey k) {
-        Object v = definers.get(k);
-        return v == null ? null : v instanceof Path p ? p : definersOf(k).get(0);
+    /** The definition that wins for {@code k} (the first file's), or null when no file defines it. */
+    private Definition winner(ObjectKey k) {
+        Object v = definitions.get(k);
+        return v == null ? null : v instanceof Definition d ? d : definitionsOf(k).get(0);
     }
 
     @SuppressWarnings("unchecked")
-    private List<Path> definersOf(ObjectKey k) {
-        Object v = definers.get(k);
-        return v == null ? List.of() : v instanceof Path p ? List.of(p) : (List<Path>) v;
+    private List<Definition> definitionsOf(ObjectKey k) {
+        Object v = definitions.get(k);
+        return v == null ? List.of() : v instanceof Definition d ? List.of(d) : (List<Definition>) v;
     }
 
-    private void define(ObjectKey k, Path p) {
-        if (!definers.containsKey(k)) {
-            definers.put(k, p);
+    /** What {@code file} defines for {@code k} (null when nothing). */
+    private Definition definitionIn(ObjectKey k, Path file) {
+        for (Definition d : definitionsOf(k)) {
+            if (d.file().equals(file)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** Records (or replaces) what {@code d}'s file defines for {@code k}. */
+    private void define(ObjectKey k, Definition d) {
+        Object v = definitions.get(k);
+        if (v == null || v instanceof Definition only && only.file().equals(d.file())) {
+            definitions.put(k, d);
             return;
         }
-        List<Path> more = new ArrayList<>(definersOf(k));
-        more.add(p);
-        more.sort(null);
-        definers.put(k, List.copyOf(more));
+        List<Definition> more = new ArrayList<>(definitionsOf(k));
+        more.removeIf(x -> x.file().equals(d.file()));
+        more.add(d);
+        more.sort(Comparator.comparing(Definition::file));
+        definitions.put(k, List.copyOf(more));
         contested.add(k);
     }
 
     private void undefine(ObjectKey k, Path p) {
-        List<Path> paths = definersOf(k);
-        if (paths.isEmpty()) {
+        List<Definition> all = definitionsOf(k);
+        if (all.isEmpty()) {
             return;
         }
-        if (paths.size() == 1) {
-            if (paths.get(0).equals(p)) {
-                definers.remove(k);
+        if (all.size() == 1) {
+            if (all.get(0).file().equals(p)) {
+                definitions.remove(k);
             }
             return;
         }
-        List<Path> rest = new ArrayList<>(paths);
-        rest.remove(p);
-        definers.put(k, rest.size() == 1 ? rest.get(0) : List.copyOf(rest));
+        List<Definition> rest = new ArrayList<>(all);
+        rest.removeIf(x -> x.file().equals(p));
+        definitions.put(k, rest.size() == 1 ? rest.get(0) : List.copyOf(rest));
         if (rest.size() < 2) {
             contested.remove(k);
         }
     }
 
-    /** {@code docs} holding the key instances of {@code defs} (one instance per key in the tree). */
-    private static Documents shared(Documents docs, Map<ObjectKey, Definition> defs) {
+    /** The keys a file now defines, in order, reusing the instances it held before (one instance per key). */
+    private static ObjectKey[] canonical(Set<ObjectKey> keys, FileState old) {
+        Map<ObjectKey, ObjectKey> before = new HashMap<>();
+        if (old != null) {
+            for (ObjectKey k : old.keys()) {
+                before.put(k, k);
+            }
+        }
+        ObjectKey[] out = new ObjectKey[keys.size()];
+        int i = 0;
+        for (ObjectKey k : keys) {
+            out[i++] = before.getOrDefault(k, k);
+        }
+        return out;
+    }
+
+    /** {@code docs} holding the key instances of {@code keys} (one instance per key in the tree). */
+    private static Documents shared(Documents docs, ObjectKey[] keys) {
         if (docs == null) {
             return null;
         }
         Map<ObjectKey, ObjectKey> canonical = new HashMap<>();
-        defs.keySet().forEach(k -> canonical.put(k, k));
-        ObjectKey[] keys = docs.keys();
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = canonical.getOrDefault(keys[i], keys[i]);
+        for (ObjectKey k : keys) {
+            canonical.put(k, k);
+        }
+        ObjectKey[] held = docs.keys();
+        for (int i = 0; i < held.length; i++) {
+            held[i] = canonical.getOrDefault(held[i], held[i]);
         }
         return docs;
     }
@@ -520,13 +563,13 @@ public final class ManifestTree {
         List<Problem> out = new ArrayList<>(listingProblems);
         files.values().forEach(f -> out.addAll(f.problems()));
         for (ObjectKey k : contested) {
-            List<Path> paths = definersOf(k);
-            for (int i = 1; i < paths.size(); i++) {
-                Definition d = files.get(paths.get(i)).objects().get(k);
-                Definition first = files.get(paths.get(0)).objects().get(k);
+            List<Definition> all = definitionsOf(k);
+            for (int i = 1; i < all.size(); i++) {
+                Definition d = all.get(i);
+                Definition first = all.get(0);
                 String ns = k.namespace().isEmpty() ? "" : k.namespace() + "/";
-                out.add(new Problem(d.origin(paths.get(i)), k.kind() + " " + ns + k.name(), k.kind().toLowerCase(Locale.ROOT)
-                        + "s \"" + k.name() + "\" already exists (defined first in " + first.origin(paths.get(0))
+                out.add(new Problem(d.origin(), k.kind() + " " + ns + k.name(), k.kind().toLowerCase(Locale.ROOT)
+                        + "s \"" + k.name() + "\" already exists (defined first in " + first.origin()
                         + "); this definition is ignored"));
             }
         }
