@@ -47,7 +47,14 @@ public final class ClusterSnapshot {
     private final Map<String, Namespace> namespaceByName;
     private final PSortedMap<String, Partition> partitions;
     private final PMap<String, Service> serviceByClusterIp;
-    private final PMap<String, Object> podsByIp;
+    /**
+     * Pod IP → the Pod (or a Pod[]): built on first use and then carried to each successor, so a
+     * cluster whose consumers never look Pods up by address (only `pods verified` and autopath do)
+     * holds no tree node per Pod. Null until built.
+     */
+    private volatile PMap<String, Object> podsByIp;
+    /** Someone asked for the pod index here: successors keep one from the start, even if this one's is still being built. */
+    private volatile boolean podIndexWanted;
     private final List<Problem> problems;
     private final List<IngressClass> ingressClasses;
 
@@ -256,7 +263,7 @@ public final class ClusterSnapshot {
 
     /** Pods with this IP (more than one only with host networking or bad input). */
     public List<Pod> podsByIp(String ip) {
-        Object holders = podsByIp.get(ip);
+        Object holders = podIndex().get(ip);
         return holders == null ? List.of() : holders instanceof Pod p ? List.of(p) : List.of((Pod[]) holders);
     }
 
@@ -299,6 +306,24 @@ public final class ClusterSnapshot {
             for (String ip : s.clusterIPs()) {
                 index = index.plus(ip, s);
             }
+        }
+        return index;
+    }
+
+    /**
+     * Builds the pod IP index now if it is not yet built: a consumer that will look Pods up by address
+     * calls it off its query path when it takes a snapshot (successors then update it per change).
+     */
+    public void indexPodIps() {
+        podIndex();
+    }
+
+    private PMap<String, Object> podIndex() {
+        PMap<String, Object> index = podsByIp;
+        if (index == null) {
+            podIndexWanted = true;
+            index = firstPodIndex(pods()); // racy but idempotent, like the cluster-wide lists
+            podsByIp = index;
         }
         return index;
     }
@@ -391,29 +416,27 @@ public final class ClusterSnapshot {
         public ClusterSnapshot build() {
             PSortedMap<String, Partition> parts = base.partitions;
             PMap<String, Service> byClusterIp = base.serviceByClusterIp;
+            // The pod index is carried on only when the base has one (else built when first asked for).
             PMap<String, Object> byPodIp = base.podsByIp;
-            // A first snapshot builds its pod index whole: one pass instead of 150,000 insertions.
-            List<Pod> firstPods = byPodIp.isEmpty() ? new ArrayList<>() : null;
             for (Map.Entry<String, NamespaceObjects> e : replaced.entrySet()) {
                 Partition old = parts.getOrDefault(e.getKey(), Partition.EMPTY);
                 NamespaceObjects now = e.getValue();
                 byClusterIp = indexClusterIps(byClusterIp, changed(old.objects.services(), now.services()),
                         changed(now.services(), old.objects.services()));
-                if (firstPods != null) {
-                    firstPods.addAll(now.pods());
-                } else {
+                if (byPodIp != null) {
                     byPodIp = indexPodIps(byPodIp, changed(old.objects.pods(), now.pods()),
                             changed(now.pods(), old.objects.pods()));
                 }
                 parts = now.isEmpty() ? parts.minus(e.getKey()) : parts.plus(e.getKey(), new Partition(now));
             }
-            if (firstPods != null) {
-                byPodIp = firstPodIndex(firstPods);
-            }
-            return new ClusterSnapshot(revision, base.revision, change, null,
+            ClusterSnapshot next = new ClusterSnapshot(revision, base.revision, change, null,
                     namespaces == null ? base.namespaces : namespaces, parts, byClusterIp, byPodIp,
                     problems == null ? base.problems : problems,
                     ingressClasses == null ? base.ingressClasses : ingressClasses);
+            if (byPodIp == null && base.podIndexWanted) {
+                next.indexPodIps(); // the base's was asked for but not finished in time: this one starts whole
+            }
+            return next;
         }
 
         /** The objects of {@code from} that are not (by identity) in {@code other}. */
@@ -513,16 +536,13 @@ public final class ClusterSnapshot {
         public ClusterSnapshot build() {
             PSortedMap<String, Partition> parts = TreePMap.empty();
             PMap<String, Service> byClusterIp = TreePMap.empty();
-            List<Pod> pods = new ArrayList<>();
             for (Map.Entry<String, NamespaceObjects.Builder> e : byNamespace.entrySet()) {
                 NamespaceObjects objects = e.getValue().build();
                 parts = parts.plus(e.getKey(), new Partition(objects));
                 byClusterIp = indexClusterIps(byClusterIp, List.of(), objects.services());
-                pods.addAll(objects.pods());
             }
-            PMap<String, Object> byPodIp = firstPodIndex(pods);
             return new ClusterSnapshot(revision, -1, SnapshotChange.everything(), createdAt, namespaces, parts,
-                    byClusterIp, byPodIp, problems, ingressClasses);
+                    byClusterIp, null, problems, ingressClasses);
         }
     }
 }

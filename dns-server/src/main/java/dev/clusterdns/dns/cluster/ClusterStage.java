@@ -67,6 +67,9 @@ public final class ClusterStage implements Stage, AutoCloseable {
      * served zone was built from (a failed build in between means: compare every Service).
      */
     private void rebuild(ClusterSnapshot previous, ClusterSnapshot snapshot, SnapshotChange change) {
+        if (options.pods() == PodMode.VERIFIED) {
+            snapshot.indexPodIps(); // verified pod names and autopath look Pods up by address; not on a query
+        }
         ClusterZone current = zone;
         long now = System.currentTimeMillis() / 1000;
         if (current == null) {
