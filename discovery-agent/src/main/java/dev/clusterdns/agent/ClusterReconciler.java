@@ -92,10 +92,10 @@ final class ClusterReconciler {
     private final int nodePortBase;
     private final int nodePortLast;
     /**
-     * The creation time given to an object without one (for AGE) is kept by the object itself while it
-     * is held; here only for the objects validation turned away since, so that a fixed edit keeps it.
+     * Appended to the reason an edit was refused when an earlier version is held: it stays, as an API
+     * server keeps the stored object when an update fails validation.
      */
-    private final Map<ObjectKey, String> rejectedSince = new HashMap<>();
+    private static final String KEEPING = "; the last valid version is still served";
     /** When each namespace implied by its objects (no Namespace object) was first seen, by name. */
     private final Map<String, String> namespaceFirstSeen = new HashMap<>();
     private final Map<String, Space> spaces = new TreeMap<>();
@@ -222,17 +222,17 @@ final class ClusterReconciler {
             Space space = spaces.computeIfAbsent(ns, n -> new Space());
             dirty.add(ns);
             invalid.remove(key);
-            String since = c.removed() ? null : heldSince(space, key);
-            if (since == null && !c.removed()) {
-                since = rejectedSince.get(key);
+            KubeObject checked = c.removed() ? null : checked(key, c.manifest());
+            if (checked == null && !c.removed() && holds(space, key)) {
+                // As an API server refusing an invalid update: the last valid version stays.
+                Problem why = invalid.get(key);
+                invalid.put(key, new Problem(why.source(), why.object(), why.message() + KEEPING));
+                continue;
             }
-            rejectedSince.remove(key);
+            String since = c.removed() ? null : heldSince(space, key);
             remove(space, key, toAllocate, change);
-            if (!c.removed()) {
-                put(space, key, c.manifest(), since == null ? now : since, toAllocate, change);
-                if (since != null && invalid.containsKey(key)) {
-                    rejectedSince.put(key, since);
-                }
+            if (checked != null) {
+                put(space, key, c.manifest(), checked, since == null ? now : since, toAllocate, change);
             }
         }
         if (!observed) {
@@ -366,23 +366,65 @@ final class ClusterReconciler {
     }
 
     /**
-     * Defaults and validates one object and holds it if valid; otherwise records why not. {@code since}
+     * The object defaulted and, unless observed from an API server, validated; null when invalid (the
+     * reason is recorded in {@link #invalid}).
+     */
+    private KubeObject checked(ObjectKey key, Manifest m) {
+        KubeObject o = m.object();
+        if (o instanceof Namespace n) {
+            return accept(key, m, n, Defaults::namespace, Validation::namespace);
+        } else if (o instanceof Service s) {
+            return observed ? Defaults.service(s)
+                    : accept(key, m, s, Defaults::service, x -> Validation.service(x, nodePortBase, nodePortLast));
+        } else if (o instanceof Pod p) {
+            return observed ? Defaults.pod(p) : accept(key, m, p, Defaults::pod, Validation::pod);
+        } else if (o instanceof EndpointSlice e) {
+            return observed ? Defaults.endpointSlice(e) : accept(key, m, e, Defaults::endpointSlice, Validation::endpointSlice);
+        } else if (o instanceof Endpoints e) {
+            return observed ? Defaults.endpoints(e) : accept(key, m, e, Defaults::endpoints, Validation::endpoints);
+        } else if (o instanceof ConfigMap c) {
+            return observed ? c : accept(key, m, c, Defaults::configMap, Validation::configMap);
+        } else if (o instanceof Secret sec) {
+            return observed ? sec : accept(key, m, sec, Defaults::secret, Validation::secret);
+        } else if (o instanceof Workload w) {
+            return observed ? w : accept(key, m, w, Defaults::workload, Validation::workload);
+        } else if (o instanceof Ingress i) {
+            return observed ? IngressChecks.defaults(i) : accept(key, m, i, IngressChecks::defaults, IngressChecks::validate);
+        } else if (o instanceof IngressClass c) {
+            return observed ? IngressChecks.defaults(c) : accept(key, m, c, IngressChecks::defaults, IngressChecks::validate);
+        }
+        invalid.put(key, new Problem(m.origin(), m.describe(), "kind not handled"));
+        return null;
+    }
+
+    /** Whether a version of {@code key} is held (served, or waiting for allocation). */
+    private boolean holds(Space space, ObjectKey key) {
+        String name = key.name();
+        return switch (key.kind()) {
+            case "Namespace" -> space.explicit != null;
+            case "Service" -> space.valid.containsKey(name);
+            case "Pod" -> space.givenPods.containsKey(name);
+            case "EndpointSlice" -> space.givenSlices.containsKey(name);
+            case "Endpoints" -> space.givenEndpoints.containsKey(name);
+            case "ConfigMap" -> space.configMaps.containsKey(name);
+            case "Secret" -> space.secrets.containsKey(name);
+            case "Ingress" -> space.ingresses.containsKey(name);
+            case "IngressClass" -> ingressClasses.containsKey(name);
+            default -> space.workloads.containsKey(name + "/" + key.kind());
+        };
+    }
+
+    /**
+     * Holds a checked object ({@code v}, from {@link #checked}; nothing when null). {@code since}
      * becomes its creationTimestamp when it has none.
      */
-    private void put(Space space, ObjectKey key, Manifest m, String since, Map<String, Service> toAllocate,
-                     SnapshotChange.Builder change) {
-        KubeObject o = m.object();
+    private void put(Space space, ObjectKey key, Manifest m, KubeObject checked, String since,
+                     Map<String, Service> toAllocate, SnapshotChange.Builder change) {
         String name = key.name();
         String path = key.path();
-        if (o instanceof Namespace n) {
-            Namespace v = accept(key, m, n, Defaults::namespace, Validation::namespace);
+        if (checked instanceof Namespace v) {
             space.explicit = v;
-        } else if (o instanceof Service s) {
-            Service v = observed ? Defaults.service(s)
-                    : accept(key, m, s, Defaults::service, x -> Validation.service(x, nodePortBase, nodePortLast));
-            if (v == null) {
-                return;
-            }
+        } else if (checked instanceof Service v) {
             space.valid.put(name, v);
             serviceOrigin.put(path, m.origin());
             if (observed) {
@@ -393,64 +435,37 @@ final class ClusterReconciler {
                 toAllocate.put(path, v);
             }
             space.endpointsDirty.add(name);
-        } else if (o instanceof Pod p) {
-            Pod v = observed ? Defaults.pod(p) : accept(key, m, p, Defaults::pod, Validation::pod);
-            if (v == null) {
-                return;
-            }
+        } else if (checked instanceof Pod p) {
+            Pod v = p;
             if (!observed) {
                 v = new Pod(v.apiVersion(), v.kind(), identity(v, since), v.spec(), v.status());
             }
             v = shared.pod(v);
             space.givenPods.put(name, v);
             space.replan = true;
-        } else if (o instanceof EndpointSlice e) {
-            EndpointSlice v = observed ? Defaults.endpointSlice(e)
-                    : accept(key, m, e, Defaults::endpointSlice, Validation::endpointSlice);
-            if (v != null) {
-                space.givenSlices.put(name, v);
-                space.sliceTouched(v);
-            }
-        } else if (o instanceof Endpoints e) {
-            Endpoints v = observed ? Defaults.endpoints(e) : accept(key, m, e, Defaults::endpoints, Validation::endpoints);
-            if (v != null) {
-                space.givenEndpoints.put(name, v);
-                space.endpointsDirty.add(name);
-            }
-        } else if (o instanceof ConfigMap c) {
-            ConfigMap v = observed ? c : accept(key, m, c, Defaults::configMap, Validation::configMap);
-            if (v != null) {
-                space.configMaps.put(name, v);
-                change.add("ConfigMap", path);
-            }
-        } else if (o instanceof Secret sec) {
-            Secret v = observed ? sec : accept(key, m, sec, Defaults::secret, Validation::secret);
-            if (v != null) {
-                space.secrets.put(name, v);
-                change.add("Secret", path);
-            }
-        } else if (o instanceof Workload w) {
-            Workload v = observed ? w : accept(key, m, w, Defaults::workload, Validation::workload);
-            if (v != null) {
-                space.workloads.put(name + "/" + key.kind(), v);
-                workloadOrigins.put(key.kind() + " " + path, m.origin());
-                space.replan = true;
-            }
-        } else if (o instanceof Ingress i) {
-            Ingress v = observed ? IngressChecks.defaults(i) : accept(key, m, i, IngressChecks::defaults, IngressChecks::validate);
-            if (v != null) {
-                space.ingresses.put(name, observed ? v : v.withMetadata(identity(v, since)));
-                change.add("Ingress", path);
-            }
-        } else if (o instanceof IngressClass c) {
-            IngressClass v = observed ? IngressChecks.defaults(c) : accept(key, m, c, IngressChecks::defaults, IngressChecks::validate);
-            if (v != null) {
-                ingressClasses.put(name, observed ? v : v.withMetadata(identity(v, since)));
-                ingressClassesChanged = true;
-                change.add("IngressClass", name);
-            }
-        } else {
-            invalid.put(key, new Problem(m.origin(), m.describe(), "kind not handled"));
+        } else if (checked instanceof EndpointSlice v) {
+            space.givenSlices.put(name, v);
+            space.sliceTouched(v);
+        } else if (checked instanceof Endpoints v) {
+            space.givenEndpoints.put(name, v);
+            space.endpointsDirty.add(name);
+        } else if (checked instanceof ConfigMap v) {
+            space.configMaps.put(name, v);
+            change.add("ConfigMap", path);
+        } else if (checked instanceof Secret v) {
+            space.secrets.put(name, v);
+            change.add("Secret", path);
+        } else if (checked instanceof Workload v) {
+            space.workloads.put(name + "/" + key.kind(), v);
+            workloadOrigins.put(key.kind() + " " + path, m.origin());
+            space.replan = true;
+        } else if (checked instanceof Ingress v) {
+            space.ingresses.put(name, observed ? v : v.withMetadata(identity(v, since)));
+            change.add("Ingress", path);
+        } else if (checked instanceof IngressClass v) {
+            ingressClasses.put(name, observed ? v : v.withMetadata(identity(v, since)));
+            ingressClassesChanged = true;
+            change.add("IngressClass", name);
         }
     }
 

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An object written without a creationTimestamp gets the time the agent first saw it (kubectl's AGE):
- * its later versions keep it, an edit that validation turns away and a fix after it keep it too, and
- * only a removal followed by a new definition makes it a new object with a new time.
+ * its later versions keep it; an edit that validation turns away leaves the last valid version served
+ * (as an API server refuses an invalid update) and a fix after it keeps the time too; only a removal
+ * followed by a new definition makes it a new object with a new time.
  */
 class CreationTimeTest {
     private static final ManifestReader READER = new ManifestReader();
@@ -36,13 +37,22 @@ class CreationTimeTest {
         assertEquals(first, created(s), "a new version is the same object");
 
         s = r.apply(batch(ObjectChange.put(pod("app: v3", "10.1.0.999"))));
-        assertTrue(s.pod("shop", "web").isEmpty(), "an invalid podIP turns the version away");
+        assertEquals("v2", s.pod("shop", "web").orElseThrow().metadata().label("app"),
+                "an invalid podIP turns the version away; the last valid one stays");
+        assertEquals(List.of("web.yaml: Pod shop/web: The Pod \"web\" is invalid: status.podIP: Invalid value: "
+                + "\"10.1.0.999\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff); the last valid version is still served"),
+                s.problems().stream().map(Object::toString).toList());
         s = r.apply(batch(ObjectChange.put(pod("app: v4", "10.1.0.6"))));
+        assertEquals("v4", s.pod("shop", "web").orElseThrow().metadata().label("app"));
+        assertEquals(List.of(), s.problems(), "fixed");
         assertEquals(first, created(s), "the fixed version is still the same object");
 
+        s = r.apply(batch(ObjectChange.put(pod("app: v5", "not-an-ip"))));
         s = r.apply(batch(ObjectChange.remove(new ObjectKey("Pod", "shop", "web"))));
-        assertTrue(s.pod("shop", "web").isEmpty());
-        s = r.apply(batch(ObjectChange.put(pod("app: v5", "10.1.0.7"))));
+        assertTrue(s.pod("shop", "web").isEmpty(), "removed while its edit was refused: gone");
+        assertEquals(List.of(), s.problems(), "and so is the refusal");
+
+        s = r.apply(batch(ObjectChange.put(pod("app: v6", "10.1.0.7"))));
         assertNotEquals(first, created(s), "removed and defined again: a new object");
     }
 

@@ -43,7 +43,9 @@ class IncrementalReconcileTest {
         Random random = new Random(seed);
         Path state = Files.createDirectories(tmp.resolve("state"));
         ClusterReconciler incremental = new ClusterReconciler(config(state));
+        // What is served: an invalid edit of a valid object leaves the valid one (and a problem) in place.
         Map<ObjectKey, Manifest> world = new LinkedHashMap<>();
+        Map<ObjectKey, Manifest> refused = new LinkedHashMap<>();
         for (int step = 0; step < 60; step++) {
             List<ObjectChange> batch = new ArrayList<>();
             int size = random.nextInt(10) == 0 ? 1 + random.nextInt(12) : 1 + random.nextInt(3);
@@ -54,8 +56,11 @@ class IncrementalReconcileTest {
             }
             for (ObjectChange c : byKey.values()) {
                 batch.add(c);
+                refused.remove(c.key());
                 if (c.removed()) {
                     world.remove(c.key());
+                } else if (world.containsKey(c.key()) && valid(world.get(c.key())) && !valid(c.manifest())) {
+                    refused.put(c.key(), c.manifest()); // the last valid version stays
                 } else {
                     world.put(c.key(), c.manifest());
                 }
@@ -65,18 +70,38 @@ class IncrementalReconcileTest {
             Path copy = copyOf(state, tmp.resolve("oracle-" + seed + "-" + step));
             List<ObjectChange> all = world.values().stream().map(ObjectChange::put).toList();
             ClusterSnapshot want = new ClusterReconciler(config(copy)).apply(new SourceChanges(all, null));
-            assertSame(want, got, "seed " + seed + " step " + step + " after " + batch);
+            String where = "seed " + seed + " step " + step + " after " + batch;
+            assertSame(want, got, refused, where);
         }
     }
 
-    private static void assertSame(ClusterSnapshot want, ClusterSnapshot got, String where) {
+    /** Valid on its own: one reconcile of just this object does not call it invalid (warnings aside). */
+    private boolean valid(Manifest m) throws IOException {
+        Path alone = Files.createTempDirectory(tmp, "alone");
+        ClusterSnapshot s = new ClusterReconciler(config(alone)).apply(new SourceChanges(List.of(ObjectChange.put(m)), null));
+        return s.problems().stream().noneMatch(p -> p.source().equals(m.origin()) && p.object().equals(m.describe())
+                && p.message().contains("\" is invalid: "));
+    }
+
+    private static void assertSame(ClusterSnapshot want, ClusterSnapshot got, Map<ObjectKey, Manifest> refused, String where) {
         Set<String> spaces = new TreeSet<>(want.populatedNamespaces());
         spaces.addAll(got.populatedNamespaces());
         for (String ns : spaces) {
             assertEquals(timeless(want.objects(ns)), timeless(got.objects(ns)), where + ": namespace " + ns);
         }
         assertEquals(names(want), names(got), where + ": namespaces");
-        assertEquals(problems(want), problems(got), where + ": problems");
+        Set<String> expected = problems(want);
+        Set<String> refusals = new TreeSet<>();
+        for (Problem p : got.problems()) {
+            if (p.message().endsWith("; the last valid version is still served")) {
+                refusals.add(p.object());
+            }
+        }
+        assertEquals(new TreeSet<>(refused.values().stream().map(Manifest::describe).toList()), refusals,
+                where + ": refused edits");
+        Set<String> others = new TreeSet<>(problems(got));
+        others.removeIf(p -> p.endsWith("; the last valid version is still served"));
+        assertEquals(expected, others, where + ": problems");
         for (var s : want.services()) {
             for (String ip : s.clusterIPs()) {
                 assertEquals(want.serviceByClusterIp(ip).map(x -> x.metadata().key()),

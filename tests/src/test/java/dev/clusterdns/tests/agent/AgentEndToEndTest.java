@@ -8,12 +8,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clusterdns.tests.CommandResult;
 import dev.clusterdns.tests.ServeProcess;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
 
 /** Drives `clusterdns serve` and `clusterdns get` as a user would: files in, kubectl-style views out. */
 class AgentEndToEndTest {
@@ -91,6 +100,22 @@ class AgentEndToEndTest {
                     + "\n* spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive", message);
             JsonNode services = JSON.readTree(serve.http("/api/v1/namespaces/default/services"));
             assertTrue(hasService(services, "web") && !hasService(services, "bad"), services.toString());
+
+            // An edit that makes a served object invalid is refused, as an API server refuses the update:
+            // the last valid version keeps serving (the API and DNS), and the problem says so.
+            String webIp = JSON.readTree(serve.http("/api/v1/namespaces/default/services/web")).path("spec").path("clusterIP").asText();
+            Files.writeString(dir.resolve("web.yaml"), service("web", 0));
+            awaitApi(serve, "/api/clusterdns/problems", p -> p.toString().contains("web.yaml")
+                    && p.toString().contains("is invalid") && p.toString().contains("the last valid version is still served"));
+            JsonNode web = JSON.readTree(serve.http("/api/v1/namespaces/default/services/web"));
+            assertEquals(80, web.path("spec").path("ports").get(0).path("port").asInt(), web.toString());
+            assertEquals(List.of(webIp), addresses(serve, "web.default.svc.cluster.local."));
+            // The fix is served and the problem goes.
+            Files.writeString(dir.resolve("web.yaml"), service("web", 81));
+            awaitApi(serve, "/api/v1/namespaces/default/services/web",
+                    w -> w.path("spec").path("ports").get(0).path("port").asInt() == 81);
+            String left = serve.http("/api/clusterdns/problems");
+            assertTrue(!left.contains("still served"), left);
 
             // Deleting a file removes its objects.
             Files.delete(dir.resolve("web.yaml"));
@@ -207,5 +232,14 @@ class AgentEndToEndTest {
         assertTrue(again.stderr().contains("services \"hello\" already exists"), again.stderr());
         CommandResult none = ServeProcess.run("expose", "deployment/nope", "--port", "80", "--manifests", dir.toString());
         assertTrue(none.stderr().contains("deployments.apps \"nope\" not found"), none.stderr());
+    }
+
+    /** The A records DNS answers for {@code name}. */
+    private static List<String> addresses(ServeProcess serve, String name) throws Exception {
+        SimpleResolver r = new SimpleResolver(InetAddress.getLoopbackAddress());
+        r.setPort(serve.dnsPort());
+        Message reply = r.send(Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN)));
+        return reply.getSection(Section.ANSWER).stream().filter(x -> x instanceof ARecord)
+                .map(x -> ((ARecord) x).getAddress().getHostAddress()).toList();
     }
 }
