@@ -424,7 +424,9 @@ final class ClusterReconciler {
         String path = key.path();
         if (checked instanceof Namespace v) {
             space.explicit = v;
-        } else if (checked instanceof Service v) {
+        } else if (checked instanceof Service s) {
+            // Stamped when first valid, so a Service that waits for allocation keeps the time it was defined.
+            Service v = observed ? s : s.withMetadata(identity(s, since));
             space.valid.put(name, v);
             serviceOrigin.put(path, m.origin());
             if (observed) {
@@ -821,12 +823,12 @@ final class ClusterReconciler {
     /**
      * The creation time of what is held under {@code key} before a change replaces it: a new version of
      * an object is the same object (a removal and a re-creation are told apart by the source). Null when
-     * nothing is held. Only the kinds stamped here (Pods, Ingresses, IngressClasses); Services are
-     * stamped after allocation, from what is served.
+     * nothing is held. Only the kinds stamped here (Pods, Services, Ingresses, IngressClasses).
      */
     private String heldSince(Space space, ObjectKey key) {
         KubeObject held = switch (key.kind()) {
             case "Pod" -> space.givenPods.get(key.name());
+            case "Service" -> space.valid.get(key.name());
             case "Ingress" -> space.ingresses.get(key.name());
             case "IngressClass" -> ingressClasses.get(key.name());
             default -> null;

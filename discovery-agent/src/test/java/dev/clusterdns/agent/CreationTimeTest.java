@@ -56,6 +56,28 @@ class CreationTimeTest {
         assertNotEquals(first, created(s), "removed and defined again: a new object");
     }
 
+    @Test
+    void aServiceThatWaitedForItsAddressKeepsTheTimeItWasDefined() throws Exception {
+        ClusterReconciler r = new ClusterReconciler(new AgentConfig(List.of(), null, List.of("10.0.0.0/24"), null, null, null));
+        ClusterSnapshot s = r.apply(batch(ObjectChange.put(service("first", "10.0.0.5"))));
+        s = r.apply(batch(ObjectChange.put(service("second", "10.0.0.5"))));
+        assertTrue(s.service("shop", "second").isEmpty(), "the address is taken: not allocated");
+        String defined = java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        waitForNextSecond(defined);
+
+        s = r.apply(batch(ObjectChange.remove(new ObjectKey("Service", "shop", "first"))));
+        String created = s.service("shop", "second").orElseThrow().metadata().creationTimestamp();
+        assertTrue(created.compareTo(defined) <= 0, "allocated later, created when defined: " + created + " vs " + defined);
+    }
+
+    private static Manifest service(String name, String clusterIp) {
+        String yaml = "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + ", namespace: shop}\n"
+                + "spec: {clusterIP: " + clusterIp + ", ports: [{port: 80}]}\n";
+        return READER.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), name + ".yaml", false)
+                .manifests().get(0);
+    }
+
     private static SourceChanges batch(ObjectChange c) {
         return new SourceChanges(List.of(c), null);
     }
