@@ -11,7 +11,7 @@ import dev.clusterdns.ingress.http.IngressMetrics;
 import dev.clusterdns.ingress.route.RouteTable;
 import dev.clusterdns.ingress.tls.CertificateStore;
 import dev.clusterdns.ingress.tls.Certificates;
-import dev.clusterdns.ingress.tls.SelfSignedCertificate;
+import dev.clusterdns.ingress.tls.GeneratedDefault;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -49,11 +49,11 @@ public final class IngressController implements AutoCloseable {
     }
 
     /**
-     * Makes the default certificate, binds every listener (a failed bind is logged and the others
+     * Binds every listener (a failed bind is logged and the others
      * serve) and starts following the snapshots.
      */
     public void start() throws Exception {
-        this.store = new CertificateStore(CertificateStore.context(SelfSignedCertificate.generate()));
+        this.store = new CertificateStore(new GeneratedDefault());
         this.certificates = new Certificates(Map.of(), store.fallback());
         int httpsPort = -1;
         this.listeners = new IngressListeners(() -> routes, () -> certificates, metrics, new AccessLog(config.accessLog()),

@@ -286,6 +286,11 @@ class IngressControllerTest {
         assertEquals(first.certificate(), peer("secure.test"));
         assertFalse(first.certificate().equals(peer("other.test")), "an unknown host gets the default certificate");
         assertFalse(first.certificate().equals(peer(null)), "no SNI gets the default certificate");
+        // the generated default, made once on first use and then served to every such client
+        X509Certificate generated = peer(null);
+        assertTrue(generated.getSubjectX500Principal().getName().contains("CN=clusterdns Ingress default certificate"),
+                generated.getSubjectX500Principal().getName());
+        assertEquals(generated, peer("other.test"));
         String body = httpsGet("secure.test", "/hello");
         assertTrue(body.startsWith("HTTP/1.1 200"), body);
         assertEquals("https", fields(body).get("h.x-forwarded-proto"));

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 /**
@@ -28,12 +29,12 @@ import javax.net.ssl.SSLException;
  * and is reported once per change. Used from one thread.
  */
 public final class CertificateStore {
-    private final SslContext fallback;
+    private final Supplier<SslContext> fallback;
     private final Map<String, SslContext> cache = new HashMap<>();
     private final Map<String, String> reported = new HashMap<>();
 
-    /** @param fallback the generated default certificate */
-    public CertificateStore(SslContext fallback) {
+    /** @param fallback the generated default certificate (made when first asked for) */
+    public CertificateStore(Supplier<SslContext> fallback) {
         this.fallback = fallback;
     }
 
@@ -63,7 +64,7 @@ public final class CertificateStore {
                 .build();
     }
 
-    public SslContext fallback() {
+    public Supplier<SslContext> fallback() {
         return fallback;
     }
 
@@ -76,14 +77,14 @@ public final class CertificateStore {
         Map<String, SslContext> byHost = new LinkedHashMap<>();
         Map<String, SslContext> used = new HashMap<>();
         List<String> newProblems = new ArrayList<>();
-        SslContext fallbackNow = fallback;
+        Supplier<SslContext> fallbackNow = fallback;
         if (defaultSecret != null) {
             int slash = defaultSecret.indexOf('/');
             String ns = slash < 0 ? "default" : defaultSecret.substring(0, slash);
             String name = defaultSecret.substring(slash + 1);
             SslContext c = load(snapshot, ns, name, used, newProblems, "--ingress-default-certificate");
             if (c != null) {
-                fallbackNow = c;
+                fallbackNow = () -> c;
             }
         }
         for (TlsHost t : table.tlsHosts()) {

@@ -3,13 +3,14 @@ package dev.clusterdns.ingress.tls;
 import io.netty.handler.ssl.SslContext;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The server certificates of one routing state: SNI host (exact, or `*.` wildcard over one label)
  * → context, and the default for everything else (no SNI, unknown host, a TLS host without a
  * usable Secret).
  */
-public record Certificates(Map<String, SslContext> byHost, SslContext fallback) {
+public record Certificates(Map<String, SslContext> byHost, Supplier<SslContext> fallback) {
 
     public Certificates {
         byHost = Map.copyOf(byHost);
@@ -18,7 +19,7 @@ public record Certificates(Map<String, SslContext> byHost, SslContext fallback) 
     /** The context for an SNI name; null or unknown names get the default. */
     public SslContext forHost(String sni) {
         if (sni == null || sni.isEmpty()) {
-            return fallback;
+            return fallback.get();
         }
         String h = sni.toLowerCase(Locale.ROOT);
         SslContext c = byHost.get(h);
@@ -28,6 +29,6 @@ public record Certificates(Map<String, SslContext> byHost, SslContext fallback) 
                 c = byHost.get("*" + h.substring(dot));
             }
         }
-        return c == null ? fallback : c;
+        return c == null ? fallback.get() : c;
     }
 }
