@@ -12,7 +12,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * What a relayed half-close needs from the socket channels beyond Netty's public API, on epoll.
+ * What a relayed half-close (and a cheap close) needs from the socket channels beyond Netty's
+ * public API, on epoll.
  *
  * <p>Netty 4.2.18's epoll transport deletes a socket from the epoll set once its interest set is
  * empty (the peer's FIN handled, so no EPOLLIN/EPOLLRDHUP, and nothing queued, so no EPOLLOUT), but
@@ -102,11 +103,13 @@ public final class HalfClose {
     /**
      * Closes {@code ch} as {@link Channel#close()} does, with two system calls fewer on epoll: the
      * descriptor is closed first, which takes it out of the epoll set by itself, and Netty, finding it
-     * closed, skips its {@code getsockopt(SO_LINGER)} and its {@code epoll_ctl(DEL)}. Call on the
-     * channel's event loop, once everything written has been flushed (as for a plain close).
+     * closed, skips its {@code getsockopt(SO_LINGER)} and its {@code epoll_ctl(DEL)}. Netty drops
+     * its registration in the same call on the same thread, so the descriptor number cannot be
+     * handed out again before that. Call on the channel's event loop, once everything written has
+     * been flushed (as for a plain close); never with a positive SO_LINGER (the close would block).
      */
     public static void close(Channel ch) {
-        if (ch instanceof EpollSocketChannel epoll && epoll.isOpen() && ch.eventLoop().inEventLoop()) {
+        if (ch instanceof EpollSocketChannel epoll && epoll.isOpen() && ch.isRegistered() && ch.eventLoop().inEventLoop()) {
             try {
                 epoll.fd().close();
             } catch (IOException e) {
