@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * schedules a task for every connect and cancels it once connected: a priority-queue insert and
  * removal per connection). Every attempt number has a fixed timeout, so each attempt's connects
  * expire in the order they started: one FIFO list per attempt, a connect leaves its list in O(1)
- * when it completes. Confined to its event loop: no locks.
+ * when it completes. A connect is failed only once its deadline has passed and the loop has
+ * polled for I/O after that, so a loop kept from running past a deadline does not fail connects
+ * that completed meanwhile. Confined to its event loop: no locks.
  */
 final class ConnectTimeouts implements Runnable {
     private final EventLoop loop;
@@ -59,13 +61,27 @@ final class ConnectTimeouts implements Runnable {
     public void run() {
         task = null;
         long now = System.nanoTime();
+        boolean graceGiven = false;
         for (Pending head : lists) {
-            while (head.next != head && now - head.next.deadline >= 0) {
-                Pending p = head.next;
-                p.done();
-                // Fails the connect (a ClosedChannelException): the connect listener moves on.
-                p.outbound.close();
+            for (Pending p = head.next; p != head && now - p.deadline >= 0; ) {
+                Pending next = p.next;
+                if (!p.graced) {
+                    // Due, but the loop may have been kept from running (a busy machine): the
+                    // connect's completion can be waiting in epoll. Once more after the next I/O
+                    // pass (tasks run after it), so only a connect still unanswered then fails.
+                    p.graced = true;
+                    graceGiven = true;
+                } else {
+                    p.done();
+                    // Fails the connect (a ClosedChannelException): the connect listener moves on.
+                    p.outbound.close();
+                }
+                p = next;
             }
+        }
+        if (graceGiven) {
+            schedule(now);
+            return;
         }
         long earliest = 0;
         boolean any = false;
@@ -94,6 +110,7 @@ final class ConnectTimeouts implements Runnable {
         private final long deadline;
         private Pending prev;
         private Pending next;
+        private boolean graced;
 
         private Pending(Channel outbound, long deadline) {
             this.outbound = outbound;
