@@ -231,6 +231,60 @@ class TcpProxyTest {
         }
     }
 
+    /**
+     * An endpoint that never answers the SYN (its accept queue is full, so the kernel drops it): the
+     * attempt's connect timeout (250 ms for the first) ends it and the next endpoint answers.
+     */
+    @Test
+    void aConnectThatGetsNoAnswerTimesOutAndMovesOnToTheNextEndpoint() throws Exception {
+        int port = freePort("127.0.0.70", "127.0.0.71");
+        TcpBackend live = new TcpBackend("live", "127.0.0.71", port);
+        backends.add(live);
+        List<Socket> queued = new java.util.ArrayList<>();
+        try (ServerSocket silent = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.70"))) {
+            // Never accepted: once the queue is full, further SYNs get no answer at all.
+            boolean full = false;
+            for (int i = 0; i < 16 && !full; i++) {
+                Socket q = new Socket();
+                queued.add(q);
+                try {
+                    q.connect(silent.getLocalSocketAddress(), 300);
+                } catch (java.net.SocketTimeoutException e) {
+                    full = true;
+                }
+            }
+            assertTrue(full, "the silent endpoint's accept queue never filled");
+            Service s = svc("default", "silent").clusterIP("127.96.0.40").tcp("http", 80).build();
+            h.apply(List.of(s), List.of(slice("default", "silent",
+                    List.of(ready("127.0.0.70"), ready("127.0.0.71")), List.of(port("http", port)))));
+            for (int i = 0; i < 4; i++) {
+                assertEquals("live", whoAnswers("127.96.0.40", 80));
+            }
+            // Round robin over the two: at least three of the four went to the silent one first.
+            double failures = connectFailures("silent");
+            assertTrue(failures >= 3, failures + " connect failures counted");
+        } finally {
+            for (Socket q : queued) {
+                q.close();
+            }
+        }
+    }
+
+    private double connectFailures(String service) {
+        double sum = 0;
+        for (var snapshot : h.registry.scrape()) {
+            if (snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot c
+                    && c.getMetadata().getName().equals("clusterdns_proxy_endpoint_connect_failures")) {
+                for (var d : c.getDataPoints()) {
+                    if (service.equals(d.getLabels().get("service"))) {
+                        sum += d.getValue();
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
     @Test
     void allEndpointsFailingResetsTheClient() throws IOException {
         int deadPort;

@@ -29,7 +29,7 @@ import java.util.List;
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** kube-proxy's userspace dial timeouts, one per attempt. */
-    private static final int[] CONNECT_TIMEOUTS_MS = {250, 500, 1000, 2000};
+    static final int[] CONNECT_TIMEOUTS_MS = {250, 500, 1000, 2000};
 
     /** Netty's default high-water mark: what a relay would queue on its peer before pausing. */
     private static final int EARLY_LIMIT = 64 * 1024;
@@ -38,6 +38,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final Transport transport;
     /** The loop's idle sweep; null without an idle timeout. */
     private final IdleSweep idle;
+    /** The loop's connect deadlines. */
+    private final ConnectTimeouts timeouts;
     private IdleSweep.Activity activity;
     private Route route;
     private InetAddress client;
@@ -46,10 +48,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private int earlyBytes;
     private boolean inputEnded;
 
-    FrontendHandler(TcpListener listener, Transport transport, IdleSweep idle) {
+    FrontendHandler(TcpListener listener, Transport transport, IdleSweep idle, ConnectTimeouts timeouts) {
         this.listener = listener;
         this.transport = transport;
         this.idle = idle;
+        this.timeouts = timeouts;
     }
 
     @Override
@@ -92,12 +95,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // has set up the relay).
         config.setAllowHalfClosure(true);
         config.setAllocator(transport.allocator());
-        config.setConnectTimeoutMillis(CONNECT_TIMEOUTS_MS[attempt]);
+        // The loop's ConnectTimeouts enforce the attempt's timeout: no timer per connect.
+        config.setConnectTimeoutMillis(0);
         HalfClose.keepRegistered(outbound, true);
         outbound.pipeline().addLast(new Relay(inbound, m.bytesOut(), activity));
         inbound.eventLoop().register(outbound).addListener((ChannelFuture r) -> {
             if (r.isSuccess()) {
-                outbound.connect(endpoint).addListener((ChannelFuture f) -> connected(ctx, attempt, f));
+                ConnectTimeouts.Pending pending = timeouts.start(outbound, attempt);
+                outbound.connect(endpoint).addListener((ChannelFuture f) -> {
+                    pending.done();
+                    connected(ctx, attempt, f);
+                });
             } else {
                 outbound.close();
                 connected(ctx, attempt, r);
@@ -168,6 +176,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            HalfClose.inputEnded(ctx.channel());
             inputEnded = true;
             return;
         }

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.IOException;
@@ -53,6 +54,14 @@ final class Relay extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         activity.mark();
         peer.flush();
+        Channel self = ctx.channel();
+        if (!((SocketChannelConfig) self.config()).isAllowHalfClosure()
+                && self.unsafe().recvBufAllocHandle().lastBytesRead() < 0) {
+            // This batch ended with the FIN of a socket whose own FIN we already sent (inputEnded
+            // turned half-closure off then): both directions are over. Netty would close it right
+            // after this event; closing here takes the cheaper way (HalfClose.close).
+            HalfClose.close(self);
+        }
     }
 
     @Override
@@ -76,6 +85,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            HalfClose.inputEnded(ctx.channel());
             inputEnded(ctx.channel());
             return;
         }
@@ -102,9 +112,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
             if (other.isInputShutdown()) {
                 // The peer already sent its FIN: both of its directions are done, and a close sends
                 // ours. Skips a shutdown call (and the exception Netty builds for every one).
-                peer.close();
+                HalfClose.close(peer);
                 if (((DuplexChannel) self).isOutputShutdown()) {
-                    self.close();
+                    HalfClose.close(self);
                 }
                 return;
             }
@@ -116,10 +126,10 @@ final class Relay extends ChannelInboundHandlerAdapter {
             peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
             HalfClose.shutdownOutput(other).addListener(s -> {
                 if (!s.isSuccess() || other.isInputShutdown()) {
-                    peer.close();
+                    HalfClose.close(peer);
                 }
                 if (((DuplexChannel) self).isOutputShutdown()) {
-                    self.close();
+                    HalfClose.close(self);
                 }
             });
         });
@@ -148,9 +158,12 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     static void closeOnFlush(Channel ch) {
         if (ch.isActive()) {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(CLOSE);
         }
     }
+
+    /** {@link ChannelFutureListener#CLOSE} by way of {@link HalfClose#close}. */
+    private static final ChannelFutureListener CLOSE = f -> HalfClose.close(f.channel());
 
     /** Closes with SO_LINGER 0, so the other side gets an RST at once rather than a FIN. */
     static void reset(Channel ch) {

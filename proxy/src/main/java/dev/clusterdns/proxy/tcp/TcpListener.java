@@ -60,12 +60,13 @@ public final class TcpListener implements Frontend {
             for (EventLoop loop : loops) {
                 // Accepted channels stay on this loop, so one sweep per loop sees all of its connections.
                 IdleSweep idle = idleCloses ? new IdleSweep(loop, idleTimeout) : null;
+                ConnectTimeouts timeouts = new ConnectTimeouts(loop, FrontendHandler.CONNECT_TIMEOUTS_MS);
                 // The handler is the whole pipeline: no initializer to run and remove per connection.
                 ServerBootstrap b = new ServerBootstrap()
                         // The accepting loop is the connection's loop: registering runs inline.
                         .group(loop, loop)
                         .channelFactory(() -> transport.newServerChannel(key.socketAddress().getAddress()))
-                        .handler(new Accepted(listener, transport, idle))
+                        .handler(new Accepted(listener, transport, idle, timeouts))
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .option(ChannelOption.SO_BACKLOG, 4096)
                         // Never used: Accepted sets up and registers every accepted channel itself.
@@ -116,11 +117,13 @@ public final class TcpListener implements Frontend {
         private final TcpListener listener;
         private final Transport transport;
         private final IdleSweep idle;
+        private final ConnectTimeouts timeouts;
 
-        Accepted(TcpListener listener, Transport transport, IdleSweep idle) {
+        Accepted(TcpListener listener, Transport transport, IdleSweep idle, ConnectTimeouts timeouts) {
             this.listener = listener;
             this.transport = transport;
             this.idle = idle;
+            this.timeouts = timeouts;
         }
 
         @Override
@@ -134,7 +137,7 @@ public final class TcpListener implements Frontend {
             config.setAllowHalfClosure(true);
             config.setAllocator(transport.allocator());
             HalfClose.keepRegistered(child, true);
-            child.pipeline().addLast(new FrontendHandler(listener, transport, idle));
+            child.pipeline().addLast(new FrontendHandler(listener, transport, idle, timeouts));
             ctx.channel().eventLoop().register(child).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
     }
