@@ -1,6 +1,7 @@
 package dev.clusterdns.agent;
 
 import dev.clusterdns.agent.manifest.ManifestReader;
+import dev.clusterdns.agent.manifest.ParseCache;
 import dev.clusterdns.agent.readiness.ReadinessProber;
 import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.ClusterView;
@@ -137,7 +138,9 @@ public final class ClusterAgent implements AutoCloseable {
 
     private Source openSource() {
         if (config.kubernetesApi() == null) {
-            return new ManifestSource(new ManifestTree(config.manifests(), new ManifestReader(), config.maxManifestBytes()));
+            ManifestReader reader = new ManifestReader();
+            ParseCache cache = config.stateDir() == null ? null : new ParseCache(config.stateDir(), reader);
+            return new ManifestSource(new ManifestTree(config.manifests(), reader, config.maxManifestBytes(), cache));
         }
         KubernetesApiSource api = new KubernetesApiSource(KubernetesClients.connect(config.kubernetesApi()),
                 new ManifestReader(), API_SYNC_TIMEOUT);

@@ -1,6 +1,7 @@
 package dev.clusterdns.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clusterdns.agent.manifest.Manifest;
 import dev.clusterdns.agent.manifest.ManifestReader;
@@ -74,6 +75,33 @@ class IncrementalReconcileTest {
             assertSame(want, got, refused, where);
         }
     }
+
+    /** A large first batch has its Pods and Services checked on several threads: the outcome is the same. */
+    @ParameterizedTest
+    @ValueSource(longs = {11, 13, 14, 15})
+    void checksOnSeveralThreadsGiveWhatChecksInTurnGive(long seed) throws Exception {
+        Random random = new Random(seed);
+        Map<ObjectKey, Manifest> world = new LinkedHashMap<>();
+        for (int i = 0; i < 400; i++) {
+            ObjectChange c = randomChange(random, world);
+            if (c.removed()) {
+                world.remove(c.key());
+            } else {
+                world.put(c.key(), c.manifest());
+            }
+        }
+        List<ObjectChange> all = world.values().stream().map(ObjectChange::put).toList();
+        ClusterReconciler inTurn = new ClusterReconciler(config(Files.createDirectories(tmp.resolve("in-turn"))));
+        inTurn.parallelChecksFrom = Integer.MAX_VALUE;
+        ClusterReconciler parallel = new ClusterReconciler(config(Files.createDirectories(tmp.resolve("parallel"))));
+        parallel.parallelChecksFrom = 1;
+        ClusterSnapshot want = inTurn.apply(new SourceChanges(all, null));
+        ClusterSnapshot got = parallel.apply(new SourceChanges(all, null));
+        assertTrue(got.problems().stream().anyMatch(p -> p.message().contains("is invalid")), "some objects fail validation");
+        assertSame(want, got, Map.of(), "seed " + seed);
+        assertEquals(want.problems(), got.problems(), "problems in the same order");
+    }
+
 
     /** Valid on its own: one reconcile of just this object does not call it invalid (warnings aside). */
     private boolean valid(Manifest m) throws IOException {

@@ -104,6 +104,14 @@ public final class ManifestReader {
 
     /** Reads manifests from a stream; {@code name} is used in errors. */
     public ManifestFile read(InputStream in, String name, boolean isJson) {
+        return read(in, name, isJson, null);
+    }
+
+    /**
+     * As {@link #read(InputStream, String, boolean)}; {@code bound}, when not null, receives for each
+     * object of the result (in the same order) the document it was bound from and its type key.
+     */
+    ManifestFile read(InputStream in, String name, boolean isJson, List<Bound> bound) {
         List<JsonNode> documents = new ArrayList<>();
         ObjectMapper mapper = isJson ? json : yaml;
         try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(in)) {
@@ -119,7 +127,7 @@ public final class ManifestReader {
         for (int i = 0; i < documents.size(); i++) {
             JsonNode doc = documents.get(i);
             String origin = multi ? name + " (document " + (i + 1) + ")" : name;
-            collect(doc, origin, manifests, problems, true);
+            collect(doc, origin, manifests, problems, true, bound);
         }
         return new ManifestFile(manifests, problems, false);
     }
@@ -129,7 +137,8 @@ public final class ManifestReader {
      * does with strict field validation first (files); objects from an API server were decoded by it
      * already, possibly with fields newer than the schema known here, so they are bound as they are.
      */
-    private void collect(JsonNode doc, String origin, List<Manifest> out, List<Problem> problems, boolean strict) {
+    private void collect(JsonNode doc, String origin, List<Manifest> out, List<Problem> problems, boolean strict,
+                         List<Bound> bound) {
         if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())
                 || (doc.isTextual() && doc.asText().isBlank())) {
             return; // empty YAML document (e.g. a trailing ---)
@@ -154,11 +163,12 @@ public final class ManifestReader {
         if (kind.equals("List") || (kind.endsWith("List") && doc.has("items"))) {
             JsonNode items = doc.path("items");
             for (int i = 0; i < items.size(); i++) {
-                collect(items.get(i), origin + " items[" + i + "]", out, problems, strict);
+                collect(items.get(i), origin + " items[" + i + "]", out, problems, strict, bound);
             }
             return;
         }
-        Class<? extends KubeObject> type = KINDS.get(apiVersion + "/" + kind);
+        String typeKey = apiVersion + "/" + kind;
+        Class<? extends KubeObject> type = KINDS.get(typeKey);
         String name = doc.path("metadata").path("name").asText("");
         if (type != null && !doc.path("metadata").isObject()) {
             // Every later step keys objects by metadata; without it the object cannot even be named.
@@ -181,6 +191,9 @@ public final class ManifestReader {
         }
         try {
             out.add(new Manifest(json.treeToValue(doc, type), origin));
+            if (bound != null) {
+                bound.add(new Bound(typeKey, doc));
+            }
         } catch (JsonProcessingException | IllegalArgumentException e) {
             problems.add(new Problem(origin, kind + " " + name,
                     "The " + kind + " \"" + name + "\" is invalid: " + TypeMismatch.describe(e, doc)));
@@ -197,8 +210,28 @@ public final class ManifestReader {
         }
         List<Manifest> manifests = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
-        collect(doc, origin, manifests, problems, false);
+        collect(doc, origin, manifests, problems, false, null);
         return new ManifestFile(manifests, problems, false);
+    }
+
+    /** The document an object was bound from, and its type ({@code apiVersion/kind}). */
+    record Bound(String typeKey, JsonNode document) {}
+
+    /**
+     * Binds a document read from another parser (the parse cache's) to the type a {@link Bound}
+     * named, with the same settings as a document read from a file; the parser is at its START_OBJECT.
+     */
+    KubeObject bind(com.fasterxml.jackson.core.JsonParser parser, String typeKey) throws IOException {
+        Class<? extends KubeObject> type = KINDS.get(typeKey);
+        if (type == null) {
+            throw new IOException("unknown type " + typeKey);
+        }
+        return json.readValue(parser, type);
+    }
+
+    /** Writes a document as {@link #bind} reads it back. */
+    void write(com.fasterxml.jackson.core.JsonGenerator generator, JsonNode document) throws IOException {
+        json.writeTree(generator, document);
     }
 
     static List<String> supportedKinds() {

@@ -3,6 +3,7 @@ package dev.clusterdns.agent.source;
 import dev.clusterdns.agent.manifest.Manifest;
 import dev.clusterdns.agent.manifest.ManifestFile;
 import dev.clusterdns.agent.manifest.ManifestReader;
+import dev.clusterdns.agent.manifest.ParseCache;
 import dev.clusterdns.agent.snapshot.Problem;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -107,6 +108,9 @@ public final class ManifestTree {
     private final List<Path> roots;
     private final ManifestReader reader;
     private final long maxFileBytes;
+    /** Where a restart finds what unchanged files yielded before; null: every file is parsed. */
+    private final ParseCache cache;
+    private boolean scanned;
     private final Map<Path, FileState> files = new TreeMap<>();
     /**
      * Every definition of a key, in path order; the first wins. One map for the whole tree (a file
@@ -124,9 +128,15 @@ public final class ManifestTree {
     }
 
     public ManifestTree(List<Path> roots, ManifestReader reader, long maxFileBytes) {
+        this(roots, reader, maxFileBytes, null);
+    }
+
+    /** @param cache what files yielded in an earlier run (null for none); kept up to date with the files read whole */
+    public ManifestTree(List<Path> roots, ManifestReader reader, long maxFileBytes, ParseCache cache) {
         this.roots = List.copyOf(roots);
         this.reader = reader;
         this.maxFileBytes = maxFileBytes;
+        this.cache = cache;
     }
 
     public List<Path> roots() {
@@ -162,6 +172,13 @@ public final class ManifestTree {
                 toRead.put(p, stamp);
             }
         });
+        if (cache != null) {
+            if (!scanned) {
+                cache.retain(seen.keySet()); // entries of files gone while clusterdns was stopped
+            }
+            gone.forEach(cache::forget);
+        }
+        scanned = true;
         if (gone.isEmpty() && toRead.isEmpty()) {
             return new SourceChanges(List.of(), problemsChanged ? problems() : null);
         }
@@ -312,7 +329,9 @@ public final class ManifestTree {
                 return partial;
             }
         }
-        ManifestFile f = reader.read(new ByteArrayInputStream(bytes), p.toString(), false);
+        ManifestFile f = cache != null && segments != null
+                ? cache.read(p, bytes, stamp.modified(), YamlDocuments.digest(bytes, 0, bytes.length))
+                : reader.read(new ByteArrayInputStream(bytes), p.toString(), false);
         return new Reading(f, Map.of(), segments == null || f.unreadable() ? null : documents(p, bytes, segments, f));
     }
 
