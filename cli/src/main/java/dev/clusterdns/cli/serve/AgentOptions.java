@@ -15,7 +15,7 @@ public final class AgentOptions {
     @Option(names = "--manifests", paramLabel = "PATH", description = "Manifest file or directory (repeatable; default examples/manifests).")
     List<Path> manifests;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where allocations persist (default: in memory only).")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where allocations and the manifest parse cache persist (default: in memory only, no cache).")
     Path stateDir;
 
     @Option(names = "--service-cidr", paramLabel = "CIDR", description = "ClusterIP range (repeatable for dual stack; default " + AgentConfig.DEFAULT_SERVICE_CIDR + ").")

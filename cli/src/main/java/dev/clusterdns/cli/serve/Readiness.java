@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
@@ -21,6 +22,8 @@ public final class Readiness {
     private final Map<String, Supplier<String>> explanations = new TreeMap<>();
     private boolean stopping;
     private final List<Supplier<List<Problem>>> problemSources = new CopyOnWriteArrayList<>();
+    /** Futures waiting for every gate but one to open, by that gate's name. */
+    private final Map<String, CompletableFuture<Void>> othersOpen = new TreeMap<>();
 
     /** Adds a live source of problems found while serving (read on every request). */
     public void reportProblems(Supplier<List<Problem>> source) {
@@ -49,6 +52,24 @@ public final class Readiness {
 
     private synchronized void open(String name) {
         gates.put(name, true);
+        othersOpen.forEach((last, f) -> {
+            if (allOpenBut(last)) {
+                f.complete(null);
+            }
+        });
+    }
+
+    /** Completes once every gate but {@code last} is open (gates registered later count too). */
+    public synchronized CompletableFuture<Void> othersOpen(String last) {
+        CompletableFuture<Void> f = othersOpen.computeIfAbsent(last, n -> new CompletableFuture<>());
+        if (allOpenBut(last)) {
+            f.complete(null);
+        }
+        return f;
+    }
+
+    private boolean allOpenBut(String last) {
+        return gates.entrySet().stream().allMatch(e -> e.getKey().equals(last) || e.getValue());
     }
 
     public synchronized boolean ready() {
