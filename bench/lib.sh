@@ -46,3 +46,45 @@ serve_clusterdns() {
   done
   echo "clusterdns did not become ready:" >&2; cat "$log" >&2; exit 1
 }
+
+# HAProxy answering 200 "ok" to HTTP on IP:PORT, on the load cores (the proxies' backend).
+haproxy_backend() {
+  cat > "$work/backend.cfg" <<CFG
+global
+  maxconn 4000
+defaults
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend backend
+  bind $1:$2
+  mode http
+  http-request return status 200 content-type text/plain string "ok"
+CFG
+  taskset -c "$load_cores" haproxy -f "$work/backend.cfg" -db >"$work/backend.log" 2>&1 &
+  pids+=($!)
+}
+
+# HAProxy as the reference L4 proxy (mode tcp, one thread) on the proxy core: 127.0.0.1:PORT to
+# BACKEND_IP:BACKEND_PORT. Sets haproxy_pid.
+haproxy_reference() {
+  cat > "$work/haproxy.cfg" <<CFG
+global
+  maxconn 4000
+  nbthread 1
+defaults
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+frontend reference
+  bind 127.0.0.1:$1
+  mode tcp
+  default_backend app
+backend app
+  mode tcp
+  server a $2:$3
+CFG
+  taskset -c "$proxy_core" haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
+  haproxy_pid=$!
+  pids+=($haproxy_pid)
+}

@@ -32,39 +32,8 @@ load_cores="0-$((cores > 1 ? cores - 2 : 0))"
 backend_ip=127.244.9.2
 backend_port="$(free_port)"
 ref_port="$(free_port)"
-cat > "$work/backend.cfg" <<CFG
-global
-  maxconn 4000
-defaults
-  timeout connect 5s
-  timeout client 30s
-  timeout server 30s
-frontend backend
-  bind $backend_ip:$backend_port
-  mode http
-  http-request return status 200 content-type text/plain string "ok"
-CFG
-taskset -c "$load_cores" haproxy -f "$work/backend.cfg" -db >"$work/backend.log" 2>&1 &
-pids+=($!)
-cat > "$work/haproxy.cfg" <<CFG
-global
-  maxconn 4000
-  nbthread 1
-defaults
-  timeout connect 5s
-  timeout client 30s
-  timeout server 30s
-frontend reference
-  bind 127.0.0.1:$ref_port
-  mode tcp
-  default_backend app
-backend app
-  mode tcp
-  server a $backend_ip:$backend_port
-CFG
-taskset -c "$proxy_core" haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
-haproxy_pid=$!
-pids+=($haproxy_pid)
+haproxy_backend "$backend_ip" "$backend_port"
+haproxy_reference "$ref_port" "$backend_ip" "$backend_port"
 
 # ClusterIPs of their own (bench/proxy.sh uses 127.96.9.9), so both scripts can run side by side.
 names=()
