@@ -82,7 +82,7 @@ pids+=($!)
 nsd_pid=$!
 
 launch=("${server_cpu[@]}")
-serve_clusterdns "$work/clusterdns.log" --manifests "$work/manifests" --zonefiles "$work/empty" --no-proxy --upstream none
+serve_clusterdns "$work/clusterdns.log" --manifests "$work/manifests" --zonefiles "$work/empty" --no-proxy --no-ingress --upstream none
 ours_pid="${pids[-1]}"
 
 # cpu_ticks PID: utime+stime of PID and its descendants (NSD forks its workers), in clock ticks.
