@@ -1,17 +1,24 @@
 package dev.clusterdns.dns.cluster;
 
 /**
- * The pre-encoded answers a zone snapshot has already given, reachable in one step from the query's
- * wire: a direct-mapped table keyed by the lower-cased question name and type. A hit in the zone's
- * index costs a dozen dependent loads (name map, part map, the part's nodes, the node's answers, the
- * answer), each likely a cache miss with thousands of Services; here it is the slot and the template,
- * whose question confirms the match byte for byte. Filled on the event loops as answers are found
- * (a slot keeps the last answer hashed to it); lost writes and races only cost a later miss. Belongs
- * to one immutable zone, so it is never invalidated: the next zone starts empty.
+ * What a zone snapshot has already answered from the wire, reachable in one step from the next
+ * query's wire: the pre-encoded answer per (lower-cased name, type), and the names found absent
+ * (NXDOMAIN whatever the type). A lookup in the zone's index costs a dozen dependent loads (name
+ * map, part map, the part's nodes, the node's answers, the answer), each likely a cache miss with
+ * thousands of Services; here it is one cache line of slots and the entry. Two-way set-associative
+ * (a key lives in its slot or the neighbour), filled on the event loops as answers are found; lost
+ * writes and races only cost a later miss. Belongs to one immutable zone, so it is never invalidated:
+ * the next zone starts empty.
  */
 final class AnswerTable {
-    /** One answer: the key's hash and type, and the template whose question spells the name. Final fields: safe to publish racily. */
-    private record Entry(int hash, int type, byte[] template) {}
+    /** The type of an entry that says the name does not exist. */
+    private static final int ABSENT = -1;
+
+    /**
+     * One key and what the zone says: {@code template}'s question spells the name (an answer), or
+     * {@code name} holds its lower-cased wire form (an absent name). Final fields: safe to publish racily.
+     */
+    private record Entry(int hash, int type, byte[] template, byte[] name) {}
 
     private final Entry[] slots;
     private final int mask;
@@ -37,21 +44,41 @@ final class AnswerTable {
      * {@code type}, or null when this table does not hold it.
      */
     byte[] find(byte[] wire, int nameEnd, int hash, int type) {
-        Entry e = slots[index(hash, type)];
-        if (e == null || e.hash != hash || e.type != type) {
-            return null;
-        }
-        byte[] t = e.template;
-        int length = nameEnd - 12;
-        if (t.length < 12 + length) {
-            return null;
-        }
-        for (int i = 12; i < nameEnd; i++) {
-            if (lower(wire[i]) != lower(t[i])) {
+        Entry e = lookup(wire, nameEnd, hash, type);
+        return e == null ? null : e.template;
+    }
+
+    /** True when the name at {@code wire[12, nameEnd)} is known not to exist in the zone. */
+    boolean absent(byte[] wire, int nameEnd, int hash) {
+        return lookup(wire, nameEnd, hash, ABSENT) != null;
+    }
+
+    private Entry lookup(byte[] wire, int nameEnd, int hash, int type) {
+        int i = index(hash, type);
+        Entry e = slots[i];
+        if (e == null || e.hash != hash || e.type != type || !spells(e, wire, nameEnd)) {
+            e = slots[i ^ 1];
+            if (e == null || e.hash != hash || e.type != type || !spells(e, wire, nameEnd)) {
                 return null;
             }
         }
-        return t;
+        return e;
+    }
+
+    /** The entry's name is the wire's, ignoring ASCII case. */
+    private static boolean spells(Entry e, byte[] wire, int nameEnd) {
+        byte[] other = e.template != null ? e.template : e.name;
+        int at = e.template != null ? 12 : 0;
+        int length = nameEnd - 12;
+        if (other.length < at + length || (e.template == null && other.length != length)) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (lower(wire[12 + i]) != lower(other[at + i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -63,7 +90,25 @@ final class AnswerTable {
         if (template.length < typeAt + 4 || ((template[typeAt] & 0xff) << 8 | (template[typeAt + 1] & 0xff)) != type) {
             return;
         }
-        slots[index(hash, type)] = new Entry(hash, type, template);
+        store(new Entry(hash, type, template, null));
+    }
+
+    /** Keeps that the name at {@code wire[12, nameEnd)}, hashed to {@code hash}, does not exist. */
+    void putAbsent(byte[] wire, int nameEnd, int hash) {
+        byte[] name = new byte[nameEnd - 12];
+        for (int i = 0; i < name.length; i++) {
+            name[i] = (byte) lower(wire[12 + i]);
+        }
+        store(new Entry(hash, ABSENT, null, name));
+    }
+
+    /** Into the key's slot if free, else the free neighbour, else over the neighbour's entry. */
+    private void store(Entry e) {
+        int i = index(e.hash, e.type);
+        if (slots[i] != null) {
+            i ^= 1;
+        }
+        slots[i] = e;
     }
 
     private int index(int hash, int type) {

@@ -120,7 +120,7 @@ final class ClusterZone {
      * question), built on first use: they hold this zone's serial.
      */
     private final AtomicReferenceArray<byte[]> negatives = new AtomicReferenceArray<>(3 * NegativeReply.OFFSET_LIMIT);
-    /** The positive answers {@link #resolveWire} has found in this zone, one step away from the next query's wire. */
+    /** The answers and absent names {@link #resolveWire} has found in this zone, one step away from the next query's wire. */
     private final AnswerTable answered;
 
     ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> base, Node apexCore, Set<String> namespaces,
@@ -210,6 +210,9 @@ final class ClusterZone {
         if (known != null) {
             return Reply.encoded(q, known); // the same name and type: what the lookup below found before
         }
+        if (type != Type.SOA && answered.absent(w, nameEnd, hash)) {
+            return negative(q, apex, Rcode.NXDOMAIN, List.of()); // found absent below before (not pod-shaped)
+        }
         WireNameProbe probe = new WireNameProbe(w, 12, nameEnd, q.nameLabels(), hash);
         if (!probe.within(originWire, originLabels)) {
             return null;
@@ -229,7 +232,11 @@ final class ClusterZone {
             // A miss is final (an equal name would have matched): what forward() does for it, unless
             // pod() or SOA might answer.
             boolean podShaped = rel == 3 && probe.labelIs(2, "pod");
-            return type == Type.SOA || podShaped ? null : negative(q, apex, Rcode.NXDOMAIN, List.of());
+            if (type == Type.SOA || podShaped) {
+                return null;
+            }
+            answered.putAbsent(w, nameEnd, hash);
+            return negative(q, apex, Rcode.NXDOMAIN, List.of());
         }
         if (n.cnameTarget() != null) {
             return null;
