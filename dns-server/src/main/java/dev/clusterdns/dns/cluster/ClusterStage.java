@@ -131,17 +131,29 @@ public final class ClusterStage implements Stage, AutoCloseable {
         return zone.serial();
     }
 
+    /** The common answers (a pre-encoded answer, NXDOMAIN) read from the query's wire; null for the rest. */
+    @Override
+    public Reply answerNow(Query query) {
+        return answerFromWire(zone, query);
+    }
+
+    private static Reply answerFromWire(ClusterZone z, Query query) {
+        if (!query.hasQuestion() || (query.dclass() != DClass.IN && query.dclass() != DClass.ANY)
+                || query.type() == Type.AXFR || query.type() == Type.IXFR) {
+            return null;
+        }
+        return z.resolveWire(query); // most queries: no dnsjava Name built at all
+    }
+
     @Override
     public CompletionStage<Reply> serve(Query query, Next next) {
         ClusterZone z = zone;
         if (!query.hasQuestion() || (query.dclass() != DClass.IN && query.dclass() != DClass.ANY)) {
             return next.serve(query);
         }
-        if (query.type() != Type.AXFR && query.type() != Type.IXFR) {
-            Reply fast = z.resolveWire(query); // most queries: no dnsjava Name built at all
-            if (fast != null) {
-                return CompletableFuture.completedFuture(fast);
-            }
+        Reply fast = answerFromWire(z, query);
+        if (fast != null) {
+            return CompletableFuture.completedFuture(fast);
         }
         Name name = query.name();
         if (!z.covers(name)) {

@@ -120,6 +120,8 @@ final class ClusterZone {
      * question), built on first use: they hold this zone's serial.
      */
     private final AtomicReferenceArray<byte[]> negatives = new AtomicReferenceArray<>(3 * NegativeReply.OFFSET_LIMIT);
+    /** The answers and absent names {@link #resolveWire} has found in this zone, one step away from the next query's wire. */
+    private final AnswerTable answered;
 
     ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> base, Node apexCore, Set<String> namespaces,
             ClusterSnapshot snapshot, Map<String, ServicePart> parts, PMap<String, Object> claims,
@@ -139,6 +141,7 @@ final class ClusterZone {
         this.apexTransfer = apexTransfer;
         this.originWire = apex.origin().toWireCanonical();
         this.originLabels = apex.origin().labels();
+        this.answered = new AnswerTable(base.size() + parts.size());
     }
 
     // What the next incremental build starts from (package-private, read by IncrementalBuild only).
@@ -200,11 +203,20 @@ final class ClusterZone {
         if (w == null) {
             return null;
         }
-        WireNameProbe probe = new WireNameProbe(w, 12, q.nameEnd(), q.nameLabels());
+        int nameEnd = q.nameEnd();
+        int hash = AnswerTable.hash(w, 12, nameEnd);
+        int type = q.type();
+        byte[] known = answered.find(w, nameEnd, hash, type);
+        if (known != null) {
+            return Reply.encoded(q, known); // the same name and type: what the lookup below found before
+        }
+        if (type != Type.SOA && answered.absent(w, nameEnd, hash)) {
+            return negative(q, apex, Rcode.NXDOMAIN, List.of()); // found absent below before (not pod-shaped)
+        }
+        WireNameProbe probe = new WireNameProbe(w, 12, nameEnd, q.nameLabels(), hash);
         if (!probe.within(originWire, originLabels)) {
             return null;
         }
-        int type = q.type();
         int rel = q.nameLabels() - originLabels;
         Node n = base.get(probe);
         if (n == null && rel >= 3 && probe.labelIs(rel - 1, "svc")) {
@@ -220,7 +232,11 @@ final class ClusterZone {
             // A miss is final (an equal name would have matched): what forward() does for it, unless
             // pod() or SOA might answer.
             boolean podShaped = rel == 3 && probe.labelIs(2, "pod");
-            return type == Type.SOA || podShaped ? null : negative(q, apex, Rcode.NXDOMAIN, List.of());
+            if (type == Type.SOA || podShaped) {
+                return null;
+            }
+            answered.putAbsent(w, nameEnd, hash);
+            return negative(q, apex, Rcode.NXDOMAIN, List.of());
         }
         if (n.cnameTarget() != null) {
             return null;
@@ -231,7 +247,11 @@ final class ClusterZone {
         }
         byte[] template = a.template(n.name());
         // The template's question is the node's name: it confirms the hit (the probe matched by hash).
-        return probe.sameName(template, 12) ? Reply.encoded(q, template) : null;
+        if (!probe.sameName(template, 12)) {
+            return null;
+        }
+        answered.put(hash, type, template, nameEnd - 12);
+        return Reply.encoded(q, template);
     }
 
     Resolution resolve(Query q) {

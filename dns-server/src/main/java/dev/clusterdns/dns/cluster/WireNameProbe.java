@@ -19,15 +19,16 @@ final class WireNameProbe {
 
     /** The name at {@code wire[start, end)} (uncompressed, root label included), {@code labels} as {@link Name#labels()}. */
     WireNameProbe(byte[] wire, int start, int end, int labels) {
+        this(wire, start, end, labels, AnswerTable.hash(wire, start, end));
+    }
+
+    /** As above, with the hash already computed by {@link AnswerTable#hash}. */
+    WireNameProbe(byte[] wire, int start, int end, int labels, int hash) {
         this.wire = wire;
         this.start = start;
         this.end = end;
         this.labels = labels;
-        int code = 0;
-        for (int i = start; i < end; i++) {
-            code += (code << 3) + lower(wire[i]);
-        }
-        this.hash = code;
+        this.hash = hash;
     }
 
     private static int lower(byte b) {

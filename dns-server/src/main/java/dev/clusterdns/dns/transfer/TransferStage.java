@@ -41,6 +41,11 @@ public final class TransferStage implements Stage {
         return next.serve(query);
     }
 
+    @Override
+    public boolean passesOn(Query query) {
+        return query.type() != Type.AXFR && query.type() != Type.IXFR;
+    }
+
     private boolean allowed(Query query) {
         return Cidr.anyContains(allowed, query.client() == null ? null : query.client().getAddress());
     }

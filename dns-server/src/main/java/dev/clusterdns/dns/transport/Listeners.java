@@ -19,6 +19,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -27,6 +28,7 @@ import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.util.ArrayList;
@@ -97,7 +99,12 @@ public final class Listeners implements AutoCloseable {
             throws IOException {
         Bootstrap b = new Bootstrap().group(group).handler(handler);
         if (epoll) {
-            b.channel(EpollDatagramChannel.class)
+            // A socket of the address's own family: an IPv4 address gets an AF_INET socket, not
+            // Netty's default dual-stack AF_INET6 one, whose every datagram takes the kernel's IPv6
+            // entry points and a mapped address (NSD opens AF_INET for IPv4 too).
+            SocketProtocolFamily family = at.getAddress() instanceof Inet4Address
+                    ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+            b.channelFactory(() -> new EpollDatagramChannel(family))
                     .option(EpollChannelOption.SO_REUSEPORT, true)
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * 16));

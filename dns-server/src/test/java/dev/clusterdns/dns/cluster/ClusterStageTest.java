@@ -383,6 +383,30 @@ class ClusterStageTest {
         assertInstanceOf(SOARecord.class, m.getSection(Section.AUTHORITY).get(0));
     }
 
+    /**
+     * What the zone's answer table keeps (an answer, a name found absent) belongs to that zone: the
+     * next snapshot's zone answers a name that now exists, and forgets one that went away.
+     */
+    @Test
+    void theAnswerTableBelongsToOneZone() throws Exception {
+        SnapshotPublisher pub = new SnapshotPublisher();
+        ClusterSnapshot base = TestCluster.snapshot(1);
+        pub.publish(base);
+        ClusterStage stage = new ClusterStage(pub, options());
+        Pipeline p = new Pipeline(List.of(stage));
+        for (int i = 0; i < 3; i++) { // the first finds it absent, the others are served from the table
+            assertNegative(ask(p, "Late.shop.svc.cluster.local.", i == 1 ? Type.AAAA : Type.A), Rcode.NXDOMAIN, "cluster.local.");
+            assertEquals(Set.of("A 10.96.0.50"), answers(ask(p, "web.shop.svc.cluster.local.", Type.A)));
+        }
+        List<dev.clusterdns.agent.model.Service> services = new java.util.ArrayList<>(base.services().stream()
+                .filter(s -> !s.metadata().name().equals("web")).toList());
+        services.add(TestCluster.clusterIp("shop", "late", List.of("10.96.0.99"), TestCluster.port("http", "TCP", 80)));
+        publishAndWait(pub, stage, ClusterSnapshot.builder(2).namespaces(base.namespaces())
+                .endpointSlices(base.endpointSlices()).services(services).build());
+        assertEquals(Set.of("A 10.96.0.99"), answers(ask(p, "late.shop.svc.cluster.local.", Type.A)));
+        assertNegative(ask(p, "web.shop.svc.cluster.local.", Type.A), Rcode.NXDOMAIN, "cluster.local.");
+    }
+
     @Test
     void aNewSnapshotSwitchesAnswersAndMovesTheSerial() throws Exception {
         SnapshotPublisher pub = new SnapshotPublisher();

@@ -130,4 +130,67 @@ class PipelineTest {
         assertEquals(org.xbill.DNS.Rcode.REFUSED, refused.rcode());
         assertEquals("", refused.plugin(), "no stage made the end of the chain's REFUSED");
     }
+
+    /**
+     * A stage that answers at once is reached without the chain only past stages that pass the query
+     * on unchanged; a stage that may act on the query (it does not say it passes) stops the shortcut.
+     */
+    @Test
+    void answerNowSkipsOnlyStagesThatPassTheQueryOn() throws Exception {
+        List<String> served = new ArrayList<>();
+        class Authority implements Stage {
+            @Override
+            public String name() {
+                return "cluster";
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Reply> serve(Query query, Next next) {
+                served.add("cluster");
+                Reply now = answerNow(query);
+                return now != null ? java.util.concurrent.CompletableFuture.completedFuture(now) : next.serve(query);
+            }
+
+            @Override
+            public Reply answerNow(Query query) {
+                return query.name().toString().startsWith("known.") ? Reply.error(query, org.xbill.DNS.Rcode.NOERROR) : null;
+            }
+        }
+        class Gate implements Stage {
+            private final String name;
+            private final boolean passes;
+
+            Gate(String name, boolean passes) {
+                this.name = name;
+                this.passes = passes;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Reply> serve(Query query, Next next) {
+                served.add(name);
+                return next.serve(query);
+            }
+
+            @Override
+            public boolean passesOn(Query query) {
+                return passes;
+            }
+        }
+        Pipeline direct = new Pipeline(List.of(new Gate("transfer", true), new Authority()));
+        Reply now = direct.answerNow(query("known.example."));
+        assertEquals("cluster", now.plugin());
+        assertEquals(org.xbill.DNS.Rcode.NOERROR, now.rcode());
+        assertEquals(null, direct.answerNow(query("other.example.")), "the authority does not know it: the chain decides");
+        assertEquals(List.of(), served, "no stage's serve ran");
+
+        Pipeline gated = new Pipeline(List.of(new Gate("loadbalance", false), new Authority()));
+        assertEquals(null, gated.answerNow(query("known.example.")), "loadbalance may change the answer");
+        assertEquals("cluster", gated.serve(query("known.example.")).toCompletableFuture().get().plugin());
+        assertEquals(List.of("loadbalance", "cluster"), served);
+    }
 }

@@ -163,6 +163,42 @@ class DnsServerTest {
         assertEquals(cases.size() * 4, negatives);
     }
 
+    /**
+     * Positive replies: the first query for a name and type finds the answer in the zone's index and
+     * keeps it in the zone's answer table, the second is served from that table; both are byte for
+     * byte what the dnsjava path encodes (a record in the query's authority section sends the same
+     * question down that path), whatever the spelling, the other types asked of the same name, or EDNS.
+     */
+    @Test
+    void positiveRepliesFromTheAnswerTableAreByteIdenticalToTheSlowPath() throws Exception {
+        List<String[]> cases = List.of(new String[] {"web.shop.svc.cluster.local.", "A"},
+                new String[] {"WeB.sHoP.svc.cluster.LOCAL.", "A"}, new String[] {"_http._tcp.web.shop.svc.cluster.local.", "SRV"},
+                new String[] {"_HTTPS._tcp.web.shop.svc.cluster.local.", "SRV"}, new String[] {"db.shop.svc.cluster.local.", "A"},
+                new String[] {"db.shop.svc.cluster.local.", "SRV"}, new String[] {"web.shop.svc.cluster.local.", "A"});
+        for (String[] c : cases) {
+            for (int variant = 0; variant < 3; variant++) {
+                Message q = DnsClient.query(c[0], Type.value(c[1]));
+                if (variant == 1) {
+                    q.getHeader().unsetFlag(Flags.RD);
+                    q.getHeader().setFlag(Flags.CD);
+                }
+                if (variant == 2) {
+                    q.addRecord(new OPTRecord(4096, 0, 0, ExtendedFlags.DO), Section.ADDITIONAL);
+                }
+                byte[] first = client.udpRaw(q.toWire());
+                byte[] again = client.udpRaw(q.toWire());
+                q.addRecord(Record.fromString(Name.root, Type.TXT, org.xbill.DNS.DClass.IN, 0, "slow", Name.root),
+                        Section.AUTHORITY);
+                byte[] slow = client.udpRaw(q.toWire());
+                Message r = new Message(first);
+                assertEquals(Rcode.NOERROR, r.getRcode(), c[0] + " " + c[1]);
+                assertFalse(r.getSection(Section.ANSWER).isEmpty(), c[0] + " " + c[1] + " is answered");
+                assertArrayEquals(slow, first, c[0] + " " + c[1] + " variant " + variant + ": " + r);
+                assertArrayEquals(slow, again, c[0] + " " + c[1] + " variant " + variant + " from the table");
+            }
+        }
+    }
+
     @Test
     void unknownEdnsVersionIsBadvers() throws Exception {
         Message q = DnsClient.query("web.shop.svc.cluster.local.", Type.A);

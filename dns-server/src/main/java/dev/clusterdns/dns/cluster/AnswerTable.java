@@ -1,0 +1,123 @@
+package dev.clusterdns.dns.cluster;
+
+/**
+ * What a zone snapshot has already answered from the wire, reachable in one step from the next
+ * query's wire: the pre-encoded answer per (lower-cased name, type), and the names found absent
+ * (NXDOMAIN whatever the type). A lookup in the zone's index costs a dozen dependent loads (name
+ * map, part map, the part's nodes, the node's answers, the answer), each likely a cache miss with
+ * thousands of Services; here it is one cache line of slots and the entry. Two-way set-associative
+ * (a key lives in its slot or the neighbour), filled on the event loops as answers are found; lost
+ * writes and races only cost a later miss. Belongs to one immutable zone, so it is never invalidated:
+ * the next zone starts empty.
+ */
+final class AnswerTable {
+    /** The type of an entry that says the name does not exist. */
+    private static final int ABSENT = -1;
+
+    /**
+     * One key and what the zone says: {@code template}'s question spells the name (an answer), or
+     * {@code name} holds its lower-cased wire form (an absent name). Final fields: safe to publish racily.
+     */
+    private record Entry(int hash, int type, byte[] template, byte[] name) {}
+
+    private final Entry[] slots;
+    private final int mask;
+
+    /** A table of two to four slots per name of the zone (a power of two, 1,024 to 65,536). */
+    AnswerTable(int names) {
+        int size = Math.max(1024, Math.min(1 << 16, Integer.highestOneBit(Math.max(1, names)) << 2));
+        this.slots = new Entry[size];
+        this.mask = size - 1;
+    }
+
+    /** The hash of the name at {@code wire[start, end)}, as {@link WireNameProbe} computes it. */
+    static int hash(byte[] wire, int start, int end) {
+        int code = 0;
+        for (int i = start; i < end; i++) {
+            code += (code << 3) + lower(wire[i]);
+        }
+        return code;
+    }
+
+    /**
+     * The template answering the name at {@code wire[12, nameEnd)} (hashed to {@code hash}) and
+     * {@code type}, or null when this table does not hold it.
+     */
+    byte[] find(byte[] wire, int nameEnd, int hash, int type) {
+        Entry e = lookup(wire, nameEnd, hash, type);
+        return e == null ? null : e.template;
+    }
+
+    /** True when the name at {@code wire[12, nameEnd)} is known not to exist in the zone. */
+    boolean absent(byte[] wire, int nameEnd, int hash) {
+        return lookup(wire, nameEnd, hash, ABSENT) != null;
+    }
+
+    private Entry lookup(byte[] wire, int nameEnd, int hash, int type) {
+        int i = index(hash, type);
+        Entry e = slots[i];
+        if (e == null || e.hash != hash || e.type != type || !spells(e, wire, nameEnd)) {
+            e = slots[i ^ 1];
+            if (e == null || e.hash != hash || e.type != type || !spells(e, wire, nameEnd)) {
+                return null;
+            }
+        }
+        return e;
+    }
+
+    /** The entry's name is the wire's, ignoring ASCII case. */
+    private static boolean spells(Entry e, byte[] wire, int nameEnd) {
+        byte[] other = e.template != null ? e.template : e.name;
+        int at = e.template != null ? 12 : 0;
+        int length = nameEnd - 12;
+        if (other.length < at + length || (e.template == null && other.length != length)) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (lower(wire[12 + i]) != lower(other[at + i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Keeps {@code template} for the name hashed to {@code hash} and {@code type}; its question must
+     * spell that name at offset 12 and carry that type (only then is it kept).
+     */
+    void put(int hash, int type, byte[] template, int nameLength) {
+        int typeAt = 12 + nameLength;
+        if (template.length < typeAt + 4 || ((template[typeAt] & 0xff) << 8 | (template[typeAt + 1] & 0xff)) != type) {
+            return;
+        }
+        store(new Entry(hash, type, template, null));
+    }
+
+    /** Keeps that the name at {@code wire[12, nameEnd)}, hashed to {@code hash}, does not exist. */
+    void putAbsent(byte[] wire, int nameEnd, int hash) {
+        byte[] name = new byte[nameEnd - 12];
+        for (int i = 0; i < name.length; i++) {
+            name[i] = (byte) lower(wire[12 + i]);
+        }
+        store(new Entry(hash, ABSENT, null, name));
+    }
+
+    /** Into the key's slot if free, else the free neighbour, else over the neighbour's entry. */
+    private void store(Entry e) {
+        int i = index(e.hash, e.type);
+        if (slots[i] != null) {
+            i ^= 1;
+        }
+        slots[i] = e;
+    }
+
+    private int index(int hash, int type) {
+        int h = hash * 31 + type;
+        return (h ^ (h >>> 16)) & mask;
+    }
+
+    private static int lower(byte b) {
+        int c = b & 0xff;
+        return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    }
+}
