@@ -100,7 +100,7 @@ perf() {
   local name="$1" port="$2"; shift 2
   "${client_cpu[@]}" dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -c 4 -q 500 -T 1 -t 1 "$@" > "$work/$name.out" 2>&1 || true
 }
-qps() { awk '/Queries per second/ {print $4}' "$work/$1.out"; }
+qps() { awk '/Queries per second/ {printf "%.0f", $4}' "$work/$1.out"; }
 completed() { awk '/Queries completed/ {print $3}' "$work/$1.out"; }
 lost() { awk '/Queries lost/ {print $3}' "$work/$1.out"; }
 
