@@ -95,7 +95,7 @@ final class ClusterReconciler {
      * Appended to the reason an edit was refused when an earlier version is held: it stays, as an API
      * server keeps the stored object when an update fails validation.
      */
-    private static final String KEEPING = "; the last valid version is still served";
+    private static final String KEEPING = "; keeping its last valid version";
     /** When each namespace implied by its objects (no Namespace object) was first seen, by name. */
     private final Map<String, String> namespaceFirstSeen = new HashMap<>();
     private final Map<String, Space> spaces = new TreeMap<>();

@@ -40,7 +40,7 @@ class CreationTimeTest {
         assertEquals("v2", s.pod("shop", "web").orElseThrow().metadata().label("app"),
                 "an invalid podIP turns the version away; the last valid one stays");
         assertEquals(List.of("web.yaml: Pod shop/web: The Pod \"web\" is invalid: status.podIP: Invalid value: "
-                + "\"10.1.0.999\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff); the last valid version is still served"),
+                + "\"10.1.0.999\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff); keeping its last valid version"),
                 s.problems().stream().map(Object::toString).toList());
         s = r.apply(batch(ObjectChange.put(pod("app: v4", "10.1.0.6"))));
         assertEquals("v4", s.pod("shop", "web").orElseThrow().metadata().label("app"));

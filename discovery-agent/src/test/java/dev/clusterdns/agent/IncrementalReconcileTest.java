@@ -121,14 +121,14 @@ class IncrementalReconcileTest {
         Set<String> expected = problems(want);
         Set<String> refusals = new TreeSet<>();
         for (Problem p : got.problems()) {
-            if (p.message().endsWith("; the last valid version is still served")) {
+            if (p.message().endsWith("; keeping its last valid version")) {
                 refusals.add(p.object());
             }
         }
         assertEquals(new TreeSet<>(refused.values().stream().map(Manifest::describe).toList()), refusals,
                 where + ": refused edits");
         Set<String> others = new TreeSet<>(problems(got));
-        others.removeIf(p -> p.endsWith("; the last valid version is still served"));
+        others.removeIf(p -> p.endsWith("; keeping its last valid version"));
         assertEquals(expected, others, where + ": problems");
         for (var s : want.services()) {
             for (String ip : s.clusterIPs()) {

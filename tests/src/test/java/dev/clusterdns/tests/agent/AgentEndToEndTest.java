@@ -106,7 +106,7 @@ class AgentEndToEndTest {
             String webIp = JSON.readTree(serve.http("/api/v1/namespaces/default/services/web")).path("spec").path("clusterIP").asText();
             Files.writeString(dir.resolve("web.yaml"), service("web", 0));
             awaitApi(serve, "/api/clusterdns/problems", p -> p.toString().contains("web.yaml")
-                    && p.toString().contains("is invalid") && p.toString().contains("the last valid version is still served"));
+                    && p.toString().contains("is invalid") && p.toString().contains("keeping its last valid version"));
             JsonNode web = JSON.readTree(serve.http("/api/v1/namespaces/default/services/web"));
             assertEquals(80, web.path("spec").path("ports").get(0).path("port").asInt(), web.toString());
             assertEquals(List.of(webIp), addresses(serve, "web.default.svc.cluster.local."));
@@ -115,7 +115,7 @@ class AgentEndToEndTest {
             awaitApi(serve, "/api/v1/namespaces/default/services/web",
                     w -> w.path("spec").path("ports").get(0).path("port").asInt() == 81);
             String left = serve.http("/api/clusterdns/problems");
-            assertTrue(!left.contains("still served"), left);
+            assertTrue(!left.contains("keeping its last valid version"), left);
 
             // Deleting a file removes its objects.
             Files.delete(dir.resolve("web.yaml"));
