@@ -228,13 +228,15 @@ final class ClusterReconciler {
             dirty.add(ns);
             invalid.remove(key);
             KubeObject checked = c.removed() ? null : checked(key, c.manifest());
-            if (checked == null && !c.removed() && holds(space, key)) {
+            KubeObject held = held(space, key);
+            if (checked == null && !c.removed() && held != null) {
                 // As an API server refusing an invalid update: the last valid version stays.
                 Problem why = invalid.get(key);
                 invalid.put(key, new Problem(why.source(), why.object(), why.message() + KEEPING));
                 continue;
             }
-            String since = c.removed() ? null : heldSince(space, key);
+            // A new version of an object is the same object: it keeps the creation time of what it replaces.
+            String since = c.removed() || held == null ? null : since(held, null);
             remove(space, key, toAllocate, change);
             if (checked != null) {
                 put(space, key, c.manifest(), checked, since == null ? now : since, toAllocate, change);
@@ -403,20 +405,20 @@ final class ClusterReconciler {
         return null;
     }
 
-    /** Whether a version of {@code key} is held (served, or waiting for allocation). */
-    private boolean holds(Space space, ObjectKey key) {
+    /** The version of {@code key} held now (served, or waiting for allocation), or null. */
+    private KubeObject held(Space space, ObjectKey key) {
         String name = key.name();
         return switch (key.kind()) {
-            case "Namespace" -> space.explicit != null;
-            case "Service" -> space.valid.containsKey(name);
-            case "Pod" -> space.givenPods.containsKey(name);
-            case "EndpointSlice" -> space.givenSlices.containsKey(name);
-            case "Endpoints" -> space.givenEndpoints.containsKey(name);
-            case "ConfigMap" -> space.configMaps.containsKey(name);
-            case "Secret" -> space.secrets.containsKey(name);
-            case "Ingress" -> space.ingresses.containsKey(name);
-            case "IngressClass" -> ingressClasses.containsKey(name);
-            default -> space.workloads.containsKey(name + "/" + key.kind());
+            case "Namespace" -> space.explicit;
+            case "Service" -> space.valid.get(name);
+            case "Pod" -> space.givenPods.get(name);
+            case "EndpointSlice" -> space.givenSlices.get(name);
+            case "Endpoints" -> space.givenEndpoints.get(name);
+            case "ConfigMap" -> space.configMaps.get(name);
+            case "Secret" -> space.secrets.get(name);
+            case "Ingress" -> space.ingresses.get(name);
+            case "IngressClass" -> ingressClasses.get(name);
+            default -> space.workloads.get(name + "/" + key.kind());
         };
     }
 
@@ -874,22 +876,6 @@ final class ClusterReconciler {
     private static String since(KubeObject held, String now) {
         String ts = held.metadata() == null ? null : held.metadata().creationTimestamp();
         return ts == null || ts.isEmpty() ? now : ts;
-    }
-
-    /**
-     * The creation time of what is held under {@code key} before a change replaces it: a new version of
-     * an object is the same object (a removal and a re-creation are told apart by the source). Null when
-     * nothing is held. Only the kinds stamped here (Pods, Services, Ingresses, IngressClasses).
-     */
-    private String heldSince(Space space, ObjectKey key) {
-        KubeObject held = switch (key.kind()) {
-            case "Pod" -> space.givenPods.get(key.name());
-            case "Service" -> space.valid.get(key.name());
-            case "Ingress" -> space.ingresses.get(key.name());
-            case "IngressClass" -> ingressClasses.get(key.name());
-            default -> null;
-        };
-        return held == null ? null : since(held, null);
     }
 
     /**
