@@ -134,15 +134,11 @@ public final class ClusterStage implements Stage, AutoCloseable {
     /** The common answers (a pre-encoded answer, NXDOMAIN) read from the query's wire; null for the rest. */
     @Override
     public Reply answerNow(Query query) {
-        return answerFromWire(zone, query);
-    }
-
-    private static Reply answerFromWire(ClusterZone z, Query query) {
         if (!query.hasQuestion() || (query.dclass() != DClass.IN && query.dclass() != DClass.ANY)
                 || query.type() == Type.AXFR || query.type() == Type.IXFR) {
             return null;
         }
-        return z.resolveWire(query); // most queries: no dnsjava Name built at all
+        return zone.resolveWire(query); // most queries: no dnsjava Name built at all
     }
 
     @Override
@@ -151,10 +147,9 @@ public final class ClusterStage implements Stage, AutoCloseable {
         if (!query.hasQuestion() || (query.dclass() != DClass.IN && query.dclass() != DClass.ANY)) {
             return next.serve(query);
         }
-        Reply fast = answerFromWire(z, query);
-        if (fast != null) {
-            return CompletableFuture.completedFuture(fast);
-        }
+        // The wire fast path is not tried again here: the transport asked answerNow first (the pipeline
+        // comes here only when that found nothing); a query rewritten on the way (autopath's search
+        // names) is answered by the full lookup below, with the same bytes.
         Name name = query.name();
         if (!z.covers(name)) {
             return next.serve(query);
