@@ -122,7 +122,7 @@ final class ClusterReconciler {
         /** Allocated and stamped: what the snapshot serves. */
         final Map<String, Service> services = new TreeMap<>();
         /** Pods from the source, defaulted, valid and stamped. */
-        final Map<String, Pod> givenPods = new TreeMap<>();
+        final NameOrdered<Pod> givenPods = new NameOrdered<>();
         /** What the snapshot serves: the given Pods as the workload controllers leave them, and theirs. */
         List<Pod> pods = List.of();
         /** {@link #pods} by name (the list is in name order, as the snapshot keeps it). */
@@ -451,7 +451,7 @@ final class ClusterReconciler {
                 v = new Pod(v.apiVersion(), v.kind(), identity(v, since), v.spec(), v.status());
             }
             v = shared.pod(v);
-            space.givenPods.put(name, v);
+            space.givenPods.put(v);
             space.replan = true;
         } else if (checked instanceof EndpointSlice v) {
             space.givenSlices.put(name, v);

@@ -6,7 +6,6 @@ import dev.clusterdns.agent.model.Endpoints;
 import dev.clusterdns.agent.model.Endpoints.Address;
 import dev.clusterdns.agent.model.Endpoints.Subset;
 import dev.clusterdns.agent.model.ObjectMeta;
-import dev.clusterdns.agent.model.ObjectReference;
 import dev.clusterdns.agent.model.Pod;
 import dev.clusterdns.agent.model.Service;
 import dev.clusterdns.agent.model.ServicePort;
@@ -31,8 +30,6 @@ final class ServiceEndpoints {
     private final List<CandidatePod> pods;
     /** Per pod (same order as {@link #pods}): the resolved target port per Service port, or UNRESOLVED. */
     private final List<int[]> targetPorts;
-
-    private final Map<Pod, ObjectReference> refs = new java.util.IdentityHashMap<>();
 
     ServiceEndpoints(Service service, String namespace, List<CandidatePod> pods) {
         this.service = service;
@@ -67,7 +64,8 @@ final class ServiceEndpoints {
             if (ip == null) {
                 continue;
             }
-            Address address = new Address(ip, hostnameFor(pod), pod.spec().nodeName(), targetRef(pod));
+            Address address = Address.forPod(ip, hostnameFor(pod), pod.spec().nodeName(), pod,
+                    EndpointsController.namespaceOf(pod));
             boolean ready = publishNotReady || candidate.ready();
             List<Address> one = List.of(address);
             if (servicePorts.isEmpty()) {
@@ -149,8 +147,8 @@ final class ServiceEndpoints {
                 EndpointSlice.Conditions conditions = new EndpointSlice.Conditions(
                         publishNotReady || (serving && !terminating), serving, terminating);
                 String nodeName = emptyToNull(pod.spec().nodeName());
-                EndpointSlice.Endpoint endpoint = new EndpointSlice.Endpoint(
-                        addresses, conditions, hostnameFor(pod), nodeName, null, targetRef(pod));
+                EndpointSlice.Endpoint endpoint = EndpointSlice.Endpoint.forPod(
+                        addresses, conditions, hostnameFor(pod), nodeName, pod, EndpointsController.namespaceOf(pod));
                 groups.computeIfAbsent(slicePorts(servicePorts, targetPorts.get(p)), k -> new ArrayList<>())
                         .add(endpoint);
             }
@@ -252,11 +250,6 @@ final class ServiceEndpoints {
             return hostname;
         }
         return null;
-    }
-
-    /** One reference per pod, shared by the Endpoints address and the slice endpoint (one per pod in the snapshot, not two). */
-    private ObjectReference targetRef(Pod pod) {
-        return refs.computeIfAbsent(pod, p -> ObjectReference.to(p, EndpointsController.namespaceOf(p)));
     }
 
     private static String emptyToNull(String s) {

@@ -18,6 +18,11 @@ public record ObjectReference(String kind, String namespace, String name, String
         return new ObjectReference("Pod", namespace, pod.name(), held);
     }
 
+    /** The reference to the Pod whose metadata is {@code pod}, in the Pod's own namespace. */
+    static ObjectReference toPod(ObjectMeta pod) {
+        return new ObjectReference("Pod", pod.namespace(), pod.name(), pod.heldUid());
+    }
+
     @Override
     public String uid() {
         return Uids.read(uid, namespace, name);
