@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -53,12 +55,25 @@ public final class ManifestTree {
     private record Stamp(long modified, long size, Object fileKey) {}
 
     /**
-     * What one file defines: the keys of its objects, first definition per key (their definitions are
-     * in {@link #definitions}); its documents when it was split into them (null otherwise).
+     * What one file defines: the keys of its objects and, at the same positions, each one's
+     * fingerprint and place (see {@link Definition}; {@code absolute} marks the places that are whole
+     * origins, null when none is); its documents when it was split into them (null otherwise).
+     * {@code id} names the file in {@link #first} for as long as the file is in the tree.
      */
-    private record FileState(Stamp stamp, ObjectKey[] keys, List<Problem> problems, Documents docs) {
+    private record FileState(Path path, int id, Stamp stamp, ObjectKey[] keys, int[] fingerprints, String[] places,
+                             BitSet absolute, List<Problem> problems, Documents docs) {
         List<ObjectKey> keyList() {
             return Arrays.asList(keys);
+        }
+
+        Definition definition(int position) {
+            return new Definition(path, fingerprints[position], places[position],
+                    absolute == null || !absolute.get(position));
+        }
+
+        /** The same definitions with a new stamp and problems (a file kept as it last parsed). */
+        FileState kept(Stamp newStamp, List<Problem> newProblems) {
+            return new FileState(path, id, newStamp, keys, fingerprints, places, absolute, newProblems, null);
         }
     }
 
@@ -90,7 +105,7 @@ public final class ManifestTree {
      * An object as one file defines it: its fingerprint and where the file holds it, the origin without
      * the file's path when it starts with it ({@code relative}), so that the 150,000 objects of a large
      * tree share a few thousand strings (every file has a " (document 3)") instead of holding one
-     * origin each.
+     * origin each. Made when asked for: a file holds its definitions' parts in arrays ({@link FileState}).
      */
     private record Definition(Path file, int fingerprint, String place, boolean relative) {
         static Definition of(Path file, Manifest m) {
@@ -112,13 +127,13 @@ public final class ManifestTree {
     private final ParseCache cache;
     private boolean scanned;
     private final Map<Path, FileState> files = new TreeMap<>();
-    /**
-     * Every definition of a key, in path order; the first wins. One map for the whole tree (a file
-     * keeps only its keys): a Definition, or a List of them when several files define the key.
-     */
-    private final Map<ObjectKey, Object> definitions = new HashMap<>();
-    /** The keys more than one file defines (so problems need not look at every key). */
-    private final Set<ObjectKey> contested = new HashSet<>();
+    /** The files by {@link FileState#id} (null: a free id, listed in {@link #freeIds}). */
+    private final List<FileState> byId = new ArrayList<>();
+    private final ArrayDeque<Integer> freeIds = new ArrayDeque<>();
+    /** For every key, the file that defines it first (path order) and its position there. */
+    private final KeyIndex first = new KeyIndex((file, position) -> byId.get(file).keys()[position]);
+    /** The keys more than one file defines: every file that does, in path order (the first wins). */
+    private final Map<ObjectKey, List<Path>> contested = new HashMap<>();
     private final List<Problem> listingProblems = new ArrayList<>();
     /** Documents handed to the parser one by one (an edit's cost; read by tests). */
     private final java.util.concurrent.atomic.LongAdder documentsParsed = new java.util.concurrent.atomic.LongAdder();
@@ -211,8 +226,11 @@ public final class ManifestTree {
         }
 
         for (Path p : gone) {
-            FileState old = files.remove(p);
+            FileState old = files.get(p);
             old.keyList().forEach(k -> undefine(k, p));
+            files.remove(p);
+            byId.set(old.id(), null);
+            freeIds.add(old.id());
         }
         for (Map.Entry<Path, Reading> e : read.entrySet()) {
             Path p = e.getKey();
@@ -225,20 +243,34 @@ public final class ManifestTree {
                     problems.add(new Problem(p.toString(), "",
                             "keeping the " + old.keys().length + " object(s) it last defined"));
                 }
-                files.put(p, new FileState(toRead.get(p), old.keys(), problems, null)); // next time: read whole
+                install(old.kept(toRead.get(p), problems)); // next time: read whole
                 continue;
             }
             Map<ObjectKey, Manifest> objects = fresh.get(p);
             Map<ObjectKey, Definition> defs = new LinkedHashMap<>(e.getValue().kept());
             objects.forEach((k, m) -> defs.put(k, Definition.of(p, m)));
             if (old != null) {
-                old.keyList().stream().filter(k -> !defs.containsKey(k)).forEach(k -> undefine(k, p));
+                // Forgotten while the old positions still hold, then defined at the new ones.
+                old.keyList().forEach(k -> undefine(k, p));
             }
             ObjectKey[] keys = canonical(defs.keySet(), old);
-            for (ObjectKey k : keys) {
-                define(k, defs.get(k));
+            int[] fingerprints = new int[keys.length];
+            String[] places = new String[keys.length];
+            BitSet absolute = null;
+            for (int i = 0; i < keys.length; i++) {
+                Definition d = defs.get(keys[i]);
+                fingerprints[i] = d.fingerprint();
+                places[i] = d.place();
+                if (!d.relative()) {
+                    absolute = absolute == null ? new BitSet() : absolute;
+                    absolute.set(i);
+                }
             }
-            files.put(p, new FileState(toRead.get(p), keys, withInFileDuplicates(f), shared(e.getValue().docs(), keys)));
+            FileState now = install(new FileState(p, old != null ? old.id() : newId(), toRead.get(p), keys, fingerprints,
+                    places, absolute, withInFileDuplicates(f), shared(e.getValue().docs(), keys)));
+            for (int i = 0; i < keys.length; i++) {
+                define(keys[i], now, i);
+            }
         }
 
         List<ObjectChange> changes = new ArrayList<>();
@@ -355,7 +387,7 @@ public final class ManifestTree {
                 for (int k = i == 0 ? 0 : before.ends()[i - 1]; k < before.ends()[i]; k++) {
                     ObjectKey key = before.keys()[k];
                     docKeys.add(key);
-                    kept.put(key, definitionIn(key, p));
+                    kept.put(key, definitionIn(key, old));
                 }
                 keys.add(docKeys);
                 for (Problem pr : old.problems()) {
@@ -463,60 +495,105 @@ public final class ManifestTree {
         return 31 * m.object().hashCode() + m.origin().hashCode();
     }
 
-    /** The definition that wins for {@code k} (the first file's), or null when no file defines it. */
-    private Definition winner(ObjectKey k) {
-        Object v = definitions.get(k);
-        return v == null ? null : v instanceof Definition d ? d : definitionsOf(k).get(0);
+    private int newId() {
+        Integer free = freeIds.poll();
+        if (free != null) {
+            return free;
+        }
+        byId.add(null);
+        return byId.size() - 1;
     }
 
-    @SuppressWarnings("unchecked")
+    private FileState install(FileState f) {
+        files.put(f.path(), f);
+        byId.set(f.id(), f);
+        return f;
+    }
+
+    /** The definition that wins for {@code k} (the first file's), or null when no file defines it. */
+    private Definition winner(ObjectKey k) {
+        List<Path> several = contested.get(k);
+        if (several != null) {
+            return definitionIn(k, files.get(several.get(0)));
+        }
+        long at = first.get(k);
+        return at == KeyIndex.ABSENT ? null : byId.get(KeyIndex.file(at)).definition(KeyIndex.position(at));
+    }
+
+    /** Every definition of {@code k}, in path order. */
     private List<Definition> definitionsOf(ObjectKey k) {
-        Object v = definitions.get(k);
-        return v == null ? List.of() : v instanceof Definition d ? List.of(d) : (List<Definition>) v;
+        List<Path> several = contested.get(k);
+        if (several == null) {
+            Definition only = winner(k);
+            return only == null ? List.of() : List.of(only);
+        }
+        List<Definition> out = new ArrayList<>(several.size());
+        several.forEach(p -> out.add(definitionIn(k, files.get(p))));
+        return out;
     }
 
     /** What {@code file} defines for {@code k} (null when nothing). */
-    private Definition definitionIn(ObjectKey k, Path file) {
-        for (Definition d : definitionsOf(k)) {
-            if (d.file().equals(file)) {
-                return d;
+    private Definition definitionIn(ObjectKey k, FileState file) {
+        int i = positionIn(k, file);
+        return i < 0 ? null : file.definition(i);
+    }
+
+    /** Where {@code file} holds {@code k}, or -1: read from the index when the file wins, else searched. */
+    private int positionIn(ObjectKey k, FileState file) {
+        long at = first.get(k);
+        if (at != KeyIndex.ABSENT && KeyIndex.file(at) == file.id()) {
+            return KeyIndex.position(at);
+        }
+        ObjectKey[] keys = file.keys();
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i].equals(k)) {
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
-    /** Records (or replaces) what {@code d}'s file defines for {@code k}. */
-    private void define(ObjectKey k, Definition d) {
-        Object v = definitions.get(k);
-        if (v == null || v instanceof Definition only && only.file().equals(d.file())) {
-            definitions.put(k, d);
+    /** Records that {@code file} (installed) defines {@code k} at {@code position}. */
+    private void define(ObjectKey k, FileState file, int position) {
+        long at = first.get(k);
+        List<Path> several = contested.get(k);
+        if (at == KeyIndex.ABSENT || several == null && KeyIndex.file(at) == file.id()) {
+            first.put(k, file.id(), position);
             return;
         }
-        List<Definition> more = new ArrayList<>(definitionsOf(k));
-        more.removeIf(x -> x.file().equals(d.file()));
-        more.add(d);
-        more.sort(Comparator.comparing(Definition::file));
-        definitions.put(k, List.copyOf(more));
-        contested.add(k);
+        List<Path> paths = new ArrayList<>(several != null ? several : List.of(byId.get(KeyIndex.file(at)).path()));
+        paths.remove(file.path());
+        paths.add(file.path());
+        paths.sort(Comparator.naturalOrder());
+        contested.put(k, List.copyOf(paths));
+        FileState wins = files.get(paths.get(0));
+        first.put(k, wins.id(), wins == file ? position : positionIn(k, wins));
     }
 
+    /** Records that {@code p} (still installed as it was) no longer defines {@code k}. */
     private void undefine(ObjectKey k, Path p) {
-        List<Definition> all = definitionsOf(k);
-        if (all.isEmpty()) {
-            return;
-        }
-        if (all.size() == 1) {
-            if (all.get(0).file().equals(p)) {
-                definitions.remove(k);
+        List<Path> several = contested.get(k);
+        if (several == null) {
+            long at = first.get(k);
+            if (at != KeyIndex.ABSENT && KeyIndex.file(at) == files.get(p).id()) {
+                first.remove(k);
             }
             return;
         }
-        List<Definition> rest = new ArrayList<>(all);
-        rest.removeIf(x -> x.file().equals(p));
-        definitions.put(k, rest.size() == 1 ? rest.get(0) : List.copyOf(rest));
-        if (rest.size() < 2) {
-            contested.remove(k);
+        if (!several.contains(p)) {
+            return;
         }
+        List<Path> rest = new ArrayList<>(several);
+        rest.remove(p);
+        FileState wins = files.get(rest.get(0));
+        // The position is searched while the contested list still names p, then p is dropped.
+        int position = positionIn(k, wins);
+        if (rest.size() == 1) {
+            contested.remove(k);
+        } else {
+            contested.put(k, List.copyOf(rest));
+        }
+        first.put(k, wins.id(), position);
     }
 
     /** The keys a file now defines, in order, reusing the instances it held before (one instance per key). */
@@ -581,7 +658,7 @@ public final class ManifestTree {
     public synchronized List<Problem> problems() {
         List<Problem> out = new ArrayList<>(listingProblems);
         files.values().forEach(f -> out.addAll(f.problems()));
-        for (ObjectKey k : contested) {
+        for (ObjectKey k : contested.keySet()) {
             List<Definition> all = definitionsOf(k);
             for (int i = 1; i < all.size(); i++) {
                 Definition d = all.get(i);

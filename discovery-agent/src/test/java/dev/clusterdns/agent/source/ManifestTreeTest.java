@@ -213,7 +213,8 @@ class ManifestTreeTest {
     }
 
     /**
-     * Random edits to documents (changed, inserted, removed, broken, duplicated, emptied, unknown kinds)
+     * Random edits to documents (changed, inserted, removed, broken, duplicated, emptied, unknown kinds,
+     * files deleted and written again)
      * leave the tree exactly where a tree reading the files from scratch would be: the same objects
      * from the same origins, the same problems.
      */
@@ -239,7 +240,8 @@ class ManifestTreeTest {
             List<String> d = docs.get(p);
             int i = d.isEmpty() ? 0 : random.nextInt(d.size());
             String name = "n" + random.nextInt(12);
-            switch (random.nextInt(11)) {
+            boolean delete = false;
+            switch (random.nextInt(12)) {
                 case 0 -> { if (!d.isEmpty()) d.set(i, service(name)); }
                 case 1 -> d.add(Math.min(i, d.size()), service(name));
                 case 2 -> { if (!d.isEmpty()) d.remove(i); }
@@ -248,9 +250,18 @@ class ManifestTreeTest {
                 case 5 -> d.add(Math.min(i, d.size()), "apiVersion: v1\nkind: Widget\nmetadata: {name: " + name + "}\n");
                 case 6 -> { if (!d.isEmpty()) d.set(i, d.get(i).replace("port: 80", "port: " + (81 + random.nextInt(5)))); }
                 case 7, 8, 9 -> d.removeIf(x -> x.contains("[broken"));
-                default -> d.add("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\ndata: {k: v}\n");
+                case 10 -> d.add("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\ndata: {k: v}\n");
+                default -> {
+                    // The file goes (its objects, and the duplicates it won, pass to the others); an edit brings it back.
+                    d.clear();
+                    delete = true;
+                }
             }
-            write(p, join(d, random.nextBoolean()), step);
+            if (delete) {
+                Files.deleteIfExists(p);
+            } else {
+                write(p, join(d, random.nextBoolean()), step);
+            }
             tree.rescan();
             if (docs.values().stream().anyMatch(l -> l.stream().anyMatch(x -> x.contains("[broken")))) {
                 continue; // a broken file keeps its last good objects, which a fresh read never saw
