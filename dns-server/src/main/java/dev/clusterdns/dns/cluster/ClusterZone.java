@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import org.pcollections.PMap;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
@@ -109,7 +108,7 @@ final class ClusterZone {
     /** Per Service, by `namespace/name` (copied when a part changes; never changed once published). */
     private final Map<String, ServicePart> parts;
     /** Canonical IP → the `namespace/name` of the part (String) or parts (String[]) that may claim its PTR. */
-    private final PMap<String, Object> claims;
+    private final PtrClaims claims;
     /** Apex NS and glue, the head of a transfer. */
     private final List<Record> apexTransfer;
     /** The cluster zone's origin in lower-cased wire form, and its labels (the root included). */
@@ -124,7 +123,7 @@ final class ClusterZone {
     private final AnswerTable answered;
 
     ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> base, Node apexCore, Set<String> namespaces,
-            ClusterSnapshot snapshot, Map<String, ServicePart> parts, PMap<String, Object> claims,
+            ClusterSnapshot snapshot, Map<String, ServicePart> parts, PtrClaims claims,
             List<Record> apexTransfer) {
         this.options = options;
         this.apex = apexes[0];
@@ -154,7 +153,7 @@ final class ClusterZone {
         return base;
     }
 
-    PMap<String, Object> claims() {
+    PtrClaims claims() {
         return claims;
     }
 

@@ -17,9 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
-import org.pcollections.PMap;
-import org.pcollections.TreePMap;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -86,9 +83,9 @@ final class IncrementalBuild {
         // Service, not per name.
         Map<String, ServicePart> parts = previous == null ? new HashMap<>() : previous.parts();
         boolean copied = previous == null;
-        PMap<String, Object> claims = previous == null ? TreePMap.empty() : previous.claims();
-        // A first build gathers its claims in a plain sorted map and makes the persistent one whole.
-        TreeMap<String, Object> firstClaims = previous == null ? new TreeMap<>() : null;
+        PtrClaims claims = previous == null ? PtrClaims.empty() : previous.claims();
+        // A first build gathers its claims in a plain map and makes the persistent one whole.
+        Map<String, Object> firstClaims = previous == null ? new HashMap<>() : null;
         for (String key : keys) {
             int slash = key.indexOf('/');
             String ns = key.substring(0, slash);
@@ -133,7 +130,7 @@ final class IncrementalBuild {
             }
         }
         if (firstClaims != null) {
-            claims = TreePMap.fromSortedMap(firstClaims);
+            claims = PtrClaims.of(firstClaims);
         }
 
         // 3. The zone's own names; the previous ones when nothing about them changed.
@@ -190,7 +187,7 @@ final class IncrementalBuild {
      * The PTR claim index with {@code key}'s addresses moved from {@code old}'s to {@code part}'s
      * (either may be null): only addresses that came or went are touched.
      */
-    private static PMap<String, Object> reclaim(PMap<String, Object> claims, String key, ServicePart old,
+    private static PtrClaims reclaim(PtrClaims claims, String key, ServicePart old,
             ServicePart part) {
         Set<String> before = old == null ? Set.of() : EndpointNames.addresses(old);
         Set<String> after = part == null ? Set.of() : EndpointNames.addresses(part);
@@ -208,7 +205,7 @@ final class IncrementalBuild {
     }
 
     /** Most addresses have one claimant: the key itself, an array only for the rare shared address. */
-    private static PMap<String, Object> claim(PMap<String, Object> claims, String ip, String key) {
+    private static PtrClaims claim(PtrClaims claims, String ip, String key) {
         Object had = claims.get(ip);
         return claims.plus(ip, had == null ? key : withClaimant(had, key));
     }
@@ -221,7 +218,7 @@ final class IncrementalBuild {
         return more;
     }
 
-    private static PMap<String, Object> unclaim(PMap<String, Object> claims, String ip, String key) {
+    private static PtrClaims unclaim(PtrClaims claims, String ip, String key) {
         Object had = claims.get(ip);
         if (had instanceof String one) {
             return one.equals(key) ? claims.minus(ip) : claims;
