@@ -125,7 +125,14 @@ final class Relay extends ChannelInboundHandlerAdapter {
             // channelInactive passes it on as before.
             peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
             HalfClose.shutdownOutput(other).addListener(s -> {
-                if (!s.isSuccess() || other.isInputShutdown()) {
+                if (!s.isSuccess()) {
+                    // The peer died since its last event (a reset, typically: the kernel refuses the
+                    // shutdown then). Passed on as a reset, as when its read reports one.
+                    HalfClose.close(peer);
+                    reset(self);
+                    return;
+                }
+                if (other.isInputShutdown()) {
                     HalfClose.close(peer);
                 }
                 if (((DuplexChannel) self).isOutputShutdown()) {
