@@ -11,6 +11,7 @@ import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.SnapshotChange;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -376,7 +377,7 @@ public final class ProxyTable {
         private static InetSocketAddress endpointAddress(String ip, int port) {
             try {
                 return new InetSocketAddress(InetAddress.getByAddress(IpAddresses.canonical(ip), IpAddresses.parse(ip)), port);
-            } catch (java.net.UnknownHostException e) {
+            } catch (UnknownHostException e) {
                 throw new IllegalArgumentException("invalid IP address: " + ip, e);
             }
         }
