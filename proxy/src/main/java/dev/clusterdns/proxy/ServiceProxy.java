@@ -91,6 +91,11 @@ public final class ServiceProxy implements AutoCloseable {
         this.node = new ProxyTable.NodeSettings(config.nodeName(), config.nodeAddresses(), config.servedElsewhere());
     }
 
+    /** The event loops, once started (tests block them to line events up). */
+    Transport transport() {
+        return transport;
+    }
+
     /**
      * Starts the event loops (and the dummy interface in interface mode) and subscribes to the
      * cluster view. Listeners are bound asynchronously; see {@link #firstSync()}.

@@ -348,6 +348,50 @@ class TcpProxyTest {
         }
     }
 
+    /**
+     * The endpoint's FIN and the client's reset reach the proxy in the same turn of its event loop
+     * (the loops are held while both happen): the FIN is passed on to a socket that is already
+     * reset, and the endpoint gets the client's reset. (On epoll the failed FIN used to escape as an
+     * exception Netty logged with its stack trace.)
+     */
+    @Test
+    void clientResetMeetingTheEndpointsFinResetsTheEndpoint() throws Exception {
+        try (ServerSocket pod = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.48"))) {
+            Service s = svc("default", "resetfin").clusterIP("127.96.0.30").tcp("http", 80).build();
+            h.apply(List.of(s), List.of(slice("default", "resetfin", List.of(ready("127.0.0.48")),
+                    List.of(port("http", pod.getLocalPort())))));
+            Socket c = connect(null, "127.96.0.30", 80);
+            try (Socket served = pod.accept()) {
+                served.setSoTimeout(10_000);
+                c.getOutputStream().write("request\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("request", readLine(served));
+                List<io.netty.channel.EventLoop> loops = h.proxy.transport().loops();
+                java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(loops.size());
+                java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+                for (io.netty.channel.EventLoop loop : loops) {
+                    loop.execute(() -> {
+                        held.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                }
+                try {
+                    assertTrue(held.await(10, TimeUnit.SECONDS));
+                    served.shutdownOutput();
+                    c.setSoLinger(true, 0);
+                    c.close();
+                } finally {
+                    release.countDown();
+                }
+                SocketException e = assertThrows(SocketException.class, () -> served.getInputStream().read());
+                assertTrue(String.valueOf(e.getMessage()).contains("reset"), e.toString());
+            }
+        }
+    }
+
     @Test
     void bulkTransferBothWaysArrivesIntact() throws Exception {
         TcpBackend pod = backend("pod0", "127.0.0.36");

@@ -11,6 +11,7 @@ import dev.clusterdns.agent.snapshot.ClusterSnapshot;
 import dev.clusterdns.agent.snapshot.SnapshotChange;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -360,12 +361,25 @@ public final class ProxyTable {
                     if (ep.addresses().isEmpty() || !IpAddresses.isValid(ep.addresses().get(0))) {
                         continue;
                     }
-                    InetSocketAddress addr = new InetSocketAddress(IpAddresses.toInetAddress(ep.addresses().get(0)), port);
+                    InetSocketAddress addr = endpointAddress(ep.addresses().get(0), port);
                     boolean local = node.nodeName() != null && Objects.equals(node.nodeName(), ep.nodeName());
                     out.putIfAbsent(addr, new Candidate(addr, ep.isReady(), ep.isServing(), ep.isTerminating(), local));
                 }
             }
             return List.copyOf(out.values());
+        }
+
+        /**
+         * The endpoint's socket address, carrying its text form: Netty's epoll connect builds the
+         * channel's remote address from the one it was given, and without a host string it would
+         * format the IP into a new String for every connection.
+         */
+        private static InetSocketAddress endpointAddress(String ip, int port) {
+            try {
+                return new InetSocketAddress(InetAddress.getByAddress(IpAddresses.canonical(ip), IpAddresses.parse(ip)), port);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("invalid IP address: " + ip, e);
+            }
         }
 
         private static Protocol protocol(String p) {

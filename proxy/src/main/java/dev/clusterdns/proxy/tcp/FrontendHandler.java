@@ -43,8 +43,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private IdleSweep.Activity activity;
     private Route route;
     private InetAddress client;
-    /** Bytes read before the backend is up: the client's first request, usually. */
-    private final List<Object> early = new ArrayList<>(1);
+    /** Bytes read before the backend is up (the client's first request, usually); null while none. */
+    private List<Object> early;
     private int earlyBytes;
     private boolean inputEnded;
 
@@ -138,10 +138,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         Relay relay = new Relay(outbound, m.bytesIn(), activity);
         // Taken before the replace (handlerRemoved releases what is left).
-        List<Object> pending = early.isEmpty() ? List.of() : new ArrayList<>(early);
-        early.clear();
+        List<Object> pending = early;
+        early = null;
         ctx.pipeline().replace(this, "relay", relay);
-        if (!pending.isEmpty()) {
+        if (pending != null) {
             for (Object msg : pending) {
                 relay.forward(inbound, msg);
             }
@@ -160,6 +160,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (activity != null) {
             activity.mark();
         }
+        if (early == null) {
+            early = new ArrayList<>(2);
+        }
         early.add(msg);
         if (msg instanceof ByteBuf buf && (earlyBytes += buf.readableBytes()) >= EARLY_LIMIT) {
             // Hold at most this much per connection while connecting; the rest waits in the kernel.
@@ -169,8 +172,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        early.forEach(ReferenceCountUtil::release);
-        early.clear();
+        if (early != null) {
+            early.forEach(ReferenceCountUtil::release);
+            early = null;
+        }
     }
 
     @Override

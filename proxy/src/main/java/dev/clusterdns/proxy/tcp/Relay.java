@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -102,37 +103,65 @@ final class Relay extends ChannelInboundHandlerAdapter {
      * writes still queued.
      */
     void inputEnded(Channel self) {
-        DuplexChannel other = (DuplexChannel) peer;
+        if (drained(peer)) {
+            // Nothing queued (the usual case: every read batch is flushed as it ends): no empty
+            // write, promise and listener to wait for what is already done.
+            finAfterFlush(self);
+            return;
+        }
         peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
             if (!f.isSuccess()) {
                 peer.close();
                 closeOnFlush(self);
                 return;
             }
-            if (other.isInputShutdown()) {
-                // The peer already sent its FIN: both of its directions are done, and a close sends
-                // ours. Skips a shutdown call (and the exception Netty builds for every one).
+            finAfterFlush(self);
+        });
+    }
+
+    /** {@link #inputEnded}, once everything written to the peer has left for its socket. */
+    private void finAfterFlush(Channel self) {
+        DuplexChannel other = (DuplexChannel) peer;
+        if (other.isInputShutdown()) {
+            // The peer already sent its FIN: both of its directions are done, and a close sends
+            // ours. Skips a shutdown call (and the exception Netty builds for every one).
+            HalfClose.close(peer);
+            if (((DuplexChannel) self).isOutputShutdown()) {
+                HalfClose.close(self);
+            }
+            return;
+        }
+        // Everything for the peer is written, and our FIN goes out now: from here on the
+        // peer's own FIN ends the connection, so Netty closes the socket instead of shutting
+        // its input down first (a system call that fails with ENOTCONN on a socket whose FINs
+        // have both been exchanged, and Netty throws an exception with a stack trace for it).
+        // channelInactive passes it on as before.
+        peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        HalfClose.shutdownOutput(other).addListener(s -> {
+            if (!s.isSuccess()) {
+                // The peer died since its last event (a reset, typically: the kernel refuses the
+                // shutdown then). Passed on as a reset, as when its read reports one.
                 HalfClose.close(peer);
-                if (((DuplexChannel) self).isOutputShutdown()) {
-                    HalfClose.close(self);
-                }
+                reset(self);
                 return;
             }
-            // Everything for the peer is written, and our FIN goes out now: from here on the
-            // peer's own FIN ends the connection, so Netty closes the socket instead of shutting
-            // its input down first (a system call that fails with ENOTCONN on a socket whose FINs
-            // have both been exchanged, and Netty throws an exception with a stack trace for it).
-            // channelInactive passes it on as before.
-            peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-            HalfClose.shutdownOutput(other).addListener(s -> {
-                if (!s.isSuccess() || other.isInputShutdown()) {
-                    HalfClose.close(peer);
-                }
-                if (((DuplexChannel) self).isOutputShutdown()) {
-                    HalfClose.close(self);
-                }
-            });
+            if (other.isInputShutdown()) {
+                HalfClose.close(peer);
+            }
+            if (((DuplexChannel) self).isOutputShutdown()) {
+                HalfClose.close(self);
+            }
         });
+    }
+
+    /**
+     * Whether everything written to {@code ch} has left for its socket: nothing queued, flushed or
+     * not (every entry counts its overhead in the pending bytes, even an empty buffer's), and the
+     * channel active, so an empty write would complete at once.
+     */
+    private static boolean drained(Channel ch) {
+        ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+        return out != null && ch.isActive() && out.isEmpty() && out.totalPendingWriteBytes() == 0;
     }
 
     private void closeBoth(Channel self) {
@@ -157,7 +186,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
     }
 
     static void closeOnFlush(Channel ch) {
-        if (ch.isActive()) {
+        if (drained(ch)) {
+            HalfClose.close(ch);
+        } else if (ch.isActive()) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(CLOSE);
         }
     }

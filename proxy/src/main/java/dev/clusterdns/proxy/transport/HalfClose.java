@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.channels.NotYetConnectedException;
 
 /**
  * What a relayed half-close (and a cheap close) needs from the socket channels beyond Netty's
@@ -122,14 +123,16 @@ public final class HalfClose {
     /**
      * Sends FIN on {@code ch}. Call only once every write to it has been flushed. On epoll this shuts
      * the socket down directly: Netty's {@code shutdownOutput()} builds an exception with a stack
-     * trace for every call (to fail writes queued after it, which a relay never has).
+     * trace for every call (to fail writes queued after it, which a relay never has). A socket the
+     * peer has reset fails the future with a {@link NotYetConnectedException} (the kernel's
+     * ENOTCONN, which Netty throws unchecked), as every other failure does: it is never thrown.
      */
     public static ChannelFuture shutdownOutput(DuplexChannel ch) {
         if (ch instanceof EpollSocketChannel epoll) {
             try {
                 ((Socket) epoll.fd()).shutdown(false, true);
                 return ch.newSucceededFuture();
-            } catch (IOException e) {
+            } catch (IOException | NotYetConnectedException e) {
                 return ch.newFailedFuture(e);
             }
         }
