@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * One instance of each part that many objects repeat: the Pods of a Deployment share one spec, one
- * label map and one list of conditions, so a cluster of 150,000 Pods holds a few thousand of each
+ * label map, one list of conditions and one metadata part (generateName, owner), so a cluster of 150,000 Pods holds a few thousand of each
  * instead of one per Pod. The parts are immutable records and collections, equal by value, so a
  * shared one reads exactly as the copy it replaces. Held weakly: a part no object uses any more is
  * dropped. Not thread-safe (one reconciler uses it).
@@ -16,6 +16,8 @@ public final class SharedValues {
     private final Shared<List<PodCondition>> conditions = new Shared<>();
     private final Shared<Map<String, String>> labels = new Shared<>();
     private final Shared<List<OwnerReference>> owners = new Shared<>();
+    /** generateName, annotations and ownerReferences: one per workload's Pods. */
+    private final Shared<ObjectMeta.Rest> rests = new Shared<>();
 
     /** {@code pod} with its repeated parts replaced by the shared instances (the same Pod when nothing changes). */
     public Pod pod(Pod pod) {
@@ -27,6 +29,13 @@ public final class SharedValues {
             if (l != m.labels() || o != m.ownerReferences()) {
                 meta = new ObjectMeta(m.name(), m.generateName(), m.namespace(), m.heldUid(), m.resourceVersion(), l,
                         m.annotations(), m.creationTimestamp(), m.deletionTimestamp(), o);
+            }
+            ObjectMeta.Rest rest = meta.rest();
+            if (rest != null) {
+                ObjectMeta.Rest shared = rests.of(rest);
+                if (shared != rest) {
+                    meta = meta.withRest(shared);
+                }
             }
         }
         PodSpec spec = specs.of(pod.spec());
