@@ -1,5 +1,7 @@
 package dev.clusterdns.dns.cluster;
 
+import java.util.Arrays;
+
 /**
  * What a zone snapshot has already answered from the wire, reachable in one step from the next
  * query's wire: the pre-encoded answer per (lower-cased name, type), and the names found absent
@@ -81,6 +83,11 @@ final class AnswerTable {
         int length = nameEnd - 12;
         if (other.length < at + length || (e.template == null && other.length != length)) {
             return false;
+        }
+        // Both keep the name in lower case: a query spelled so (nearly all) matches with one
+        // vectorised comparison; others (0x20 mixed case) are compared letter by letter.
+        if (Arrays.equals(wire, 12, nameEnd, other, at, at + length)) {
+            return true;
         }
         for (int i = 0; i < length; i++) {
             if (lower(wire[12 + i]) != lower(other[at + i])) {
