@@ -9,7 +9,8 @@
 # to core 1 (taskset), so they do not compete for a core. Per server:
 #   - the most queries per second dnsperf gets answered (UDP; TCP too for clusterdns and NSD);
 #   - the CPU the server spends per answered query (utime+stime of its processes over the answers) at
-#     a fixed RATE q/s: the figure to compare on a shared machine, it hardly depends on the load;
+#     a fixed RATE q/s: the figure to compare on a shared machine, it hardly depends on the load
+#     (clusterdns's also split by thread: event loop, GC and VM, JIT, other);
 #   - latency p50 / p99 / p99.9 at 20,000 q/s (dnsperf -v, per answer).
 #
 # Needs: dnsperf, nsd (Debian packages), a C compiler, a JDK and Maven (the jar is built if missing).
