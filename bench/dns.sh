@@ -9,7 +9,8 @@
 # to core 1 (taskset), so they do not compete for a core. Per server:
 #   - the most queries per second dnsperf gets answered (UDP; TCP too for clusterdns and NSD);
 #   - the CPU the server spends per answered query (utime+stime of its processes over the answers) at
-#     a fixed RATE q/s: the figure to compare on a shared machine, it hardly depends on the load;
+#     a fixed RATE q/s: the figure to compare on a shared machine, it hardly depends on the load
+#     (clusterdns's also split by thread: event loop, GC and VM, JIT, other);
 #   - latency p50 / p99 / p99.9 at 20,000 q/s (dnsperf -v, per answer).
 #
 # Needs: dnsperf, nsd (Debian packages), a C compiler, a JDK and Maven (the jar is built if missing).
@@ -114,6 +115,37 @@ cpu_per_query() {
   awk -v t=$(( after - before )) -v hz="$hz" -v n="$(completed "$1-fixed")" 'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n }'
 }
 
+# thread_ticks PID: "user system name" of each thread of PID, in clock ticks (a JVM's event loop, GC and
+# JIT threads apart: the JIT still compiling or a concurrent GC cycle in the fixed-rate phase shows here).
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    [ -r "$t/stat" ] || continue
+    sed 's/.*) //' "$t/stat" | awk -v name="$(cat "$t/comm" 2>/dev/null)" '{print $12, $13, name}'
+  done
+}
+# by_thread BEFORE AFTER N: µs per query by kind of thread, from two thread_ticks listings over N answers.
+by_thread() {
+  awk -v hz="$(getconf CLK_TCK)" -v n="$3" '
+    function kind(name) {
+      if (name ~ /^dns-/) return "event loop"
+      if (name ~ /^(GC Thread|G1 |VM Thread)/) return "GC and VM"
+      if (name ~ /^C[12] Compiler/) return "JIT"
+      return "other"
+    }
+    { name = $3; for (i = 4; i <= NF; i++) name = name " " $i }
+    FNR == NR { u[name] -= $1; s[name] -= $2; next }
+    { u[name] += $1; s[name] += $2 }
+    END {
+      for (t in u) { k = kind(t); ku[k] += u[t]; ks[k] += s[t] }
+      if (n <= 0) exit
+      line = ""
+      for (k in ku) if (ku[k] + ks[k] > 0)
+        line = line sprintf("%s%s %.2f (user %.2f, system %.2f)", line == "" ? "" : "; ", k,
+          (ku[k] + ks[k]) / hz * 1e6 / n, ku[k] / hz * 1e6 / n, ks[k] / hz * 1e6 / n)
+      print line }' "$1" "$2"
+}
+
 # latency NAME PORT: p50 / p99 / p99.9 in µs of every answer at 20,000 q/s.
 latency() {
   "${client_cpu[@]}" dnsperf -s 127.0.0.1 -p "$2" -d "$work/queries.txt" -c 4 -q 500 -T 1 -t 1 -l "$seconds" -Q 20000 -v \
@@ -139,7 +171,9 @@ for s in clusterdns:$dns_port nsd:$nsd_port; do
   perf "${s%%:*}-tcp" "${s##*:}" -l "$seconds" -m tcp
   check "${s%%:*}-tcp"
 done
+thread_ticks "$ours_pid" > "$work/threads-before"
 ours_cpu=$(cpu_per_query clusterdns "$dns_port" "$ours_pid")
+thread_ticks "$ours_pid" > "$work/threads-after"
 ref_cpu=$(cpu_per_query nsd "$nsd_port" "$nsd_pid")
 echo_cpu=$(cpu_per_query echo "$echo_port" "$echo_pid")
 ours_lat=$(latency clusterdns "$dns_port")
@@ -156,3 +190,4 @@ awk -v a="$(qps clusterdns)" -v b="$(qps nsd)" -v c="$ours_cpu" -v d="$ref_cpu" 
   if (e > 0) printf "; above the echo: clusterdns %.2f µs, NSD %.2f µs", c - e, d - e
   if (a > 0) printf "; clusterdns TCP/UDP %.2f", t / a
   print "" }'
+echo "clusterdns CPU µs per query at $rate q/s by thread: $(by_thread "$work/threads-before" "$work/threads-after" "$(completed clusterdns-fixed)")"

@@ -203,16 +203,16 @@ final class ClusterZone {
             return null;
         }
         int nameEnd = q.nameEnd();
-        int hash = AnswerTable.hash(w, 12, nameEnd);
+        int key = AnswerTable.key(w, 12, nameEnd);
         int type = q.type();
-        byte[] known = answered.find(w, nameEnd, hash, type);
+        byte[] known = answered.find(w, nameEnd, key, type);
         if (known != null) {
             return Reply.encoded(q, known); // the same name and type: what the lookup below found before
         }
-        if (type != Type.SOA && answered.absent(w, nameEnd, hash)) {
+        if (type != Type.SOA && answered.absent(w, nameEnd, key)) {
             return negative(q, apex, Rcode.NXDOMAIN, List.of()); // found absent below before (not pod-shaped)
         }
-        WireNameProbe probe = new WireNameProbe(w, 12, nameEnd, q.nameLabels(), hash);
+        WireNameProbe probe = new WireNameProbe(w, 12, nameEnd, q.nameLabels(), AnswerTable.hash(w, 12, nameEnd));
         if (!probe.within(originWire, originLabels)) {
             return null;
         }
@@ -234,7 +234,7 @@ final class ClusterZone {
             if (type == Type.SOA || podShaped) {
                 return null;
             }
-            answered.putAbsent(w, nameEnd, hash);
+            answered.putAbsent(w, nameEnd, key);
             return negative(q, apex, Rcode.NXDOMAIN, List.of());
         }
         if (n.cnameTarget() != null) {
@@ -249,7 +249,7 @@ final class ClusterZone {
         if (!probe.sameName(template, 12)) {
             return null;
         }
-        answered.put(hash, type, template, nameEnd - 12);
+        answered.put(key, type, template, nameEnd - 12);
         return Reply.encoded(q, template);
     }
 

@@ -23,7 +23,8 @@ import io.prometheus.metrics.model.snapshots.Unit;
  * {@code cache}, {@code forward}, ...; empty for the transport's own errors and the end of the chain's
  * REFUSED). Each listen address
  * gets a {@link ServerMetrics} that resolves each label child once and keeps it, so the query path only
- * increments.
+ * increments. No exemplars: nothing here traces queries, so the sampler only cost every
+ * observation a check and its scheduler thread wake-ups to re-arm it.
  */
 public final class DnsMetrics {
     /** CoreDNS's duration buckets: 0.25 ms doubling 16 times. */
@@ -41,25 +42,25 @@ public final class DnsMetrics {
     private DnsMetrics(PrometheusRegistry registry) {
         requests = Counter.builder().name("coredns_dns_requests_total")
                 .help("DNS queries received, by server, zone, transport, address family and query type.")
-                .labelNames("server", "zone", "view", "proto", "family", "type").build();
+                .labelNames("server", "zone", "view", "proto", "family", "type").withoutExemplars().build();
         responses = Counter.builder().name("coredns_dns_responses_total")
                 .help("DNS replies sent, by rcode and the stage (plugin) that made them.")
-                .labelNames("server", "zone", "view", "rcode", "plugin").build();
+                .labelNames("server", "zone", "view", "rcode", "plugin").withoutExemplars().build();
         doRequests = Counter.builder().name("coredns_dns_do_requests_total")
                 .help("DNS queries with the EDNS DO bit set.")
-                .labelNames("server", "view", "zone").build();
+                .labelNames("server", "view", "zone").withoutExemplars().build();
         duration = Histogram.builder().name("coredns_dns_request_duration_seconds")
                 .help("Time from receiving a query to handing its reply to the socket, by query type.").unit(Unit.SECONDS)
                 .classicUpperBounds(TIME_BUCKETS).classicOnly()
-                .labelNames("server", "zone", "view", "type").build();
+                .labelNames("server", "zone", "view", "type").withoutExemplars().build();
         requestSize = Histogram.builder().name("coredns_dns_request_size_bytes")
                 .help("Size of the queries received in bytes, by transport.")
                 .classicUpperBounds(SIZE_BUCKETS).classicOnly()
-                .labelNames("server", "zone", "view", "proto").build();
+                .labelNames("server", "zone", "view", "proto").withoutExemplars().build();
         responseSize = Histogram.builder().name("coredns_dns_response_size_bytes")
                 .help("Size of the replies sent in bytes, by transport.")
                 .classicUpperBounds(SIZE_BUCKETS).classicOnly()
-                .labelNames("server", "zone", "view", "proto").build();
+                .labelNames("server", "zone", "view", "proto").withoutExemplars().build();
         if (registry != null) {
             registry.register(requests);
             registry.register(responses);

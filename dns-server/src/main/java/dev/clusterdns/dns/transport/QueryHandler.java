@@ -198,7 +198,9 @@ final class QueryHandler {
             size += rest.get(i).readableBytes();
         }
         metrics.response(tcp, query.type(), reply.rcode(), plugin, size, start);
-        log.answered(query, first.getUnsignedShort(first.readerIndex() + 2), size, start);
+        if (log.enabled()) { // the flags are read back from the buffer only for the log line
+            log.answered(query, first.getUnsignedShort(first.readerIndex() + 2), size, start);
+        }
         InetSocketAddress client = query.client();
         out.send(first, client, rest.isEmpty());
         for (int i = 0; i < rest.size(); i++) {

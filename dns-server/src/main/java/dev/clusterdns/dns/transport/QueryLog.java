@@ -30,6 +30,11 @@ final class QueryLog {
     }
 
     /** @param replyFlags the reply's header flags word (bytes 2 and 3: QR ... rcode) */
+    /** False for {@link #OFF}: callers skip reading what only the log line would use. */
+    boolean enabled() {
+        return enabled;
+    }
+
     void answered(Query q, int replyFlags, int replySize, long startNanos) {
         if (!enabled) {
             return;

@@ -85,25 +85,23 @@ final class ReplyEncoder {
             return null; // let dnsjava truncate at an RRset boundary
         }
         ByteBuf out = alloc.ioBuffer(size, size);
-        // ID from the query; QR, opcode 0, AA, TC from the template, RD copied; RA/Z/AD clear, CD
-        // copied, rcode from the template.
-        out.writeByte(w[0]);
-        out.writeByte(w[1]);
-        out.writeByte((t[2] & 0xfe) | (w[2] & 0x01));
-        out.writeByte((t[3] & 0x0f) | (w[3] & 0x10));
-        out.writeBytes(t, 4, 6);
+        // The header in two writes (each write checks the buffer): ID from the query; QR, opcode 0,
+        // AA, TC from the template, RD copied; RA/Z/AD clear, CD copied, rcode from the template;
+        // the counts from the template, one more additional record for our OPT.
         int arcount = (t[10] & 0xff) << 8 | (t[11] & 0xff);
-        out.writeShort(edns ? arcount + 1 : arcount);
+        out.writeLong((w[0] & 0xffL) << 56 | (w[1] & 0xffL) << 48
+                | ((t[2] & 0xfeL) | (w[2] & 0x01L)) << 40 | ((t[3] & 0x0fL) | (w[3] & 0x10L)) << 32
+                | (t[4] & 0xffL) << 24 | (t[5] & 0xffL) << 16 | (t[6] & 0xffL) << 8 | (t[7] & 0xffL));
+        out.writeInt((t[8] & 0xff) << 24 | (t[9] & 0xff) << 16 | (edns ? arcount + 1 : arcount));
         out.writeBytes(w, 12, qEnd - 12); // the client's question, spelling and all
         out.writeBytes(t, rest, t.length - rest);
         if (edns) {
-            out.writeByte(0); // root owner
-            out.writeShort(41); // OPT
-            out.writeShort(ednsSize);
-            out.writeByte(0); // extended rcode
-            out.writeByte(0); // version
-            out.writeShort((query.ednsFlags() & DO_BIT) != 0 ? 0x8000 : 0); // DO echoed
-            out.writeShort(0); // no options
+            // Root owner, type OPT (41), our payload size, extended rcode 0, version 0, then the
+            // flags (DO echoed) and no options.
+            out.writeByte(0);
+            out.writeInt(41 << 16 | ednsSize);
+            out.writeInt((query.ednsFlags() & DO_BIT) != 0 ? 0x8000 : 0);
+            out.writeShort(0);
         }
         return out;
     }

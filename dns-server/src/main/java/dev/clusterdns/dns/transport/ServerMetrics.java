@@ -88,8 +88,15 @@ final class ServerMetrics {
     }
 
     private int pluginIndex(String plugin) {
+        // Stages name themselves with the same literals as StageOrder: the identity pass finds them
+        // without comparing characters.
         for (int i = 0; i < plugins.length; i++) {
-            if (plugins[i] == plugin || plugins[i].equals(plugin)) {
+            if (plugins[i] == plugin) {
+                return i;
+            }
+        }
+        for (int i = 0; i < plugins.length; i++) {
+            if (plugins[i].equals(plugin)) {
                 return i;
             }
         }
