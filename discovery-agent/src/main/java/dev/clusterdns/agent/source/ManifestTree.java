@@ -133,6 +133,13 @@ public final class ManifestTree {
     /** The keys more than one file defines (so problems need not look at every key). */
     private final Set<ObjectKey> contested = new HashSet<>();
     private final List<Problem> listingProblems = new ArrayList<>();
+    /** Stops the parse cache's pending refreshes (nothing else here holds a resource). */
+    public void close() {
+        if (cache != null) {
+            cache.close();
+        }
+    }
+
     /** Documents handed to the parser one by one (an edit's cost; read by tests). */
     private final java.util.concurrent.atomic.LongAdder documentsParsed = new java.util.concurrent.atomic.LongAdder();
 
@@ -339,6 +346,9 @@ public final class ManifestTree {
         if (segments != null && before != null && before.multi() == segments.length > 2) {
             Reading partial = readChanged(p, bytes, segments, old);
             if (partial != null) {
+                if (cache != null) {
+                    cache.refreshLater(p, bytes, stamp.modified(), () -> YamlDocuments.digest(bytes, 0, bytes.length));
+                }
                 return partial;
             }
         }
