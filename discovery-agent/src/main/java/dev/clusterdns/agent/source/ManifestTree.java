@@ -78,12 +78,10 @@ public final class ManifestTree {
 
     /**
      * A file as read: the objects parsed now ({@code file}), the definitions carried over from its
-     * unchanged documents, and its documents (null when not split).
-     */
-    /**
-     * What reading a file gave: besides the parse, its first object per key and their definitions,
-     * worked out by the read task (on the pool's threads for a large tree: a definition's fingerprint
-     * hashes the whole object) rather than by the one thread that applies the readings.
+     * unchanged documents, its documents (null when not split), and the parsed objects' first per
+     * key with their definitions, worked out by the read task (on the pool's threads for a large
+     * tree: a definition's fingerprint hashes the whole object) rather than by the one thread that
+     * applies the readings.
      */
     private record Reading(ManifestFile file, Map<ObjectKey, Definition> kept, Documents docs,
                            Map<ObjectKey, Manifest> objects, Map<ObjectKey, Definition> defined) {
@@ -133,13 +131,6 @@ public final class ManifestTree {
     /** The keys more than one file defines (so problems need not look at every key). */
     private final Set<ObjectKey> contested = new HashSet<>();
     private final List<Problem> listingProblems = new ArrayList<>();
-    /** Stops the parse cache's pending refreshes (nothing else here holds a resource). */
-    public void close() {
-        if (cache != null) {
-            cache.close();
-        }
-    }
-
     /** Documents handed to the parser one by one (an edit's cost; read by tests). */
     private final java.util.concurrent.atomic.LongAdder documentsParsed = new java.util.concurrent.atomic.LongAdder();
 
@@ -468,6 +459,13 @@ public final class ManifestTree {
             return close < 0 ? -1 : Integer.parseInt(origin.substring(prefix.length(), close)) - 1;
         } catch (NumberFormatException e) {
             return -1;
+        }
+    }
+
+    /** Stops the parse cache's pending refreshes (nothing else here holds a resource). */
+    public void close() {
+        if (cache != null) {
+            cache.close();
         }
     }
 
