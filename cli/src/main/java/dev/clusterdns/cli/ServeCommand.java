@@ -20,6 +20,9 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Callable;
@@ -126,6 +129,7 @@ final class ServeCommand implements Callable<Integer> {
             readiness.othersOpen("start").thenRunAsync(() -> {
                 System.gc();
                 started.run();
+                markReady(System.getProperty("clusterdns.cds.ready-marker"));
             });
             LOG.info("clusterdns serving; HTTP on {}", http.address());
         } catch (Exception e) {
@@ -135,6 +139,21 @@ final class ServeCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Tells the launcher that this run reached /ready, so the class data sharing archive the JVM
+     * writes at exit holds the classes a whole start loads (the launcher drops one without it).
+     */
+    private static void markReady(String marker) {
+        if (marker == null || marker.isEmpty()) {
+            return;
+        }
+        try {
+            Files.write(Path.of(marker), new byte[0]);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cannot write the ready marker {}: {}", marker, e.toString());
+        }
     }
 
     private static void registerAgentMetrics(PrometheusRegistry metrics, ClusterView view) {

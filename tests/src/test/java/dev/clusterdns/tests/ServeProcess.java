@@ -74,6 +74,11 @@ public final class ServeProcess implements AutoCloseable {
     }
 
     private static ServeProcess launch(List<String> args, Path stateDir) {
+        return launch(command(), args, stateDir);
+    }
+
+    /** As {@link #launch(List)} with another way to run clusterdns (the `./clusterdns` launcher of a copy). */
+    public static ServeProcess launch(List<String> command, List<String> args, Path stateDir) {
         // Not a port the test gave in its own arguments (an ingress or upstream port it picked).
         java.util.Set<Integer> given = new java.util.HashSet<>();
         for (String a : args) {
@@ -85,7 +90,7 @@ public final class ServeProcess implements AutoCloseable {
         List<Integer> ports = freePorts(2, given);
         int dns = ports.get(0);
         int http = ports.get(1);
-        List<String> cmd = new ArrayList<>(command());
+        List<String> cmd = new ArrayList<>(command);
         cmd.add("serve");
         cmd.addAll(List.of("--dns-listen", "127.0.0.1:" + dns, "--http-listen", "127.0.0.1:" + http,
                 "--state-dir", stateDir.toString()));

@@ -17,15 +17,25 @@ final class ProbeCheck {
     /** What the kubelet sends, so a backend can tell probes from users. */
     static final String USER_AGENT = "kube-probe/1.31";
 
-    private final HttpClient http;
+    // Made by the first HTTP(S) probe: building a client sets up the JDK's TLS (the default context
+    // parses the CA store) and starts a selector thread, ~0.5 s of CPU at every start (JFR) that a
+    // cluster without HTTP probes never needs.
+    private HttpClient http; // guarded by this
+    private HttpClient https; // guarded by this
 
-    private final HttpClient https;
-
-    ProbeCheck() {
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1).build();
-        this.https = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1).sslContext(trustAll()).build();
+    private synchronized HttpClient client(boolean tls) {
+        if (tls) {
+            if (https == null) {
+                https = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                        .version(HttpClient.Version.HTTP_1_1).sslContext(trustAll()).build();
+            }
+            return https;
+        }
+        if (http == null) {
+            http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                    .version(HttpClient.Version.HTTP_1_1).build();
+        }
+        return http;
     }
 
     /** The kubelet probes HTTPS without verifying the certificate (a pod's is rarely valid for its IP). */
@@ -71,7 +81,7 @@ final class ProbeCheck {
                         + t.port() + t.path()))
                 .timeout(timeout).header("User-Agent", USER_AGENT).header("Accept", "*/*").GET();
         try {
-            HttpResponse<Void> r = (t.https() ? https : http).send(req.build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> r = client(t.https()).send(req.build(), HttpResponse.BodyHandlers.discarding());
             int code = r.statusCode();
             return code >= 200 && code < 400 ? null : "HTTP probe failed with statuscode: " + code;
         } catch (IOException e) {

@@ -43,6 +43,7 @@ public final class ManifestSource implements Source {
 
     @Override
     public void close() {
+        tree.close();
         if (watcher != null) {
             try {
                 watcher.close();

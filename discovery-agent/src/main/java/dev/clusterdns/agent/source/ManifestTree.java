@@ -93,11 +93,22 @@ public final class ManifestTree {
 
     /**
      * A file as read: the objects parsed now ({@code file}), the definitions carried over from its
-     * unchanged documents, and its documents (null when not split).
+     * unchanged documents, its documents (null when not split), and the parsed objects' first per
+     * key with their definitions, worked out by the read task (on the pool's threads for a large
+     * tree: a definition's fingerprint hashes the whole object) rather than by the one thread that
+     * applies the readings.
      */
-    private record Reading(ManifestFile file, Map<ObjectKey, Definition> kept, Documents docs) {
-        static Reading whole(ManifestFile f) {
-            return new Reading(f, Map.of(), null);
+    private record Reading(ManifestFile file, Map<ObjectKey, Definition> kept, Documents docs,
+                           Map<ObjectKey, Manifest> objects, Map<ObjectKey, Definition> defined) {
+        static Reading of(Path p, ManifestFile f, Map<ObjectKey, Definition> kept, Documents docs) {
+            Map<ObjectKey, Manifest> objects = firstPerKey(f.manifests());
+            Map<ObjectKey, Definition> defined = new LinkedHashMap<>();
+            objects.forEach((k, m) -> defined.put(k, Definition.of(p, m)));
+            return new Reading(f, kept, docs, objects, defined);
+        }
+
+        static Reading whole(Path p, ManifestFile f) {
+            return of(p, f, Map.of(), null);
         }
     }
 
@@ -212,7 +223,7 @@ public final class ManifestTree {
                 affected.addAll(old.keyList());
             }
             if (!keepsOld(e.getValue().file(), old)) {
-                Map<ObjectKey, Manifest> objects = firstPerKey(e.getValue().file().manifests());
+                Map<ObjectKey, Manifest> objects = e.getValue().objects();
                 fresh.put(e.getKey(), objects);
                 affected.addAll(objects.keySet());
                 affected.addAll(e.getValue().kept().keySet());
@@ -248,7 +259,7 @@ public final class ManifestTree {
             }
             Map<ObjectKey, Manifest> objects = fresh.get(p);
             Map<ObjectKey, Definition> defs = new LinkedHashMap<>(e.getValue().kept());
-            objects.forEach((k, m) -> defs.put(k, Definition.of(p, m)));
+            defs.putAll(e.getValue().defined());
             if (old != null) {
                 // Forgotten while the old positions still hold, then defined at the new ones.
                 old.keyList().forEach(k -> undefine(k, p));
@@ -340,17 +351,17 @@ public final class ManifestTree {
      */
     private Reading readOne(Path p, Stamp stamp, FileState old) {
         if (stamp.size() > maxFileBytes) {
-            return Reading.whole(new ManifestFile(List.of(), List.of(new Problem(p.toString(), "", "file is " + stamp.size()
+            return Reading.whole(p, new ManifestFile(List.of(), List.of(new Problem(p.toString(), "", "file is " + stamp.size()
                     + " bytes, over the limit of " + maxFileBytes + " (--max-manifest-bytes); not read")), true));
         }
         if (p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
-            return Reading.whole(reader.read(p));
+            return Reading.whole(p, reader.read(p));
         }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(p);
         } catch (IOException e) {
-            return Reading.whole(new ManifestFile(List.of(), List.of(new Problem(p.toString(), "",
+            return Reading.whole(p, new ManifestFile(List.of(), List.of(new Problem(p.toString(), "",
                     "cannot read file: " + e.getMessage())), true));
         }
         int[] segments = YamlDocuments.split(bytes);
@@ -358,13 +369,16 @@ public final class ManifestTree {
         if (segments != null && before != null && before.multi() == segments.length > 2) {
             Reading partial = readChanged(p, bytes, segments, old);
             if (partial != null) {
+                if (cache != null) {
+                    cache.refreshLater(p, bytes.length, b -> YamlDocuments.digest(b, 0, b.length));
+                }
                 return partial;
             }
         }
         ManifestFile f = cache != null && segments != null
                 ? cache.read(p, bytes, stamp.modified(), YamlDocuments.digest(bytes, 0, bytes.length))
                 : reader.read(new ByteArrayInputStream(bytes), p.toString(), false);
-        return new Reading(f, Map.of(), segments == null || f.unreadable() ? null : documents(p, bytes, segments, f));
+        return Reading.of(p, f, Map.of(), segments == null || f.unreadable() ? null : documents(p, bytes, segments, f));
     }
 
     /** Parses only the changed documents; null when the file must be read whole instead. */
@@ -414,7 +428,7 @@ public final class ManifestTree {
         if (docs == null) {
             return null; // a key defined twice: the whole-file read reports the duplicates in order
         }
-        return new Reading(new ManifestFile(parsed, problems, false), kept, docs);
+        return Reading.of(p, new ManifestFile(parsed, problems, false), kept, docs);
     }
 
     /** The documents of a file read whole, from the origins the reader gave its objects; null when they do not fit. */
@@ -477,6 +491,13 @@ public final class ManifestTree {
             return close < 0 ? -1 : Integer.parseInt(origin.substring(prefix.length(), close)) - 1;
         } catch (NumberFormatException e) {
             return -1;
+        }
+    }
+
+    /** Stops the parse cache's pending refreshes (nothing else here holds a resource). */
+    public void close() {
+        if (cache != null) {
+            cache.close();
         }
     }
 

@@ -18,7 +18,6 @@ final class IpLiterals {
     static final String INVALID_IP = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
     static final String INVALID_CIDR = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)";
 
-    private static final Pattern SLOPPY_V4 = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)");
     private static final Pattern V6_CHARS = Pattern.compile("[0-9a-fA-F:.]+");
 
     /**
@@ -33,20 +32,41 @@ final class IpLiterals {
         }
     }
 
+    /** The four parts of {@code digits.digits.digits.digits} (any number of ASCII digits each), or null. */
+    private static String[] v4Parts(String s) {
+        String[] parts = new String[4];
+        int from = 0;
+        for (int i = 0; i < 4; i++) {
+            int end = i < 3 ? s.indexOf('.', from) : s.length();
+            if (end <= from) {
+                return null;
+            }
+            for (int k = from; k < end; k++) {
+                char c = s.charAt(k);
+                if (c < '0' || c > '9') {
+                    return null;
+                }
+            }
+            parts[i] = s.substring(from, end);
+            from = end + 1;
+        }
+        return parts;
+    }
+
     /** Parses like ParseIPSloppy; null when the text is not an IP literal at all. */
     static Parsed parse(String s) {
         if (s == null || s.isEmpty()) {
             return null;
         }
         if (s.indexOf(':') < 0) {
-            var m = SLOPPY_V4.matcher(s);
-            if (!m.matches()) {
+            String[] parts = v4Parts(s);
+            if (parts == null) {
                 return null;
             }
             byte[] out = new byte[4];
             boolean zeros = false;
             for (int i = 0; i < 4; i++) {
-                String part = m.group(i + 1);
+                String part = parts[i];
                 int first = 0; // leading zeros dropped, one digit kept ("00" is 0)
                 while (first < part.length() - 1 && part.charAt(first) == '0') {
                     first++;
