@@ -13,6 +13,8 @@ import java.util.Map;
  */
 public final class SharedValues {
     private final Shared<PodSpec> specs = new Shared<>();
+    /** A status without its IP (phase, host IP, conditions): one per workload's Pods in the same state. */
+    private final Shared<PodStatus.Common> statuses = new Shared<>();
     private final Shared<List<PodCondition>> conditions = new Shared<>();
     private final Shared<Map<String, String>> labels = new Shared<>();
     private final Shared<List<OwnerReference>> owners = new Shared<>();
@@ -32,25 +34,28 @@ public final class SharedValues {
             }
             ObjectMeta.Rest rest = meta.rest();
             if (rest != null) {
-                ObjectMeta.Rest shared = rests.of(rest);
+                // Annotations are often one per Pod (an address, a checksum): interned, each would
+                // cost an entry of the interner; the Pods of a workload still share by coming in turn.
+                ObjectMeta.Rest shared = rest.annotations().isEmpty() ? rests.of(rest) : rests.sameAsLast(rest);
                 if (shared != rest) {
                     meta = meta.withRest(shared);
                 }
             }
         }
         PodSpec spec = specs.of(pod.spec());
-        PodStatus s = pod.status();
-        PodStatus status = s;
-        if (!s.conditions().isEmpty()) {
-            List<PodCondition> c = conditions.of(s.conditions());
-            if (c != s.conditions()) {
-                status = new PodStatus(s.phase(), s.podIP(), s.podIPs(), s.hostIP(), c);
-            }
+        PodStatus.Common s = pod.statusCommon();
+        PodStatus.Common status;
+        if (PodStatus.sharable(s)) {
+            status = statuses.of(s);
+        } else {
+            // A dual-stack Pod's status holds its own IP list: unique, so only its conditions are shared.
+            List<PodCondition> c = s.conditions().isEmpty() ? s.conditions() : conditions.of(s.conditions());
+            status = c == s.conditions() ? s : new PodStatus.Common(s.phase(), s.podIPs(), s.hostIP(), c);
         }
         if (meta == m && spec == pod.spec() && status == s) {
             return pod;
         }
-        return new Pod(pod.apiVersion(), pod.kind(), meta, spec, status);
+        return pod.withShared(meta, spec, status);
     }
 
     /**
@@ -61,6 +66,15 @@ public final class SharedValues {
     private static final class Shared<T> {
         private final Interner<T> interner = Interner.newWeakInterner();
         private T last;
+
+        /** The previous value when equal to this one, else this one. */
+        T sameAsLast(T value) {
+            if (value != last) {
+                value = value.equals(last) ? last : value;
+                last = value;
+            }
+            return value;
+        }
 
         T of(T value) {
             if (value != last) {
