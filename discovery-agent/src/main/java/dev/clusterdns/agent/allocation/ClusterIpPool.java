@@ -75,6 +75,13 @@ final class ClusterIpPool {
         }
     }
 
+    /** Frees the ClusterIPs {@code held} names (before its Service is planned again, or when it is gone). */
+    void release(Holder held) {
+        for (String ip : held.clusterIPs()) {
+            free(rangeFor(IpRange.familyOf(ip)), ip);
+        }
+    }
+
     /**
      * What {@code service} needs from this pool: nothing for headless and ExternalName Services;
      * else one address per family. Spec errors (bad addresses, families or policy) go to
@@ -234,14 +241,6 @@ final class ClusterIpPool {
             return true;
         }
 
-        /** Frees everything held (before the Service is planned again, or when it is gone). */
-        void release() {
-            for (int i = 0; i < ips.length; i++) {
-                if (ips[i] != null) {
-                    free(rangeFor(families.get(i)), ips[i]);
-                }
-            }
-        }
 
         /** The addresses held, primary first. */
         List<String> held() {
