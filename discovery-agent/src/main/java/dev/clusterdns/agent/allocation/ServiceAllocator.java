@@ -236,10 +236,10 @@ public final class ServiceAllocator {
                 accepted.add(render(w));
             }
         }
-        List<String> changed = new ArrayList<>();
+        Map<String, Holder> changed = new LinkedHashMap<>();
         before.forEach((key, held) -> {
             if (!Objects.equals(held, holders.get(key))) {
-                changed.add(key);
+                changed.put(key, held);
             }
         });
         given = true;
@@ -343,10 +343,10 @@ public final class ServiceAllocator {
     /**
      * Saves the state when it changed, or when the last save failed.
      *
-     * @param changed the Services whose holding this apply changed
+     * @param changed the Services whose holding this apply changed, with what each held before
      * @param sequenceMoved a newly seen Service took a sequence number
      */
-    private void persist(List<String> changed, boolean sequenceMoved) {
+    private void persist(Map<String, Holder> changed, boolean sequenceMoved) {
         if (stateFile == null || changed.isEmpty() && !sequenceMoved && !unsaved) {
             return;
         }
