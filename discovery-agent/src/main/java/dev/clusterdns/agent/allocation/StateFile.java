@@ -125,7 +125,7 @@ final class StateFile {
             }
             return AllocationState.empty();
         }
-        AllocationState state = journal.replay(g.state(), g.digest());
+        AllocationState state = journal.replay(g.state(), g.digest()).withSharedFirstSeen();
         last = state;
         knownNextSequence = state.nextSequence();
         List<String> conflicts = new ArrayList<>();
