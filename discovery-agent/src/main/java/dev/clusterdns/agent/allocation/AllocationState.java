@@ -92,7 +92,7 @@ record AllocationState(int version, long nextSequence, Map<String, Holder> servi
      */
     AllocationState withSharedFirstSeen() {
         Map<String, String> texts = new HashMap<>();
-        Map<String, Holder> out = new LinkedHashMap<>();
+        Map<String, Holder> out = new HashMap<>();
         services.forEach((key, h) -> {
             String text = h.firstSeen() == null ? null : texts.computeIfAbsent(h.firstSeen(), t -> t);
             out.put(key, text == h.firstSeen() ? h : new Holder(h.sequence(), text, h.clusterIPs(), h.nodePorts(),

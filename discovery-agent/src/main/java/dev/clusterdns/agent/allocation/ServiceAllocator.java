@@ -92,6 +92,9 @@ public final class ServiceAllocator {
         AllocationState state = stateFile == null ? AllocationState.empty() : stateFile.load();
         this.holders = new HashMap<>(state.services());
         this.nextSequence = state.nextSequence();
+        if (stateFile != null) {
+            stateFile.handOver(new AllocationState(AllocationState.VERSION, nextSequence, holders)); // a view
+        }
         // A current file rebuilt from the previous generation is written again at the first reconcile.
         this.unsaved = stateFile != null && stateFile.fellBack();
         for (Holder h : holders.values()) {

@@ -150,6 +150,15 @@ final class StateFile {
         return resolved;
     }
 
+    /**
+     * Makes {@code view} (a view of its owner's map, equal to the state {@link #load} returned) the
+     * state last given, so that the state as loaded is not kept beside its owner's copy; only
+     * {@link #save(AllocationState, Map)} may follow.
+     */
+    void handOver(AllocationState view) {
+        last = view;
+    }
+
     /** {@code path} as checked state; null when absent or unreadable (then moved aside). */
     private Generation read(Path path) {
         if (!Files.exists(path)) {
