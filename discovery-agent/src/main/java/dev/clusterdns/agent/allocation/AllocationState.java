@@ -86,6 +86,22 @@ record AllocationState(int version, long nextSequence, Map<String, Holder> servi
     }
 
     /**
+     * This state with one {@code firstSeen} String per distinct text: a file read holds one per
+     * Service, though Services first seen together share the stamp, and the holdings stay for as
+     * long as the Services live.
+     */
+    AllocationState withSharedFirstSeen() {
+        Map<String, String> texts = new HashMap<>();
+        Map<String, Holder> out = new HashMap<>();
+        services.forEach((key, h) -> {
+            String text = h.firstSeen() == null ? null : texts.computeIfAbsent(h.firstSeen(), t -> t);
+            out.put(key, text == h.firstSeen() ? h : new Holder(h.sequence(), text, h.clusterIPs(), h.nodePorts(),
+                    h.healthCheckNodePort(), h.loadBalancerIP()));
+        });
+        return new AllocationState(version, nextSequence, out);
+    }
+
+    /**
      * This state with every claim on an address or port that an older Service (lower sequence)
      * also claims taken away from the newer one. The allocator never writes such a state; a
      * hand-edited or damaged file can hold one, and then the older holder keeps what it has.

@@ -23,6 +23,10 @@ final class ClusterIpPool {
     private static final String PREFER_DUAL_STACK = "PreferDualStack";
     private static final String REQUIRE_DUAL_STACK = "RequireDualStack";
 
+    /** The family lists a Service can get, shared by every Service that gets one (they are kept in its spec). */
+    private static final List<List<String>> FAMILY_LISTS = List.of(List.of(IpRange.IPV4), List.of(IpRange.IPV6),
+            List.of(IpRange.IPV4, IpRange.IPV6), List.of(IpRange.IPV6, IpRange.IPV4));
+
     private final List<IpRange> ranges;
 
     /** @throws IllegalArgumentException when a CIDR is unusable, or two share a family, or there are more than two */
@@ -72,6 +76,13 @@ final class ClusterIpPool {
     private void free(IpRange range, String ip) {
         if (!isReserved(range, ip)) {
             range.free(ip);
+        }
+    }
+
+    /** Frees the ClusterIPs {@code held} names (before its Service is planned again, or when it is gone). */
+    void release(Holder held) {
+        for (String ip : held.clusterIPs()) {
+            free(rangeFor(IpRange.familyOf(ip)), ip);
         }
     }
 
@@ -148,6 +159,12 @@ final class ClusterIpPool {
         return new Request(owner, families, policy, given, explicitIPs);
     }
 
+    /** {@code families} as one of {@link #FAMILY_LISTS} when it equals one. */
+    private static List<String> shared(List<String> families) {
+        int i = FAMILY_LISTS.indexOf(families);
+        return i < 0 ? List.copyOf(families) : FAMILY_LISTS.get(i);
+    }
+
     /** One Service's ClusterIPs: what it asks for and what it holds so far, one per family. */
     final class Request {
         private final String owner;
@@ -160,11 +177,13 @@ final class ClusterIpPool {
         private final Map<String, String> explicitIPs;
         /** One per family; null until taken. */
         private final String[] ips;
+        /** The last {@link #held()}, handed out again while it is still right (the holder and the spec then share it). */
+        private List<String> lastHeld = List.of();
 
         private Request(String owner, List<String> families, String policy, List<String> requestedIPs,
                 Map<String, String> explicitIPs) {
             this.owner = owner;
-            this.families = List.copyOf(families);
+            this.families = shared(families);
             this.policy = policy;
             this.requestedIPs = requestedIPs;
             this.explicitIPs = explicitIPs;
@@ -234,18 +253,14 @@ final class ClusterIpPool {
             return true;
         }
 
-        /** Frees everything held (before the Service is planned again, or when it is gone). */
-        void release() {
-            for (int i = 0; i < ips.length; i++) {
-                if (ips[i] != null) {
-                    free(rangeFor(families.get(i)), ips[i]);
-                }
-            }
-        }
 
         /** The addresses held, primary first. */
         List<String> held() {
-            return Arrays.stream(ips).filter(Objects::nonNull).toList();
+            List<String> now = Arrays.stream(ips).filter(Objects::nonNull).toList();
+            if (!now.equals(lastHeld)) {
+                lastHeld = List.copyOf(now);
+            }
+            return lastHeld;
         }
 
         /** {@code spec} with the addresses, families and (when unset) the policy filled in. */
@@ -253,7 +268,8 @@ final class ClusterIpPool {
             if (families.isEmpty()) {
                 return spec;
             }
-            ServiceSpec out = spec.withClusterIPs(List.of(ips), families);
+            List<String> all = held();
+            ServiceSpec out = spec.withClusterIPs(all.size() == ips.length ? all : List.of(ips), families);
             if (out.ipFamilyPolicy() == null || out.ipFamilyPolicy().isEmpty()) {
                 out = out.withIpFamilyPolicy(policy);
             }

@@ -22,6 +22,13 @@ final class LoadBalancerPool {
         this.range = IpRange.parse(cidr, "--loadbalancer-cidr");
     }
 
+    /** Frees the address {@code held} names (before its Service is planned again, or when it is gone). */
+    void release(Holder held) {
+        if (held.loadBalancerIP() != null) {
+            range.free(held.loadBalancerIP());
+        }
+    }
+
     /** What a Service of {@code type} needs: one address when it is a LoadBalancer. */
     Request request(ServiceSpec spec, String type) {
         if (!Service.TYPE_LOAD_BALANCER.equals(type)) {
@@ -94,13 +101,6 @@ final class LoadBalancerPool {
                 ip = null;
             });
             return true;
-        }
-
-        /** Frees what is held (before the Service is planned again, or when it is gone). */
-        void release() {
-            if (ip != null) {
-                range.free(ip);
-            }
         }
 
         /** Null when none is held. */

@@ -6,6 +6,7 @@ import dev.clusterdns.agent.model.ServicePort;
 import dev.clusterdns.agent.model.ServiceSpec;
 import dev.clusterdns.agent.validation.FieldError;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,23 @@ final class NodePortPool {
     /** @throws IllegalArgumentException when {@code rangeText} is not `A-B` within 1-65535 */
     NodePortPool(String rangeText) {
         this.range = PortRange.parse(rangeText);
+    }
+
+    /**
+     * Frees the ports {@code held} names, and {@code unrecorded} ones (see {@link Request#unrecorded}),
+     * before their Service is planned again, or when it is gone. A port two Service ports share
+     * (53/TCP, 53/UDP) is named twice; freeing it again changes nothing.
+     */
+    void release(Holder held, int[] unrecorded) {
+        for (AllocationState.NodePort np : held.nodePorts()) {
+            range.free(np.nodePort());
+        }
+        if (held.healthCheckNodePort() != null) {
+            range.free(held.healthCheckNodePort());
+        }
+        for (int port : unrecorded) {
+            range.free(port);
+        }
     }
 
     /**
@@ -206,11 +224,20 @@ final class NodePortPool {
             return port;
         }
 
-        /** Frees every port held (before the Service is planned again, or when it is gone). */
-        void release() {
-            for (Integer port : owned.keySet()) {
-                range.free(port);
+        /**
+         * The nodePorts held that {@link #held()} cannot list (their Service port has no number),
+         * which {@link NodePortPool#release} must free too; almost always none.
+         */
+        int[] unrecorded() {
+            List<ServicePort> ports = spec.ports();
+            int[] out = new int[0];
+            for (int i = 0; i < nodePorts.length; i++) {
+                if (nodePorts[i] != null && ports.get(i).port() == null) {
+                    out = Arrays.copyOf(out, out.length + 1);
+                    out[out.length - 1] = nodePorts[i];
+                }
             }
+            return out;
         }
 
         /** The nodePorts held, one per Service port (protocol, port) that has one. */

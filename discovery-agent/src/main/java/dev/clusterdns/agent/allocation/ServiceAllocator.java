@@ -51,11 +51,24 @@ public final class ServiceAllocator {
     /** The last save failed: retry on the next reconcile even without a change. */
     private boolean unsaved;
     private Instant lastStamp = Instant.EPOCH;
+    /** The text of {@link #lastStampShared}, shared by every Service first seen at that instant. */
+    private String lastStampText;
+    private Instant lastStampShared;
     private final Map<String, Instant> parsedTimes = new HashMap<>();
-    /** Every Service given so far, with what it holds (its claims are in the bitmaps). */
-    private final Map<String, Work> live = new HashMap<>();
-    /** Services that could not get everything: tried again on every {@link #apply}. */
-    private final java.util.Set<String> rejectedKeys = new java.util.LinkedHashSet<>();
+    /**
+     * An apply has run: from then on {@link #holders} names exactly the Services given so far, and
+     * what each holds is claimed in the pools (before, it is only what the state file remembers).
+     * The holder is all a later apply needs to free a Service's claims, so nothing else of an apply
+     * is kept per Service.
+     */
+    private boolean given;
+    /**
+     * NodePorts held by Service ports without a port number (which the state does not record), so
+     * they are freed with the rest; empty unless such Services were given.
+     */
+    private final Map<String, int[]> unrecordedNodePorts = new HashMap<>();
+    /** Services that could not get everything, as given: tried again on every {@link #apply}. */
+    private final Map<String, Service> rejectedServices = new LinkedHashMap<>();
 
     /**
      * @throws IllegalArgumentException when a CIDR or the port range in {@code config} is unusable
@@ -79,6 +92,9 @@ public final class ServiceAllocator {
         AllocationState state = stateFile == null ? AllocationState.empty() : stateFile.load();
         this.holders = new HashMap<>(state.services());
         this.nextSequence = state.nextSequence();
+        if (stateFile != null) {
+            stateFile.handOver(new AllocationState(AllocationState.VERSION, nextSequence, holders)); // a view
+        }
         // A current file rebuilt from the previous generation is written again at the first reconcile.
         this.unsaved = stateFile != null && stateFile.fellBack();
         for (Holder h : holders.values()) {
@@ -105,11 +121,7 @@ public final class ServiceAllocator {
                 log.warn("Service {} given twice to the allocator; using the first", s.metadata().key());
             }
         }
-        for (String key : live.keySet()) {
-            if (!changes.containsKey(key)) {
-                changes.put(key, null);
-            }
-        }
+        // Every Service given so far has a holder (and before the first apply, only the state's do).
         for (String key : holders.keySet()) {
             if (!changes.containsKey(key)) {
                 changes.put(key, null);
@@ -128,7 +140,7 @@ public final class ServiceAllocator {
      * @return the outcome for the changed Services and for every rejected one tried again
      */
     public synchronized Allocations apply(Map<String, Service> changes) {
-        if (live.isEmpty() && !holders.isEmpty()) {
+        if (!given && !holders.isEmpty()) {
             // The first call after a (re)start names every Service there is: what the state still
             // holds for any other (deleted while we were down) is freed, as a full reconcile would.
             Map<String, Service> all = new LinkedHashMap<>(changes);
@@ -141,24 +153,24 @@ public final class ServiceAllocator {
         }
         long sequenceBefore = nextSequence;
         Map<String, Service> retry = new LinkedHashMap<>(changes);
-        for (String key : rejectedKeys) {
-            Work old = live.get(key);
-            if (old != null && !retry.containsKey(key)) { // not putIfAbsent: a null value means removed
-                retry.put(key, old.service);
+        rejectedServices.forEach((key, service) -> {
+            if (!retry.containsKey(key)) { // not putIfAbsent: a null value means removed
+                retry.put(key, service);
             }
-        }
+        });
         // Only the Services planned here can come to hold anything else.
         Map<String, Holder> before = new LinkedHashMap<>();
         for (String key : retry.keySet()) {
             before.put(key, holders.get(key));
         }
-        for (String key : retry.keySet()) {
-            Work old = live.remove(key);
-            if (old != null) {
-                release(old);
-                holders.put(key, old.holder());
+        if (given) {
+            for (String key : retry.keySet()) {
+                Holder held = holders.get(key);
+                if (held != null) {
+                    release(key, held);
+                }
+                rejectedServices.remove(key);
             }
-            rejectedKeys.remove(key);
         }
         List<Work> work = new ArrayList<>(retry.size());
         for (Map.Entry<String, Service> e : retry.entrySet()) {
@@ -176,7 +188,7 @@ public final class ServiceAllocator {
                 firstSeen = prior.firstSeen();
             } else {
                 sequence = nextSequence++;
-                firstSeen = stamp().toString();
+                firstSeen = stampText();
             }
             Instant created = parseInstant(s.metadata().creationTimestamp());
             Instant seen = parseInstant(firstSeen);
@@ -215,31 +227,35 @@ public final class ServiceAllocator {
         List<Service> accepted = new ArrayList<>(work.size());
         Map<String, List<FieldError>> rejected = new LinkedHashMap<>();
         for (Work w : work) {
-            w.undo.clear();
-            live.put(w.key, w);
             holders.put(w.key, w.holder());
+            int[] unrecorded = w.nodePorts.unrecorded();
+            if (unrecorded.length > 0) {
+                unrecordedNodePorts.put(w.key, unrecorded);
+            }
             if (w.rejected()) {
-                rejectedKeys.add(w.key);
+                rejectedServices.put(w.key, w.service);
                 rejected.put(w.key, w.errors);
             } else {
                 accepted.add(render(w));
             }
         }
-        List<String> changed = new ArrayList<>();
+        Map<String, Holder> changed = new LinkedHashMap<>();
         before.forEach((key, held) -> {
             if (!Objects.equals(held, holders.get(key))) {
-                changed.add(key);
+                changed.put(key, held);
             }
         });
+        given = true;
         persist(changed, nextSequence != sequenceBefore);
         return new Allocations(accepted, rejected);
     }
 
     /** Frees everything a Service holds (before it is planned again, or when it is gone). */
-    private static void release(Work w) {
-        w.clusterIps.release();
-        w.nodePorts.release();
-        w.loadBalancer.release();
+    private void release(String key, Holder held) {
+        clusterIps.release(held);
+        int[] unrecorded = unrecordedNodePorts.remove(key);
+        nodePorts.release(held, unrecorded == null ? new int[0] : unrecorded);
+        loadBalancers.release(held);
     }
 
     /** Monotonic first-seen stamps, so first-seen order never contradicts sequence order. */
@@ -250,6 +266,16 @@ public final class ServiceAllocator {
         }
         lastStamp = now;
         return now;
+    }
+
+    /** {@link #stamp()} as text, one String for every Service first seen at the same instant. */
+    private String stampText() {
+        Instant now = stamp();
+        if (!now.equals(lastStampShared)) {
+            lastStampShared = now;
+            lastStampText = now.toString();
+        }
+        return lastStampText;
     }
 
     /** Parsed timestamps by text: Services share few distinct stamps, and parsing is not cheap. */
@@ -320,10 +346,10 @@ public final class ServiceAllocator {
     /**
      * Saves the state when it changed, or when the last save failed.
      *
-     * @param changed the Services whose holding this apply changed
+     * @param changed the Services whose holding this apply changed, with what each held before
      * @param sequenceMoved a newly seen Service took a sequence number
      */
-    private void persist(List<String> changed, boolean sequenceMoved) {
+    private void persist(Map<String, Holder> changed, boolean sequenceMoved) {
         if (stateFile == null || changed.isEmpty() && !sequenceMoved && !unsaved) {
             return;
         }
@@ -337,7 +363,10 @@ public final class ServiceAllocator {
         }
     }
 
-    /** One Service during one reconcile: what it needs and what it got so far, per pool. */
+    /**
+     * One Service during one apply: what it needs and what it got so far, per pool. Dropped when
+     * the apply ends; what the Service then holds is its {@link Holder}.
+     */
     private static final class Work {
         final Service service;
         final String key;

@@ -54,17 +54,25 @@ final class StateFile {
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     /**
-     * What each Service held as last read or written, updated Service by Service: moves are logged
-     * against it, the journal records changes from it.
+     * The state last read or written. What it holds for a Service not in {@link #unrecorded} is
+     * what the file (with its journal) holds: a save names every Service that differs from the
+     * state before. For a state given as a view of a map its owner changes later, only
+     * {@link #save(AllocationState, Map)} may follow.
      */
-    private final Map<String, Holder> known = new HashMap<>();
+    private AllocationState last = AllocationState.empty();
     private long knownNextSequence = AllocationState.empty().nextSequence();
     /**
-     * Services whose holding may differ between {@link #known} and the next state saved besides
-     * those that save names: the ones a failed save named, and the ones the load's conflict
-     * resolution changed.
+     * Services whose holding may differ between the file (with its journal) and the next state
+     * saved besides those that save names: the ones a failed save named, and the ones the load's
+     * conflict resolution changed.
      */
     private Set<String> unrecorded = new HashSet<>();
+    /**
+     * What the file holds for each Service in {@link #unrecorded} (none when absent): moves are
+     * logged against it, the journal records changes from it. Only these, not every Service's, as
+     * the rest is in {@link #last}.
+     */
+    private Map<String, Holder> recorded = new HashMap<>();
     private final StateJournal journal;
     /** The digest of the file this process last wrote; null until it wrote one (the next save rewrites it). */
     private String written;
@@ -117,9 +125,8 @@ final class StateFile {
             }
             return AllocationState.empty();
         }
-        AllocationState state = journal.replay(g.state(), g.digest());
-        known.clear();
-        known.putAll(state.services());
+        AllocationState state = journal.replay(g.state(), g.digest()).withSharedFirstSeen();
+        last = state;
         knownNextSequence = state.nextSequence();
         List<String> conflicts = new ArrayList<>();
         AllocationState resolved = state.withoutConflicts(conflicts);
@@ -133,7 +140,23 @@ final class StateFile {
                 }
             });
         }
+        recorded = new HashMap<>();
+        for (String key : unrecorded) {
+            Holder h = state.services().get(key);
+            if (h != null) {
+                recorded.put(key, h);
+            }
+        }
         return resolved;
+    }
+
+    /**
+     * Makes {@code view} (a view of its owner's map, equal to the state {@link #load} returned) the
+     * state last given, so that the state as loaded is not kept beside its owner's copy; only
+     * {@link #save(AllocationState, Map)} may follow.
+     */
+    void handOver(AllocationState view) {
+        last = view;
     }
 
     /** {@code path} as checked state; null when absent or unreadable (then moved aside). */
@@ -181,8 +204,28 @@ final class StateFile {
      *     changed or dropped); only these are compared, so a save costs what changed
      */
     void save(AllocationState state, Collection<String> changed) throws IOException {
-        unrecorded.addAll(changed);
-        AllocationState was = new AllocationState(AllocationState.VERSION, knownNextSequence, known); // a view
+        Map<String, Holder> before = new HashMap<>();
+        for (String key : changed) {
+            before.put(key, last.services().get(key));
+        }
+        save(state, before);
+    }
+
+    /**
+     * {@link #save(AllocationState, Collection)} for a state whose map its owner changes after the
+     * save (the allocator's own), which therefore says what each changed Service held before.
+     *
+     * @param changedFrom every Service whose holding may differ from the state last given, with its
+     *     holding in that state (null for none)
+     */
+    void save(AllocationState state, Map<String, Holder> changedFrom) throws IOException {
+        changedFrom.forEach((key, was) -> {
+            // One already unrecorded keeps what the file holds; the state last given may not have reached it.
+            if (unrecorded.add(key) && was != null) {
+                recorded.put(key, was);
+            }
+        });
+        AllocationState was = new AllocationState(AllocationState.VERSION, knownNextSequence, recorded); // a view
         if (written == null || !journal.current() || journal.bytes() > Math.max(writtenBytes, MIN_JOURNAL_BYTES)) {
             rewrite(was, state);
         } else {
@@ -195,16 +238,10 @@ final class StateFile {
                 log.info("allocation released: {}", change.text());
             }
         }
-        for (String key : unrecorded) {
-            Holder h = state.services().get(key);
-            if (h == null) {
-                known.remove(key);
-            } else {
-                known.put(key, h);
-            }
-        }
+        last = state;
         knownNextSequence = state.nextSequence();
         unrecorded = new HashSet<>(); // not clear(): a set once grown to every Service would stay that costly to walk
+        recorded = new HashMap<>();
     }
 
     /**

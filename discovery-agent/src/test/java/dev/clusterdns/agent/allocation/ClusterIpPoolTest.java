@@ -68,7 +68,7 @@ class ClusterIpPoolTest {
                 .endsWith("provided IP is already allocated"));
         Taken kubernetes = take(pool, service("kubernetes").build());
         assertEquals(List.of("10.0.0.1"), kubernetes.request().held(), "dynamic: the reserved address");
-        kubernetes.request().release();
+        pool.release(new Holder(1, null, kubernetes.request().held(), null, null, null));
         assertTrue(take(pool, service("thief").clusterIPs("10.0.0.1").build()).messages().get(0)
                 .endsWith("provided IP is already allocated"), "releasing it does not free it for others");
         assertEquals(List.of("10.0.0.1"), take(pool, service("kubernetes").clusterIPs("10.0.0.1").build()).request().held());
@@ -90,7 +90,7 @@ class ClusterIpPoolTest {
         assertEquals(List.of("Internal error occurred: failed to allocate a serviceIP: range is full"), late.messages());
 
         String freed = holders.get(2).request().held().get(0);
-        holders.get(2).request().release();
+        pool.release(new Holder(1, null, holders.get(2).request().held(), null, null, null));
         assertEquals(List.of(freed), take(pool, service("late").build()).request().held());
     }
 

@@ -67,7 +67,7 @@ class LoadBalancerPoolTest {
         assertEquals(List.of("Internal error occurred: failed to allocate a loadBalancer IP: range is full"),
                 take(pool, service("late").type(LB).port("TCP", 80).build()).messages());
         String freed = holders.get(4).request().held();
-        holders.get(4).request().release();
+        pool.release(new Holder(1, null, null, null, null, holders.get(4).request().held()));
         assertEquals(List.of(freed), take(pool, service("late").type(LB).port("TCP", 80).build()).ingress());
     }
 

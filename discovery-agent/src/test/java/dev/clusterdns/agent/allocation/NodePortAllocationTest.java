@@ -198,4 +198,25 @@ class NodePortAllocationTest {
         assertEquals(List.of(30300), nodePorts(released, "copy"));
         assertNull(find(released, "fixed").spec().healthCheckNodePort());
     }
+
+    @Test
+    void aNodePortOfAPortWithoutNumberIsHeldWhileTheServiceLivesAndFreedWithIt() {
+        // The state records nodePorts by port number, so such a port is remembered apart from it.
+        ServiceAllocator alloc = allocator(DEFAULT, 3);
+        Service unnumbered = service("unnumbered").type(NODE_PORT).portWithoutNumber("TCP", 30400).build();
+        Allocations first = alloc.reconcile(List.of(unnumbered));
+        assertEquals(List.of(30400), nodePorts(first, "unnumbered"));
+
+        Service copy = service("copy").type(NODE_PORT).port("TCP", 80, 30400).build();
+        Allocations taken = alloc.reconcile(List.of(unnumbered, copy));
+        assertEquals(List.of("spec.ports[0].nodePort: Invalid value: 30400: provided port is already allocated"),
+                errors(taken, "copy"));
+        Allocations again = alloc.reconcile(List.of(unnumbered, copy));
+        assertEquals(List.of(30400), nodePorts(again, "unnumbered"), "planned again, it keeps its port");
+        assertEquals(List.of("spec.ports[0].nodePort: Invalid value: 30400: provided port is already allocated"),
+                errors(again, "copy"));
+
+        Allocations freed = alloc.reconcile(List.of(copy));
+        assertEquals(List.of(30400), nodePorts(freed, "copy"));
+    }
 }

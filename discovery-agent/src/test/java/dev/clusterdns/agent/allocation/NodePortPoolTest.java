@@ -87,7 +87,7 @@ class NodePortPoolTest {
                 take(pool, service("late").type(NODE_PORT).port("TCP", 80).build()).messages());
 
         int freed = holders.get(1).ports().get(0);
-        holders.get(1).request().release();
+        pool.release(new Holder(1, null, null, holders.get(1).request().held(), holders.get(1).request().healthCheckNodePort(), null), holders.get(1).request().unrecorded());
         Taken late = take(pool, service("late").type(NODE_PORT).port("TCP", 80).build());
         assertEquals(List.of(freed), late.ports());
         late.undoAll();

@@ -79,6 +79,12 @@ final class ServiceFixture {
         return this;
     }
 
+    /** A port without a port number (validation refuses it; the allocator is also usable without validation). */
+    ServiceFixture portWithoutNumber(String protocol, Integer nodePort) {
+        ports.add(new ServicePort(null, protocol, null, null, null, nodePort));
+        return this;
+    }
+
     ServiceFixture created(String timestamp) {
         this.created = timestamp;
         return this;

@@ -1,6 +1,7 @@
 package dev.clusterdns.agent.allocation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,6 +62,18 @@ class StateJournalTest {
         }
         assertEquals(state, new StateFile(dir).load());
         assertTrue(rewrites > 2 && rewrites < 120, "rewritten now and then, not on every change: " + rewrites);
+    }
+
+    @Test
+    void servicesFirstSeenTogetherShareOneStampTextWhenRead() throws Exception {
+        StateFile file = new StateFile(dir);
+        AllocationState a = withService(file.load(), "default/a", 1);
+        file.save(a, List.of("default/a")); // the file
+        AllocationState b = withService(a, "default/b", 2);
+        file.save(b, List.of("default/b")); // a journal line
+        AllocationState read = new StateFile(dir).load();
+        assertEquals(b, read);
+        assertSame(read.services().get("default/a").firstSeen(), read.services().get("default/b").firstSeen());
     }
 
     @Test
