@@ -79,9 +79,7 @@ public record EndpointSlice(
          */
         public static Endpoint forPod(List<String> addresses, Conditions conditions, String hostname,
                                       String nodeName, Pod pod, String namespace) {
-            ObjectMeta meta = pod.metadata();
-            Object target = namespace.equals(meta.namespace()) ? meta : ObjectReference.to(pod, namespace);
-            return new Endpoint(addresses, conditions, hostname, nodeName, null, target);
+            return new Endpoint(addresses, conditions, hostname, nodeName, null, ObjectReference.holdFor(pod, namespace));
         }
 
         @JsonProperty("addresses")
@@ -112,7 +110,7 @@ public record EndpointSlice(
 
         @JsonProperty("targetRef")
         public ObjectReference targetRef() {
-            return target instanceof ObjectMeta pod ? ObjectReference.toPod(pod) : (ObjectReference) target;
+            return ObjectReference.held(target);
         }
 
         /** Ready as consumers read it: a missing `ready` condition means ready. */

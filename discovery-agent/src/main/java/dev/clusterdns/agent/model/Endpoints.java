@@ -55,9 +55,7 @@ public record Endpoints(String apiVersion, String kind, ObjectMeta metadata, Lis
 
         /** An address whose targetRef is {@code pod} in {@code namespace} (read from its metadata when that is its own). */
         public static Address forPod(String ip, String hostname, String nodeName, Pod pod, String namespace) {
-            ObjectMeta meta = pod.metadata();
-            return new Address(ip, hostname, nodeName,
-                    namespace.equals(meta.namespace()) ? meta : ObjectReference.to(pod, namespace));
+            return new Address(ip, hostname, nodeName, ObjectReference.holdFor(pod, namespace));
         }
 
         @JsonProperty("ip")
@@ -77,7 +75,7 @@ public record Endpoints(String apiVersion, String kind, ObjectMeta metadata, Lis
 
         @JsonProperty("targetRef")
         public ObjectReference targetRef() {
-            return target instanceof ObjectMeta pod ? ObjectReference.toPod(pod) : (ObjectReference) target;
+            return ObjectReference.held(target);
         }
 
         @Override

@@ -18,9 +18,20 @@ public record ObjectReference(String kind, String namespace, String name, String
         return new ObjectReference("Pod", namespace, pod.name(), held);
     }
 
-    /** The reference to the Pod whose metadata is {@code pod}, in the Pod's own namespace. */
-    static ObjectReference toPod(ObjectMeta pod) {
-        return new ObjectReference("Pod", pod.namespace(), pod.name(), pod.heldUid());
+    /**
+     * What an endpoint holds for its reference to {@code pod} in {@code namespace}: the Pod's own
+     * metadata when that is its namespace (the reference is read from it, no object of its own: one
+     * per Pod behind a Service), else the reference. Read back with {@link #held}.
+     */
+    static Object holdFor(Pod pod, String namespace) {
+        ObjectMeta meta = pod.metadata();
+        return namespace.equals(meta.namespace()) ? meta : to(pod, namespace);
+    }
+
+    /** The reference an endpoint holds as {@code held} (from {@link #holdFor}, a reference, or null). */
+    static ObjectReference held(Object held) {
+        return held instanceof ObjectMeta pod ? new ObjectReference("Pod", pod.namespace(), pod.name(), pod.heldUid())
+                : (ObjectReference) held;
     }
 
     @Override
