@@ -34,7 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.ToLongFunction;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -118,16 +118,14 @@ public final class ParseCache {
 
     /**
      * Writes the entry of a file that was re-read only in part (a hot reload parses just the
-     * documents that changed, which leaves the entry stale) once the file has been left alone for
-     * the refresh delay; a restart after edits then binds the file instead of parsing it. On one
-     * background thread, which reads the file again (nothing is held meanwhile) and gives up when
-     * its size is no longer {@code size} (a later change schedules its own refresh); a later change
-     * of the same file replaces the pending refresh. The entry records the size, modification time
-     * and digest of the bytes it parsed, so a change while it reads only makes it miss.
+     * documents that changed, which leaves the entry stale), from the bytes that were read, once the
+     * file has been left alone for the refresh delay; a restart after edits then binds the file
+     * instead of parsing it. On one background thread; a later change of the same file replaces the
+     * pending refresh.
      *
-     * @param digest the digest {@link #read} would be given for a file's bytes
+     * @param digest the digest {@link #read} would be given for {@code bytes} (worked out when the refresh runs)
      */
-    public void refreshLater(Path file, long size, ToLongFunction<byte[]> digest) {
+    public void refreshLater(Path file, byte[] bytes, long modified, LongSupplier digest) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -145,21 +143,10 @@ public final class ParseCache {
                 if (me != null) { // null: it ran before schedule returned (no delay)
                     refreshes.remove(file, me);
                 }
-                byte[] bytes;
-                long modified;
-                try {
-                    modified = Files.getLastModifiedTime(file).toMillis();
-                    bytes = Files.size(file) == size ? Files.readAllBytes(file) : null;
-                } catch (IOException e) {
-                    return; // gone or unreadable: the tree's next scan says so
-                }
-                if (bytes == null || bytes.length != size) {
-                    return;
-                }
                 List<ManifestReader.Bound> bound = new ArrayList<>();
                 ManifestFile parsed = reader.read(new ByteArrayInputStream(bytes), file.toString(), false, bound);
                 if (!parsed.unreadable()) {
-                    store(entryOf(file), file, bytes.length, modified, digest.applyAsLong(bytes), parsed, bound);
+                    store(entryOf(file), file, bytes.length, modified, digest.getAsLong(), parsed, bound);
                     refreshed.increment();
                 }
             }, refreshDelay.toMillis(), TimeUnit.MILLISECONDS);

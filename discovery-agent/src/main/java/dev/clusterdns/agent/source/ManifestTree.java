@@ -370,7 +370,7 @@ public final class ManifestTree {
             Reading partial = readChanged(p, bytes, segments, old);
             if (partial != null) {
                 if (cache != null) {
-                    cache.refreshLater(p, bytes.length, b -> YamlDocuments.digest(b, 0, b.length));
+                    cache.refreshLater(p, bytes, stamp.modified(), () -> YamlDocuments.digest(bytes, 0, bytes.length));
                 }
                 return partial;
             }
