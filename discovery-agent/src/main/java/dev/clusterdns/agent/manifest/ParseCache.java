@@ -20,21 +20,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -57,11 +49,6 @@ public final class ParseCache {
 
     /** The directory under the state dir. */
     public static final String DIRECTORY = "parse-cache";
-    /**
-     * A hot reload's refresh waits this long after the file's last change: an editor saving again
-     * and again costs one parse, not one per save.
-     */
-    public static final Duration DEFAULT_REFRESH_DELAY = Duration.ofSeconds(2);
     /** Bumped when the entry layout changes. */
     private static final int FORMAT = 1;
     private static final String SUFFIX = ".smile";
@@ -72,21 +59,9 @@ public final class ParseCache {
     private final SmileFactory smile;
     private final AtomicBoolean writeFailureLogged = new AtomicBoolean();
     private final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder refreshed = new java.util.concurrent.atomic.LongAdder();
-    /** How long a file re-read in part must be left alone before its entry is written again. */
-    private final Duration refreshDelay;
-    private final Map<Path, ScheduledFuture<?>> refreshes = new ConcurrentHashMap<>();
-    private ScheduledExecutorService refresher; // started by the first refresh; guarded by this
-    private boolean closed; // guarded by this
 
     /** A cache in {@code stateDir}/parse-cache (created on the first write). */
     public ParseCache(Path stateDir, ManifestReader reader) {
-        this(stateDir, reader, DEFAULT_REFRESH_DELAY);
-    }
-
-    /** As {@link #ParseCache(Path, ManifestReader)}, writing the entries of files re-read in part after {@code refreshDelay}. */
-    public ParseCache(Path stateDir, ManifestReader reader, Duration refreshDelay) {
-        this.refreshDelay = refreshDelay;
         this.dir = stateDir.resolve(DIRECTORY);
         this.reader = reader;
         this.build = buildStamp();
@@ -101,7 +76,6 @@ public final class ParseCache {
      * @param digest a digest of {@code bytes} (the caller has one; collisions also need size and mtime to match)
      */
     public ManifestFile read(Path file, byte[] bytes, long modified, long digest) {
-        cancelRefresh(file); // what a pending refresh would write is older than this
         Path entry = entryOf(file);
         ManifestFile cached = load(entry, file, bytes.length, modified, digest);
         if (cached != null) {
@@ -114,77 +88,6 @@ public final class ParseCache {
             store(entry, file, bytes.length, modified, digest, parsed, bound);
         }
         return parsed;
-    }
-
-    /**
-     * Writes the entry of a file that was re-read only in part (a hot reload parses just the
-     * documents that changed, which leaves the entry stale), from the bytes that were read, once the
-     * file has been left alone for the refresh delay; a restart after edits then binds the file
-     * instead of parsing it. On one background thread; a later change of the same file replaces the
-     * pending refresh.
-     *
-     * @param digest the digest {@link #read} would be given for {@code bytes} (worked out when the refresh runs)
-     */
-    public void refreshLater(Path file, byte[] bytes, long modified, LongSupplier digest) {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            if (refresher == null) {
-                refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "clusterdns-parse-cache");
-                    t.setDaemon(true);
-                    return t;
-                });
-            }
-            java.util.concurrent.atomic.AtomicReference<ScheduledFuture<?>> self = new java.util.concurrent.atomic.AtomicReference<>();
-            ScheduledFuture<?> job = refresher.schedule(() -> {
-                ScheduledFuture<?> me = self.get();
-                if (me != null) { // null: it ran before schedule returned (no delay)
-                    refreshes.remove(file, me);
-                }
-                List<ManifestReader.Bound> bound = new ArrayList<>();
-                ManifestFile parsed = reader.read(new ByteArrayInputStream(bytes), file.toString(), false, bound);
-                if (!parsed.unreadable()) {
-                    store(entryOf(file), file, bytes.length, modified, digest.getAsLong(), parsed, bound);
-                    refreshed.increment();
-                }
-            }, refreshDelay.toMillis(), TimeUnit.MILLISECONDS);
-            self.set(job);
-            ScheduledFuture<?> before = refreshes.put(file, job);
-            if (before != null) {
-                before.cancel(false);
-            }
-        }
-    }
-
-    private void cancelRefresh(Path file) {
-        ScheduledFuture<?> pending = refreshes.remove(file);
-        if (pending != null) {
-            pending.cancel(false);
-        }
-    }
-
-    /** How many entries were written again for files re-read in part. */
-    public long refreshed() {
-        return refreshed.sum();
-    }
-
-    /** Drops the refreshes not started yet and waits (briefly) for one under way; later ones are ignored. */
-    public void close() {
-        ScheduledExecutorService r;
-        synchronized (this) {
-            closed = true;
-            r = refresher;
-        }
-        if (r != null) {
-            r.shutdownNow();
-            try {
-                r.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     /** How many files were answered from their entries (not parsed). */
@@ -213,7 +116,6 @@ public final class ParseCache {
 
     /** Drops one file's entry. */
     public void forget(Path file) {
-        cancelRefresh(file);
         try {
             Files.deleteIfExists(entryOf(file));
         } catch (IOException e) {

@@ -43,7 +43,6 @@ public final class ManifestSource implements Source {
 
     @Override
     public void close() {
-        tree.close();
         if (watcher != null) {
             try {
                 watcher.close();

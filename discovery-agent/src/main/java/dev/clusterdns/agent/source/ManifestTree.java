@@ -369,9 +369,6 @@ public final class ManifestTree {
         if (segments != null && before != null && before.multi() == segments.length > 2) {
             Reading partial = readChanged(p, bytes, segments, old);
             if (partial != null) {
-                if (cache != null) {
-                    cache.refreshLater(p, bytes, stamp.modified(), () -> YamlDocuments.digest(bytes, 0, bytes.length));
-                }
                 return partial;
             }
         }

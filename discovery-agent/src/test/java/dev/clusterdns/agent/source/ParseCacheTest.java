@@ -131,36 +131,6 @@ class ParseCacheTest {
     }
 
     @Test
-    void aFileEditedWhileRunningGetsItsEntryWrittenAgainForTheNextStart() throws Exception {
-        Path file = dir.resolve("shop.yaml");
-        Files.writeString(file, pod("web-0") + "---\n" + pod("web-1"));
-        ParseCache running = new ParseCache(state, new ManifestReader(), java.time.Duration.ZERO);
-        ManifestTreeTest.Tracked tree = load(running);
-        // A hot reload parses only the document that changed...
-        Files.writeString(file, pod("web-0") + "---\n" + pod("web-2"));
-        Files.setLastModifiedTime(file, FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 2_000));
-        assertTrue(tree.rescan());
-        assertEquals(1, tree.tree.documentsParsed(), "one document parsed, the file not read whole");
-        // ... and the file's entry is written again in the background (Duration.ZERO: at once).
-        for (int i = 0; i < 600 && running.refreshed() == 0; i++) {
-            Thread.sleep(100);
-        }
-        assertEquals(1, running.refreshed());
-        running.close();
-
-        ParseCache restart = new ParseCache(state, new ManifestReader());
-        ManifestTreeTest.Tracked cached = load(restart);
-        assertSame(load(null), cached);
-        assertEquals(fileCount() - 1, restart.hits(), "only the broken file parsed");
-        assertTrue(cached.objects.values().stream().anyMatch(m -> m.object().name().equals("web-2")));
-    }
-
-    private static String pod(String name) {
-        return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + ", namespace: shop, labels: {app: web}}\n"
-                + "spec: {containers: [{name: c, image: x}]}\n";
-    }
-
-    @Test
     void aCorruptEntryIsIgnoredWithALogLineAndRewritten() throws IOException {
         load(new ParseCache(state, new ManifestReader()));
         Path entries = state.resolve(ParseCache.DIRECTORY);
