@@ -491,13 +491,6 @@ public final class ManifestTree {
         }
     }
 
-    /** Stops the parse cache's pending refreshes (nothing else here holds a resource). */
-    public void close() {
-        if (cache != null) {
-            cache.close();
-        }
-    }
-
     /** How many documents were parsed on their own, without their file (documents of files read whole do not count). */
     long documentsParsed() {
         return documentsParsed.sum();
