@@ -78,13 +78,34 @@ public final class ClusterSnapshot {
         this.change = change;
         this.createdAt = createdAt == null ? Instant.now() : createdAt;
         this.namespaces = List.copyOf(namespaces);
-        Map<String, Namespace> ns = new HashMap<>();
-        this.namespaces.forEach(n -> ns.putIfAbsent(n.name(), n));
-        this.namespaceByName = ns;
+        this.namespaceByName = byName(this.namespaces);
         this.partitions = partitions;
         this.serviceByClusterIp = serviceByClusterIp;
         this.podsByIp = podsByIp;
         this.problems = List.copyOf(problems);
+    }
+
+    /** Copies an unchanged base's namespaces as they are: a snapshot per edit need not hold its own. */
+    private ClusterSnapshot(ClusterSnapshot base, long revision, SnapshotChange change,
+                            PSortedMap<String, Partition> partitions, PMap<String, Service> serviceByClusterIp,
+                            PMap<String, Object> podsByIp, List<Problem> problems, List<IngressClass> ingressClasses) {
+        this.revision = revision;
+        this.ingressClasses = List.copyOf(ingressClasses);
+        this.baseRevision = base.revision;
+        this.change = change;
+        this.createdAt = Instant.now();
+        this.namespaces = base.namespaces;
+        this.namespaceByName = base.namespaceByName;
+        this.partitions = partitions;
+        this.serviceByClusterIp = serviceByClusterIp;
+        this.podsByIp = podsByIp;
+        this.problems = List.copyOf(problems);
+    }
+
+    private static Map<String, Namespace> byName(List<Namespace> namespaces) {
+        Map<String, Namespace> ns = new HashMap<>();
+        namespaces.forEach(n -> ns.putIfAbsent(n.name(), n));
+        return ns;
     }
 
     public static ClusterSnapshot empty() {
@@ -429,10 +450,11 @@ public final class ClusterSnapshot {
                 }
                 parts = now.isEmpty() ? parts.minus(e.getKey()) : parts.plus(e.getKey(), new Partition(now));
             }
-            ClusterSnapshot next = new ClusterSnapshot(revision, base.revision, change, null,
-                    namespaces == null ? base.namespaces : namespaces, parts, byClusterIp, byPodIp,
-                    problems == null ? base.problems : problems,
-                    ingressClasses == null ? base.ingressClasses : ingressClasses);
+            List<Problem> p = problems == null ? base.problems : problems;
+            List<IngressClass> ic = ingressClasses == null ? base.ingressClasses : ingressClasses;
+            ClusterSnapshot next = namespaces == null || namespaces.equals(base.namespaces)
+                    ? new ClusterSnapshot(base, revision, change, parts, byClusterIp, byPodIp, p, ic)
+                    : new ClusterSnapshot(revision, base.revision, change, null, namespaces, parts, byClusterIp, byPodIp, p, ic);
             if (byPodIp == null && base.podIndexWanted) {
                 next.indexPodIps(); // the base's was asked for but not finished in time: this one starts whole
             }
