@@ -431,7 +431,11 @@ final class ClusterReconciler {
         String name = key.name();
         String path = key.path();
         if (checked instanceof Namespace v) {
-            space.explicit = v;
+            // kubectl's AGE: a Namespace first implied by its objects keeps the time it was first seen.
+            boolean stamped = v.metadata() != null && v.metadata().creationTimestamp() != null
+                    && !v.metadata().creationTimestamp().isEmpty();
+            space.explicit = observed || stamped || v.metadata() == null ? v : new Namespace(v.apiVersion(), v.kind(),
+                    v.metadata().withCreationTimestamp(namespaceFirstSeen.getOrDefault(name, since)));
         } else if (checked instanceof Service s) {
             // Stamped when first valid, so a Service that waits for allocation keeps the time it was defined.
             Service v = observed ? s : s.withMetadata(identity(s, since));

@@ -71,6 +71,33 @@ class CreationTimeTest {
         assertTrue(created.compareTo(defined) <= 0, "allocated later, created when defined: " + created + " vs " + defined);
     }
 
+    @Test
+    void anExplicitNamespaceIsStampedAndKeepsTheTimeItWasFirstSeen() throws Exception {
+        ClusterReconciler r = new ClusterReconciler(new AgentConfig(List.of(), null, List.of("10.0.0.0/24"), null, null, null));
+        ClusterSnapshot s = r.apply(batch(ObjectChange.put(pod("app: v1", "10.1.0.5"))));
+        String implied = s.namespace("shop").orElseThrow().metadata().creationTimestamp();
+        assertTrue(implied != null && !implied.isEmpty(), "an implied namespace is stamped");
+        waitForNextSecond(implied);
+
+        s = r.apply(batch(ObjectChange.put(namespace("labels: {team: a}"))));
+        assertEquals("a", s.namespace("shop").orElseThrow().metadata().label("team"));
+        assertEquals(implied, s.namespace("shop").orElseThrow().metadata().creationTimestamp(),
+                "made explicit: the namespace it was");
+        s = r.apply(batch(ObjectChange.put(namespace("labels: {team: b}"))));
+        assertEquals(implied, s.namespace("shop").orElseThrow().metadata().creationTimestamp(), "a new version too");
+
+        ClusterReconciler fresh = new ClusterReconciler(new AgentConfig(List.of(), null, List.of("10.0.0.0/24"), null, null, null));
+        String stamp = fresh.apply(batch(ObjectChange.put(namespace("labels: {team: a}")))).namespace("shop").orElseThrow()
+                .metadata().creationTimestamp();
+        assertTrue(stamp != null && !stamp.isEmpty(), "an explicit namespace alone is stamped");
+    }
+
+    private static Manifest namespace(String labels) {
+        String yaml = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, " + labels + "}\n";
+        return READER.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "ns.yaml", false)
+                .manifests().get(0);
+    }
+
     private static Manifest service(String name, String clusterIp) {
         String yaml = "apiVersion: v1\nkind: Service\nmetadata: {name: " + name + ", namespace: shop}\n"
                 + "spec: {clusterIP: " + clusterIp + ", ports: [{port: 80}]}\n";
