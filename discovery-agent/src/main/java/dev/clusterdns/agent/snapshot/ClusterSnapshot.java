@@ -68,8 +68,10 @@ public final class ClusterSnapshot {
     private volatile List<Workload> allWorkloads;
     private volatile List<Ingress> allIngresses;
 
+    /** {@code namespaceByName} indexes {@code namespaces}, an unmodifiable list (a successor passes its base's pair on as it is). */
     private ClusterSnapshot(long revision, long baseRevision, SnapshotChange change, Instant createdAt,
-                            List<Namespace> namespaces, PSortedMap<String, Partition> partitions,
+                            List<Namespace> namespaces, Map<String, Namespace> namespaceByName,
+                            PSortedMap<String, Partition> partitions,
                             PMap<String, Service> serviceByClusterIp, PMap<String, Object> podsByIp,
                             List<Problem> problems, List<IngressClass> ingressClasses) {
         this.revision = revision;
@@ -77,25 +79,8 @@ public final class ClusterSnapshot {
         this.baseRevision = baseRevision;
         this.change = change;
         this.createdAt = createdAt == null ? Instant.now() : createdAt;
-        this.namespaces = List.copyOf(namespaces);
-        this.namespaceByName = byName(this.namespaces);
-        this.partitions = partitions;
-        this.serviceByClusterIp = serviceByClusterIp;
-        this.podsByIp = podsByIp;
-        this.problems = List.copyOf(problems);
-    }
-
-    /** Copies an unchanged base's namespaces as they are: a snapshot per edit need not hold its own. */
-    private ClusterSnapshot(ClusterSnapshot base, long revision, SnapshotChange change,
-                            PSortedMap<String, Partition> partitions, PMap<String, Service> serviceByClusterIp,
-                            PMap<String, Object> podsByIp, List<Problem> problems, List<IngressClass> ingressClasses) {
-        this.revision = revision;
-        this.ingressClasses = List.copyOf(ingressClasses);
-        this.baseRevision = base.revision;
-        this.change = change;
-        this.createdAt = Instant.now();
-        this.namespaces = base.namespaces;
-        this.namespaceByName = base.namespaceByName;
+        this.namespaces = namespaces;
+        this.namespaceByName = namespaceByName;
         this.partitions = partitions;
         this.serviceByClusterIp = serviceByClusterIp;
         this.podsByIp = podsByIp;
@@ -452,9 +437,11 @@ public final class ClusterSnapshot {
             }
             List<Problem> p = problems == null ? base.problems : problems;
             List<IngressClass> ic = ingressClasses == null ? base.ingressClasses : ingressClasses;
-            ClusterSnapshot next = namespaces == null || namespaces.equals(base.namespaces)
-                    ? new ClusterSnapshot(base, revision, change, parts, byClusterIp, byPodIp, p, ic)
-                    : new ClusterSnapshot(revision, base.revision, change, null, namespaces, parts, byClusterIp, byPodIp, p, ic);
+            // Unchanged namespaces are the base's, not a copy: the kube API keeps hundreds of recent snapshots.
+            List<Namespace> ns = namespaces == null || namespaces.equals(base.namespaces) ? base.namespaces
+                    : List.copyOf(namespaces);
+            ClusterSnapshot next = new ClusterSnapshot(revision, base.revision, change, null, ns,
+                    ns == base.namespaces ? base.namespaceByName : byName(ns), parts, byClusterIp, byPodIp, p, ic);
             if (byPodIp == null && base.podIndexWanted) {
                 next.indexPodIps(); // the base's was asked for but not finished in time: this one starts whole
             }
@@ -563,7 +550,8 @@ public final class ClusterSnapshot {
                 parts = parts.plus(e.getKey(), new Partition(objects));
                 byClusterIp = indexClusterIps(byClusterIp, List.of(), objects.services());
             }
-            return new ClusterSnapshot(revision, -1, SnapshotChange.everything(), createdAt, namespaces, parts,
+            List<Namespace> ns = List.copyOf(namespaces);
+            return new ClusterSnapshot(revision, -1, SnapshotChange.everything(), createdAt, ns, byName(ns), parts,
                     byClusterIp, null, problems, ingressClasses);
         }
     }

@@ -1,6 +1,9 @@
 package dev.clusterdns.dns.cluster;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.pcollections.IntTreePMap;
 import org.pcollections.PMap;
@@ -29,22 +32,14 @@ final class PtrClaims {
 
     /** The claims of a first build, made whole. */
     static PtrClaims of(Map<String, Object> claims) {
-        java.util.HashMap<Integer, Object[]> filled = new java.util.HashMap<>();
-        java.util.HashMap<Integer, Integer> used = new java.util.HashMap<>();
-        for (Map.Entry<String, Object> e : claims.entrySet()) {
-            int b = bucket(e.getKey());
-            Object[] pairs = filled.get(b);
-            int n = used.getOrDefault(b, 0);
-            if (pairs == null || pairs.length == n) {
-                pairs = pairs == null ? new Object[8] : Arrays.copyOf(pairs, pairs.length * 2);
-                filled.put(b, pairs);
-            }
-            pairs[n] = e.getKey();
-            pairs[n + 1] = e.getValue();
-            used.put(b, n + 2);
-        }
-        Map<Integer, Object[]> exact = new java.util.HashMap<>(filled.size() * 4 / 3 + 1);
-        filled.forEach((b, pairs) -> exact.put(b, Arrays.copyOf(pairs, used.get(b))));
+        Map<Integer, List<Object>> filled = new HashMap<>();
+        claims.forEach((ip, claimants) -> {
+            List<Object> pairs = filled.computeIfAbsent(bucket(ip), b -> new ArrayList<>());
+            pairs.add(ip);
+            pairs.add(claimants);
+        });
+        Map<Integer, Object[]> exact = new HashMap<>(filled.size() * 4 / 3 + 1);
+        filled.forEach((b, pairs) -> exact.put(b, pairs.toArray()));
         return new PtrClaims(IntTreePMap.from(exact));
     }
 
