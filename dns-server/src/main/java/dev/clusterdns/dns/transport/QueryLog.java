@@ -29,12 +29,12 @@ final class QueryLog {
         this.enabled = enabled;
     }
 
-    /** @param replyFlags the reply's header flags word (bytes 2 and 3: QR ... rcode) */
     /** False for {@link #OFF}: callers skip reading what only the log line would use. */
     boolean enabled() {
         return enabled;
     }
 
+    /** @param replyFlags the reply's header flags word (bytes 2 and 3: QR ... rcode) */
     void answered(Query q, int replyFlags, int replySize, long startNanos) {
         if (!enabled) {
             return;
