@@ -10,9 +10,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,8 +83,9 @@ class PodNetworkTest {
     void serveTheTutorial() throws Exception {
         Assumptions.assumeTrue(Netns.supported(), "needs root, iproute2 and network namespaces: skipped");
         Assumptions.assumeTrue(Files.isExecutable(Path.of(BUSYBOX)), "needs busybox-static (" + BUSYBOX + "): skipped");
-        int a = ThreadLocalRandom.current().nextInt(16, 250);
-        int b = ThreadLocalRandom.current().nextInt(16, 250);
+        int[] octets = unusedTenSlash16s();
+        int a = octets[0];
+        int b = octets[1];
         tag = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
         serviceCidr = "10." + a + ".0.0/16";
         podPrefix = "10." + b + ".";
@@ -105,6 +110,27 @@ class PodNetworkTest {
         clusterIp = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(serve.http("/api/v1/namespaces/default/services/my-nginx")).path("spec").path("clusterIP").asText();
         assertTrue(clusterIp.startsWith("10." + a + "."), clusterIp);
+    }
+
+    /**
+     * Two distinct second octets of 10.x.0.0/16 networks that no route on this host touches, nor podman's
+     * default network 10.88.0.0/16 (routed only while a container runs): a pod network sharing podman's
+     * prefix sends the container's replies to the wrong bridge.
+     */
+    private static int[] unusedTenSlash16s() {
+        Set<Integer> taken = new HashSet<>(List.of(88, 251, 252));
+        Matcher m = Pattern.compile("(?m)^(?:\\S+ )?10\\.(\\d+)\\.")
+                .matcher(Netns.sh("ip", "-4", "route", "show", "table", "all").stdout());
+        while (m.find()) {
+            taken.add(Integer.parseInt(m.group(1)));
+        }
+        int a;
+        int b;
+        do {
+            a = ThreadLocalRandom.current().nextInt(16, 250);
+            b = ThreadLocalRandom.current().nextInt(16, 250);
+        } while (a == b || taken.contains(a) || taken.contains(b));
+        return new int[] {a, b};
     }
 
     @AfterEach
