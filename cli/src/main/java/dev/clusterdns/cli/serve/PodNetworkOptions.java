@@ -70,6 +70,13 @@ public final class PodNetworkOptions {
         Cidr pods = Cidr.parse(config.podCidr());
         String gateway = IpAddresses.format(pods.address(BigInteger.ONE).getAddress()) + "/" + pods.prefixLength();
         String dns = KubeDns.clusterIp(config.serviceCidrs().get(0)) + (pods.isIpv6() ? "/128" : "/32");
+        String routes = output("ip", "-o", pods.isIpv6() ? "-6" : "-4", "route", "show");
+        String clash = routes == null ? null : shadowingRoute(pods, bridge, routes);
+        if (clash != null) {
+            throw new IOException("--pod-network " + bridge + ": --pod-cidr " + config.podCidr() + " overlaps this host's route '"
+                    + clash + "': replies to pod addresses would leave by that interface instead of the bridge; choose a"
+                    + " --pod-cidr no route covers as narrowly (podman uses 10.88.0.0/16, docker 172.17.0.0/16)");
+        }
         boolean exists = run("ip", "link", "show", "dev", bridge) == null;
         List<String> added = new ArrayList<>();
         if (!exists) {
@@ -100,6 +107,50 @@ public final class PodNetworkOptions {
                 added.forEach(a -> run("ip", "addr", "del", a, "dev", bridge));
             }
         };
+    }
+
+    /**
+     * The first route of {@code ip -o route show} output, on a device other than {@code bridge}, whose
+     * destination lies inside the pod CIDR (as narrow or narrower): the kernel would prefer it, or tie, for
+     * some pod addresses. Broader routes (a default, a VPN's 10.0.0.0/8) are fine: the bridge's is narrower.
+     */
+    static String shadowingRoute(Cidr pods, String bridge, String routes) {
+        for (String line : routes.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            int dev = java.util.Arrays.asList(f).indexOf("dev");
+            if (f.length < 3 || dev < 0 || dev + 1 >= f.length || f[dev + 1].equals(bridge)) {
+                continue;
+            }
+            String dest = f[0];
+            if (List.of("default", "unreachable", "prohibit", "blackhole", "broadcast", "local", "multicast").contains(dest)) {
+                continue;
+            }
+            Cidr route;
+            try {
+                route = Cidr.parse(dest);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (route.isIpv6() == pods.isIpv6() && route.prefixLength() >= pods.prefixLength()
+                    && pods.contains(route.networkAddress())) {
+                return line.trim().replaceAll("\\s+", " ");
+            }
+        }
+        return null;
+    }
+
+    /** The command's output, or null if it failed (then nothing is checked). */
+    private static String output(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /** Null on success, else the command's output. */
