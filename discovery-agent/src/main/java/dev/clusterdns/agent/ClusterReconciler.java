@@ -528,6 +528,9 @@ final class ClusterReconciler {
      * change, a pod they may select, their given slices or Endpoints); the namespace's other slices
      * and Endpoints stay as they are. Reports the Services whose endpoints changed.
      */
+    /** Up to this many Services to recompute, each is tried on every pod; beyond, the selector index finds them. */
+    private static final int FEW_SERVICES = 4;
+
     private void runEndpoints(String ns, Space space, String now, SnapshotChange.Builder change) {
         Set<String> owners = new TreeSet<>(space.endpointsDirty);
         space.endpointsDirty.clear();
@@ -553,12 +556,24 @@ final class ClusterReconciler {
                 }
             }
             List<Pod> pods = new ArrayList<>();
-            SelectorIndex selectors = space.selectors();
-            for (Pod p : space.pods) {
-                for (Service s : selectors.selecting(p)) {
-                    if (owners.contains(s.name())) {
-                        pods.add(p);
-                        break;
+            if (services.size() <= FEW_SERVICES) {
+                // An edit's few Services: try them on each pod, with nothing allocated per pod.
+                for (Pod p : space.pods) {
+                    for (Service s : services) {
+                        if (EndpointsController.mayInclude(s, p)) {
+                            pods.add(p);
+                            break;
+                        }
+                    }
+                }
+            } else {
+                SelectorIndex selectors = space.selectors();
+                for (Pod p : space.pods) {
+                    for (Service s : selectors.selecting(p)) {
+                        if (owners.contains(s.name())) {
+                            pods.add(p);
+                            break;
+                        }
                     }
                 }
             }

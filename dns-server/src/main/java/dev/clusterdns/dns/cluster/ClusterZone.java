@@ -105,8 +105,8 @@ final class ClusterZone {
     private final Set<String> namespaces;
     private final ClusterSnapshot snapshot;
     private final boolean synced;
-    /** Per Service, by `namespace/name` (copied when a part changes; never changed once published). */
-    private final Map<String, ServicePart> parts;
+    /** Per Service, by `namespace/name` (shared with the versions before and after, never changed). */
+    private final BucketedMap<String, ServicePart> parts;
     /** Canonical IP → the `namespace/name` of the part (String) or parts (String[]) that may claim its PTR. */
     private final PtrClaims claims;
     /** Apex NS and glue, the head of a transfer. */
@@ -123,7 +123,7 @@ final class ClusterZone {
     private final AnswerTable answered;
 
     ClusterZone(ClusterOptions options, Apex[] apexes, Map<Name, Node> base, Node apexCore, Set<String> namespaces,
-            ClusterSnapshot snapshot, Map<String, ServicePart> parts, PtrClaims claims,
+            ClusterSnapshot snapshot, BucketedMap<String, ServicePart> parts, PtrClaims claims,
             List<Record> apexTransfer) {
         this.options = options;
         this.apex = apexes[0];
@@ -165,7 +165,7 @@ final class ClusterZone {
         return namespaces;
     }
 
-    Map<String, ServicePart> parts() {
+    BucketedMap<String, ServicePart> parts() {
         return parts;
     }
 
@@ -499,7 +499,7 @@ final class ClusterZone {
     /** NS, glue and every Service's records in zone-transfer order (Service name, then namespace), without the SOAs. */
     List<Record> transferRecords() {
         List<Record> out = new ArrayList<>(apexTransfer);
-        List<ServicePart> ordered = new ArrayList<>(parts.values());
+        List<ServicePart> ordered = parts.values();
         ordered.sort(ServicePart.TRANSFER_ORDER);
         for (ServicePart p : ordered) {
             out.addAll(p.transfer());

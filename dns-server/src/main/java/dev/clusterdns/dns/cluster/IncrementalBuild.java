@@ -73,16 +73,15 @@ final class IncrementalBuild {
                 }
             }
             if (previous != null) {
-                keys.addAll(previous.parts().keySet());
+                previous.parts().forEachKey(keys::add);
             }
         }
 
-        // 2. One part per Service: the previous one when its Service and slices are unchanged.
-        // A plain hash map, copied when a part changes: a query looks its Service's part up on every
-        // answer (a persistent tree cost a sixth of the query's CPU), and a copy is one entry per
-        // Service, not per name.
-        Map<String, ServicePart> parts = previous == null ? new HashMap<>() : previous.parts();
-        boolean copied = previous == null;
+        // 2. One part per Service: the previous one when its Service and slices are unchanged. A
+        // query looks its Service's part up on every answer; the bucketed map copies only the buckets
+        // this change touches.
+        BucketedMap.Editor<String, ServicePart> parts =
+                (previous == null ? BucketedMap.<String, ServicePart>empty() : previous.parts()).edit();
         PtrClaims claims = previous == null ? PtrClaims.empty() : previous.claims();
         // A first build gathers its claims in a plain map and makes the persistent one whole.
         Map<String, Object> firstClaims = previous == null ? new HashMap<>() : null;
@@ -98,21 +97,15 @@ final class IncrementalBuild {
                 if (old != null && old.builtFrom(svc, slices)) {
                     ServicePart same = old.from(svc, slices);
                     if (same != old) {
-                        parts = copied ? parts : new HashMap<>(parts);
-                        copied = true;
                         parts.put(key, same);
                     }
                     continue;
                 }
                 part = part(b, svc, slices, old, changed);
-                parts = copied ? parts : new HashMap<>(parts);
-                copied = true;
                 parts.put(key, part);
             } else if (old == null) {
                 continue;
             } else {
-                parts = copied ? parts : new HashMap<>(parts);
-                copied = true;
                 parts.remove(key);
                 changed[0] |= !old.nodes().isEmpty();
             }
@@ -174,7 +167,7 @@ final class IncrementalBuild {
         apexTransfer.addAll(glue(drafts, apexTransfer));
         // Never changed after this point; the volatile write that publishes the zone publishes the map.
         return new ClusterZone(options, apexes, baseNodes, apexCore, Set.copyOf(namespaces), snapshot,
-                copied ? Collections.unmodifiableMap(parts) : parts, claims,
+                parts.build(), claims,
                 List.copyOf(apexTransfer));
     }
 
