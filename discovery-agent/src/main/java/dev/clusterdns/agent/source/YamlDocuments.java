@@ -22,16 +22,22 @@ final class YamlDocuments {
      * trusted for this text.
      */
     static int[] split(byte[] text) {
-        if (text.length >= 3 && (text[0] & 0xff) == 0xef && (text[1] & 0xff) == 0xbb && (text[2] & 0xff) == 0xbf) {
+        return split(text, text.length);
+    }
+
+    /** As {@link #split(byte[])} for the first {@code length} bytes of {@code buffer}. */
+    static int[] split(byte[] buffer, int length) {
+        byte[] text = buffer;
+        if (length >= 3 && (text[0] & 0xff) == 0xef && (text[1] & 0xff) == 0xbb && (text[2] & 0xff) == 0xbf) {
             return null;
         }
         int[] out = new int[16];
         int n = 0;
         int start = 0;
         boolean leading = true;
-        for (int line = 0; line < text.length; ) {
+        for (int line = 0; line < length; ) {
             int end = line;
-            while (end < text.length && text[end] != '\n') {
+            while (end < length && text[end] != '\n') {
                 end++;
             }
             byte first = text[line];
@@ -48,14 +54,14 @@ final class YamlDocuments {
                     out[n++] = line;
                 }
                 leading = false;
-                start = Math.min(end + 1, text.length);
+                start = Math.min(end + 1, length);
             }
             line = end + 1;
         }
-        if (!leading || !blank(text, start, text.length) || n == 0) {
+        if (!leading || !blank(text, start, length) || n == 0) {
             out = grow(out, n);
             out[n++] = start;
-            out[n++] = text.length;
+            out[n++] = length;
         }
         return Arrays.copyOf(out, n);
     }

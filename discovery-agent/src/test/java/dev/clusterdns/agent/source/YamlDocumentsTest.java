@@ -25,6 +25,19 @@ class YamlDocumentsTest {
     }
 
     @Test
+    void aBufferSplitsAsItsFirstLengthBytes() {
+        // An edit reads into a kept buffer: what an earlier, longer file left after the length is ignored.
+        for (String text : List.of("a: 1\n", "", "a: 1\n---\n---\nb: 2\n", "\n\n---\na: |\n  text\nb: 2\n---\nc: 3",
+                "%YAML 1.2\n---\na: 1\n")) {
+            byte[] exact = text.getBytes(StandardCharsets.UTF_8);
+            byte[] buffer = (text + "\n---\nleft: over\n...\n").getBytes(StandardCharsets.UTF_8);
+            int[] want = YamlDocuments.split(exact);
+            int[] got = YamlDocuments.split(buffer, exact.length);
+            assertEquals(want == null ? null : java.util.Arrays.toString(want), got == null ? null : java.util.Arrays.toString(got), text);
+        }
+    }
+
+    @Test
     void declinesWhatItDoesNotModel() {
         for (String text : List.of("%YAML 1.2\n---\na: 1\n", "a: 1\n...\n---\nb: 2\n", "--- a: 1\n", "---|\n x\n",
                 "\ufeffa: 1\n---\nb: 2\n", "a: 1\n--- !!map\nb: 2\n")) {
