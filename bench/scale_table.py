@@ -54,6 +54,7 @@ def main():
         ("heap used after full GC, at ready (MB)", lambda ns: get(ns, "serve.heap_ready_mb")),
         ("heap used after full GC, after %s edits (MB)" % rss_edits, lambda ns: get(ns, "serve.heap_edits_mb")),
         ("RSS at ready (MB)", lambda ns: get(ns, "serve.rss_ready_mb")),
+        ("RSS 1 s after ready (MB)", lambda ns: get(ns, "serve.rss_ready1_mb")),
         ("RSS after %s edits (MB)" % rss_edits, lambda ns: get(ns, "serve.rss_edits_mb")),
         ("file edit → DNS answer, median / p99 (ms, %s edits)" % edits,
          lambda ns: sample(ns, pair(ns, "serve.edit_median_ms", "serve.edit_p99_ms"), "serve.edit_n", edits)),
