@@ -264,15 +264,23 @@ final class ClusterReconciler {
         }
 
         ClusterSnapshot.Successor next = current.successor(current.revision() + 1);
+        // The workload controllers first, in namespace order (they draw pod IPs from one pool); then
+        // the endpoints controller, which reads and writes only its own namespace.
+        List<String> endpointSpaces = new ArrayList<>();
+        int endpointServices = 0;
         for (String ns : dirty) {
             Space space = spaces.get(ns);
             if (space.replan) {
                 runWorkloads(ns, space, now, change);
             }
             if (!space.endpointsDirty.isEmpty()) {
-                runEndpoints(ns, space, now, change);
+                endpointSpaces.add(ns);
+                endpointServices += space.endpointsDirty.size();
             }
-            next.namespace(ns, space.objects());
+        }
+        runEndpoints(endpointSpaces, endpointServices, now, change);
+        for (String ns : dirty) {
+            next.namespace(ns, spaces.get(ns).objects());
         }
         List<dev.clusterdns.agent.model.Namespace> namespaces = namespaces(now);
         if (!namespaces.equals(current.namespaces())) {
@@ -523,15 +531,65 @@ final class ClusterReconciler {
         });
     }
 
-    /**
-     * The endpoints controller for the Services of one namespace that a change touched (their own
-     * change, a pod they may select, their given slices or Endpoints); the namespace's other slices
-     * and Endpoints stay as they are. Reports the Services whose endpoints changed.
-     */
+    /** Below this many touched Services in several namespaces, running their controllers on several threads does not pay. */
+    private static final int PARALLEL_ENDPOINTS = 500;
+    /** How many touched Services {@link #runEndpoints(List, int, String, SnapshotChange.Builder)} needs to use all cores (tests lower it). */
+    int parallelEndpointsFrom = PARALLEL_ENDPOINTS;
+
     /** Up to this many Services to recompute, each is tried on every pod; beyond, the selector index finds them. */
     private static final int FEW_SERVICES = 4;
 
-    private void runEndpoints(String ns, Space space, String now, SnapshotChange.Builder change) {
+    /**
+     * The endpoints controller for each of {@code namespaces}. Namespaces are independent (a Service
+     * selects Pods of its own namespace, slice names are unique per namespace), so a large batch (a
+     * first load) runs them on all cores; what each reports is merged in namespace order, so the
+     * outcome is the same as running them in turn.
+     */
+    private void runEndpoints(List<String> namespaces, int services, String now, SnapshotChange.Builder change) {
+        if (namespaces.size() < 2 || services < parallelEndpointsFrom) {
+            for (String ns : namespaces) {
+                Map<String, Problem> warnings = new LinkedHashMap<>();
+                runEndpoints(ns, spaces.get(ns), now, change, warnings);
+                applyWarnings(warnings);
+            }
+            return;
+        }
+        Space[] inOrder = new Space[namespaces.size()];
+        SnapshotChange.Builder[] changes = new SnapshotChange.Builder[inOrder.length];
+        List<Map<String, Problem>> warnings = new ArrayList<>(inOrder.length);
+        for (int i = 0; i < inOrder.length; i++) {
+            inOrder[i] = spaces.get(namespaces.get(i));
+            changes[i] = SnapshotChange.builder();
+            warnings.add(new LinkedHashMap<>());
+        }
+        java.util.stream.IntStream.range(0, inOrder.length).parallel().forEach(i ->
+                runEndpoints(namespaces.get(i), inOrder[i], now, changes[i], warnings.get(i)));
+        for (int i = 0; i < inOrder.length; i++) {
+            change.addAll(changes[i]);
+            applyWarnings(warnings.get(i));
+        }
+    }
+
+    /** Selector warnings worked out by the endpoints controller: a Problem to hold, or null to drop one. */
+    private void applyWarnings(Map<String, Problem> warnings) {
+        warnings.forEach((key, warning) -> {
+            if (warning == null) {
+                selectorWarnings.remove(key);
+            } else {
+                selectorWarnings.put(key, warning);
+            }
+        });
+    }
+
+    /**
+     * The endpoints controller for the Services of one namespace that a change touched (their own
+     * change, a pod they may select, their given slices or Endpoints); the namespace's other slices
+     * and Endpoints stay as they are. Reports the Services whose endpoints changed, and their selector
+     * warnings in {@code warnings} (by `namespace/name`; null: none). Reads and writes only
+     * {@code space} and what it is given, so namespaces may run on several threads.
+     */
+    private void runEndpoints(String ns, Space space, String now, SnapshotChange.Builder change,
+                              Map<String, Problem> warnings) {
         Set<String> owners = new TreeSet<>(space.endpointsDirty);
         space.endpointsDirty.clear();
         List<EndpointSlice> slices = new ArrayList<>();
@@ -640,12 +698,9 @@ final class ClusterReconciler {
                 }
             }
             for (String svc : owners) {
-                selectorWarnings.remove(ns + "/" + svc);
                 Service s = space.services.get(svc);
-                if (s != null && !selecting.contains(svc) && SelectorWarnings.applies(s)) {
-                    selectorWarnings.put(ns + "/" + svc, SelectorWarnings.warning(s,
-                            serviceOrigin.getOrDefault(ns + "/" + svc, "cluster")));
-                }
+                warnings.put(ns + "/" + svc, s != null && !selecting.contains(svc) && SelectorWarnings.applies(s)
+                        ? SelectorWarnings.warning(s, serviceOrigin.getOrDefault(ns + "/" + svc, "cluster")) : null);
             }
         }
     }

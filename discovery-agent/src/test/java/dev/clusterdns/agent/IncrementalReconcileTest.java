@@ -102,6 +102,72 @@ class IncrementalReconcileTest {
         assertEquals(want.problems(), got.problems(), "problems in the same order");
     }
 
+    /**
+     * The endpoints controllers of the namespaces a batch touches run on several threads (a first
+     * load): the snapshot, its problems in order and what it says changed are those of running them
+     * in turn, on the first batch and on every batch after it.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {21, 22, 23, 24})
+    void endpointsOnSeveralThreadsGiveWhatTheyGiveInTurn(long seed) throws Exception {
+        List<String> namespaces = List.of("default", "shop", "ops", "web", "db", "batch", "kube-system");
+        Random random = new Random(seed);
+        Map<ObjectKey, Manifest> world = new LinkedHashMap<>();
+        for (int i = 0; i < 600; i++) {
+            ObjectChange c = randomChange(random, world, namespaces);
+            if (c.removed()) {
+                world.remove(c.key());
+            } else {
+                world.put(c.key(), c.manifest());
+            }
+        }
+        ClusterReconciler inTurn = new ClusterReconciler(config(Files.createDirectories(tmp.resolve("in-turn"))));
+        inTurn.parallelEndpointsFrom = Integer.MAX_VALUE;
+        ClusterReconciler parallel = new ClusterReconciler(config(Files.createDirectories(tmp.resolve("parallel"))));
+        parallel.parallelEndpointsFrom = 1;
+        List<ObjectChange> batch = world.values().stream().map(ObjectChange::put).toList();
+        for (int step = 0; step < 40; step++) {
+            ClusterSnapshot want = inTurn.apply(new SourceChanges(batch, null));
+            ClusterSnapshot got = parallel.apply(new SourceChanges(batch, null));
+            String where = "seed " + seed + " step " + step;
+            if (step == 0) {
+                assertTrue(want.populatedNamespaces().size() >= 5, where + ": " + want.populatedNamespaces());
+                assertTrue(want.problems().stream().anyMatch(p -> p.message().contains("selector")),
+                        where + ": some Service selects no Pod");
+            }
+            Set<String> spaces = new TreeSet<>(want.populatedNamespaces());
+            spaces.addAll(got.populatedNamespaces());
+            for (String ns : spaces) {
+                assertEquals(timeless(want.objects(ns)), timeless(got.objects(ns)), where + ": namespace " + ns);
+            }
+            assertEquals(names(want), names(got), where + ": namespaces");
+            assertEquals(want.problems(), got.problems(), where + ": problems in the same order");
+            assertEquals(changed(want), changed(got), where + ": what changed");
+            Map<ObjectKey, ObjectChange> next = new LinkedHashMap<>();
+            int size = 1 + random.nextInt(random.nextBoolean() ? 3 : 20);
+            for (int i = 0; i < size; i++) {
+                ObjectChange c = randomChange(random, world, namespaces);
+                next.put(c.key(), c);
+            }
+            for (ObjectChange c : next.values()) {
+                if (c.removed()) {
+                    world.remove(c.key());
+                } else {
+                    world.put(c.key(), c.manifest());
+                }
+            }
+            batch = List.copyOf(next.values());
+        }
+    }
+
+    private static Map<String, Set<String>> changed(ClusterSnapshot s) {
+        Map<String, Set<String>> out = new java.util.TreeMap<>();
+        out.put("(everything)", Set.of(String.valueOf(s.change().isEverything())));
+        for (String kind : s.change().kinds()) {
+            out.put(kind, new TreeSet<>(s.change().keys(kind)));
+        }
+        return out;
+    }
 
     /** Valid on its own: one reconcile of just this object does not call it invalid (warnings aside). */
     private boolean valid(Manifest m) throws IOException {
@@ -196,11 +262,15 @@ class IncrementalReconcileTest {
     }
 
     private static ObjectChange randomChange(Random r, Map<ObjectKey, Manifest> world) {
+        return randomChange(r, world, NAMESPACES);
+    }
+
+    private static ObjectChange randomChange(Random r, Map<ObjectKey, Manifest> world, List<String> namespaces) {
         if (!world.isEmpty() && r.nextInt(4) == 0) {
             List<ObjectKey> keys = new ArrayList<>(world.keySet());
             return ObjectChange.remove(keys.get(r.nextInt(keys.size())));
         }
-        String ns = NAMESPACES.get(r.nextInt(NAMESPACES.size()));
+        String ns = namespaces.get(r.nextInt(namespaces.size()));
         String yaml = switch (r.nextInt(10)) {
             case 9 -> deployment(r, ns);
             case 0, 1, 2 -> service(r, ns);

@@ -1,6 +1,7 @@
 package dev.clusterdns.agent.endpoints;
 
 import dev.clusterdns.agent.model.EndpointPort;
+import dev.clusterdns.agent.model.ObjectReference;
 import dev.clusterdns.agent.model.Endpoints.Address;
 import dev.clusterdns.agent.model.Endpoints.Subset;
 import java.util.ArrayList;
@@ -47,13 +48,47 @@ final class Subsets {
 
     private Subsets() {}
 
-    private record AddressKey(String ip, String uid) {
-        static AddressKey of(Address a) {
-            return new AddressKey(a.ip(), a.targetRef() == null ? null : a.targetRef().uid());
+    /**
+     * An address's identity, (ip, targetRef.uid), with the first full address seen under it. The uid
+     * is read only when two addresses share an IP: a Pod's assigned uid is a name-based UUID worked
+     * out on each read, and almost every address has an IP of its own.
+     */
+    private static final class AddressKey {
+        final Address first;
+        final String ip;
+        private String uid;
+        private boolean uidRead;
+
+        AddressKey(Address first) {
+            this.first = first;
+            this.ip = first.ip();
+        }
+
+        private String uid() {
+            if (!uidRead) {
+                ObjectReference ref = first.targetRef();
+                uid = ref == null ? null : ref.uid();
+                uidRead = true;
+            }
+            return uid;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return this == o || o instanceof AddressKey k && Objects.equals(ip, k.ip) && Objects.equals(uid(), k.uid());
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hashCode(ip);
         }
     }
 
-    private record AddressReadiness(Address address, boolean ready) {}
+    private record AddressReadiness(AddressKey key, boolean ready) {
+        Address address() {
+            return key.first;
+        }
+    }
 
     /**
      * Canonical subsets: every (address, port) with not-ready winning over ready; ports grouped by
@@ -61,7 +96,7 @@ final class Subsets {
      * with the first full address seen winning. Subsets that have ports but no addresses vanish.
      */
     static List<Subset> repack(List<Subset> subsets) {
-        Map<AddressKey, Address> firstSeen = new HashMap<>();
+        Map<AddressKey, AddressKey> firstSeen = new HashMap<>();
         Map<EndpointPort, Map<AddressKey, Boolean>> readinessByPort = new LinkedHashMap<>();
         for (Subset subset : subsets) {
             List<EndpointPort> ports = subset.ports().isEmpty() ? List.of(NO_PORTS) : subset.ports();
@@ -76,12 +111,12 @@ final class Subsets {
         Map<List<Object>, List<AddressReadiness>> addressesByKey = new HashMap<>();
         for (Map.Entry<EndpointPort, Map<AddressKey, Boolean>> e : readinessByPort.entrySet()) {
             List<AddressReadiness> members = new ArrayList<>();
-            e.getValue().forEach((key, ready) -> members.add(new AddressReadiness(firstSeen.get(key), ready)));
+            e.getValue().forEach((key, ready) -> members.add(new AddressReadiness(key, ready)));
             members.sort(Comparator.comparing(AddressReadiness::address, ADDRESS_ORDER)
                     .thenComparing(AddressReadiness::ready));
             List<Object> groupKey = new ArrayList<>(members.size());
             for (AddressReadiness m : members) {
-                groupKey.add(List.of(AddressKey.of(m.address()), m.ready()));
+                groupKey.add(List.of(m.key(), m.ready()));
             }
             addressesByKey.putIfAbsent(groupKey, members);
             Set<EndpointPort> ports = portsByAddressSet.computeIfAbsent(groupKey, k -> new TreeSet<>(PORT_ORDER));
@@ -104,10 +139,11 @@ final class Subsets {
     }
 
     private static void map(List<Address> addresses, EndpointPort port, boolean ready,
-            Map<AddressKey, Address> firstSeen, Map<EndpointPort, Map<AddressKey, Boolean>> readinessByPort) {
+            Map<AddressKey, AddressKey> firstSeen, Map<EndpointPort, Map<AddressKey, Boolean>> readinessByPort) {
         for (Address a : addresses) {
-            AddressKey key = AddressKey.of(a);
-            firstSeen.putIfAbsent(key, a);
+            AddressKey fresh = new AddressKey(a);
+            AddressKey seen = firstSeen.putIfAbsent(fresh, fresh);
+            AddressKey key = seen == null ? fresh : seen;
             Map<AddressKey, Boolean> readiness = readinessByPort.computeIfAbsent(port, p -> new LinkedHashMap<>());
             // Not ready always trumps ready.
             readiness.merge(key, ready, (was, now) -> was && now);

@@ -128,6 +128,12 @@ public final class SnapshotChange {
             return this;
         }
 
+        /** Everything {@code other} holds, added to this one. */
+        public Builder addAll(Builder other) {
+            other.keys.forEach(this::addAll);
+            return this;
+        }
+
         public boolean isEmpty() {
             return keys.isEmpty();
         }

@@ -64,6 +64,29 @@ class EndpointsObjectTest {
         return addresses.stream().map(Address::ip).collect(Collectors.toSet());
     }
 
+    /** Pods without a uid of their own (the agent assigns one from the name) on one IP (host network). */
+    @Test
+    void podsSharingAnIpAreKeptApartByTheirAssignedUids() {
+        String shared = "status: {phase: Running, podIP: 10.1.0.7, conditions: [{type: Ready, status: \"True\"}]}";
+        String yaml = service(CLUSTER_IP_V4);
+        for (String name : List.of("web-a", "web-b", "web-c")) {
+            yaml += pod(name, "", shared).replace(", uid: uid-" + name, "");
+        }
+        Manifests m = Manifests.parse(yaml);
+        // As the reconciler stamps them: the uid stands for the one computed from the name.
+        List<dev.clusterdns.agent.model.Pod> stamped = m.pods().stream().map(p -> new dev.clusterdns.agent.model.Pod(
+                p.apiVersion(), p.kind(), dev.clusterdns.agent.model.Uids.assign(p), p.spec(), p.status())).toList();
+        Endpoints e = endpoints(EndpointsController.reconcile(m.services(), stamped, List.of(), List.of()), "shop", "web")
+                .orElseThrow();
+        assertEquals(1, e.subsets().size());
+        List<String> uids = e.subsets().get(0).addresses().stream().map(a -> a.targetRef().uid()).toList();
+        List<String> want = new java.util.ArrayList<>(List.of("web-a", "web-b", "web-c").stream()
+                .map(n -> dev.clusterdns.agent.model.Uids.of("Pod", "shop", n)).toList());
+        want.sort(null);
+        assertEquals(want, uids);
+        assertEquals(Set.of("10.1.0.7"), ips(e.subsets().get(0).addresses()));
+    }
+
     @Test
     void nameNamespaceLabelsAndAddressFields() {
         Endpoints e = web(service(CLUSTER_IP_V4) + pod("web-1", "10.1.0.5", """

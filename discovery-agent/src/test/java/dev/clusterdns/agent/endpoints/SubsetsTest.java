@@ -72,6 +72,17 @@ class SubsetsTest {
     }
 
     @Test
+    void addressesSharingAnIpStayApartByUidOnEveryPort() {
+        List<Subset> out = Subsets.repack(List.of(
+                new Subset(List.of(pod("10.0.0.1", "b"), pod("10.0.0.1", "a")), null, List.of(port(80))),
+                new Subset(List.of(pod("10.0.0.1", "a")), List.of(pod("10.0.0.1", "b")), List.of(port(81))),
+                new Subset(List.of(pod("10.0.0.1", "a"), pod("10.0.0.1", "b")), null, List.of(port(82)))));
+        assertEquals(List.of(
+                new Subset(List.of(pod("10.0.0.1", "a"), pod("10.0.0.1", "b")), null, List.of(port(80), port(82))),
+                new Subset(List.of(pod("10.0.0.1", "a")), List.of(pod("10.0.0.1", "b")), List.of(port(81)))), out);
+    }
+
+    @Test
     void subsetWithoutPortsIsKeptAndOneWithoutAddressesVanishes() {
         List<Subset> out = Subsets.repack(List.of(
                 new Subset(List.of(addr("10.0.0.1")), null, null),

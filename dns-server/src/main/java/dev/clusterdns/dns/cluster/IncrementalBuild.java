@@ -54,6 +54,12 @@ final class IncrementalBuild {
      */
     static ClusterZone build(ClusterSnapshot snapshot, ClusterOptions options, ClusterZone previous,
             SnapshotChange change, long nowSeconds) {
+        return build(snapshot, options, previous, change, nowSeconds, PARALLEL_PARTS);
+    }
+
+    /** As above; a first build of at least {@code parallelFrom} Services makes their parts on all cores. */
+    static ClusterZone build(ClusterSnapshot snapshot, ClusterOptions options, ClusterZone previous,
+            SnapshotChange change, long nowSeconds, int parallelFrom) {
         Name origin = ZoneBuilder.absolute(options.domain());
         Name svcZone = ZoneBuilder.label("svc", origin);
         ZoneBuilder b = new ZoneBuilder(options, origin);
@@ -85,7 +91,21 @@ final class IncrementalBuild {
         PtrClaims claims = previous == null ? PtrClaims.empty() : previous.claims();
         // A first build gathers its claims in a plain map and makes the persistent one whole.
         Map<String, Object> firstClaims = previous == null ? new HashMap<>() : null;
+        // A first build's parts on all cores: each depends on its own Service and slices only.
+        ServicePart[] built = previous == null && keys.size() >= parallelFrom ? firstParts(snapshot, options, origin,
+                namespaces, keys) : null;
+        int at = -1;
         for (String key : keys) {
+            at++;
+            if (built != null) {
+                if (built[at] != null) {
+                    parts.put(key, built[at]);
+                    for (String ip : EndpointNames.addresses(built[at])) {
+                        firstClaims.merge(ip, key, IncrementalBuild::withClaimant);
+                    }
+                }
+                continue;
+            }
             int slash = key.indexOf('/');
             String ns = key.substring(0, slash);
             String name = key.substring(slash + 1);
@@ -169,6 +189,36 @@ final class IncrementalBuild {
         return new ClusterZone(options, apexes, baseNodes, apexCore, Set.copyOf(namespaces), snapshot,
                 parts.build(), claims,
                 List.copyOf(apexTransfer));
+    }
+
+    /** Below this many Services a first build makes its parts on one thread. */
+    static final int PARALLEL_PARTS = 500;
+
+    /**
+     * Each Service's part of a first build (null for a key with no Service in an exposed namespace),
+     * in {@code keys}' order, made on all cores: one {@link ZoneBuilder} per chunk of keys, as a
+     * builder holds the Service it is drafting.
+     */
+    static ServicePart[] firstParts(ClusterSnapshot snapshot, ClusterOptions options, Name origin,
+            Set<String> namespaces, Collection<String> keys) {
+        String[] inOrder = keys.toArray(new String[0]);
+        ServicePart[] out = new ServicePart[inOrder.length];
+        int chunk = Math.max(64, inOrder.length / (8 * Runtime.getRuntime().availableProcessors()));
+        java.util.stream.IntStream.range(0, (inOrder.length + chunk - 1) / chunk).parallel().forEach(c -> {
+            ZoneBuilder b = new ZoneBuilder(options, origin);
+            boolean[] changed = {true};
+            for (int i = c * chunk; i < Math.min(inOrder.length, (c + 1) * chunk); i++) {
+                String key = inOrder[i];
+                int slash = key.indexOf('/');
+                String ns = key.substring(0, slash);
+                String name = key.substring(slash + 1);
+                Service svc = namespaces.contains(ns) ? snapshot.service(ns, name).orElse(null) : null;
+                if (svc != null) {
+                    out[i] = part(b, svc, snapshot.endpointSlices(ns, name), null, changed);
+                }
+            }
+        });
+        return out;
     }
 
     /** What a part (or no part) shows of its endpoints and ClusterIPs in DNS, for change detection. */
