@@ -6,7 +6,10 @@ import java.lang.invoke.VarHandle;
 /**
  * One thread's counts for one listen address: plain arrays that only their own thread writes (no
  * atomic read-modify-write per query), read and summed by the scrape. Each slot is stored with an
- * opaque write, so a scrape on another thread sees whole values, at most a few queries old.
+ * opaque write, so a scrape on another thread sees whole values, at most a few queries old (a
+ * histogram's count and sum may be one observation apart in a scrape). A shard outlives its thread:
+ * the threads that answer are the event loops and the forwarder's, a fixed set, and what an ended
+ * thread counted stays in the totals.
  */
 final class MetricShard {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
