@@ -9,8 +9,9 @@
 # to core 1 (taskset), so they do not compete for a core. Per server:
 #   - the most queries per second dnsperf gets answered (UDP; TCP too for clusterdns and NSD);
 #   - the CPU the server spends per answered query (utime+stime of its processes over the answers) at
-#     a fixed RATE q/s: the figure to compare on a shared machine, it hardly depends on the load
-#     (clusterdns's also split by thread: event loop, GC and VM, JIT, other);
+#     a fixed RATE q/s: the figure to compare on a shared machine (it depends on the load only through
+#     how many datagrams a server finds per wake-up, alike for every server: compare ratios within a
+#     run) (clusterdns's also split by thread: event loop, GC and VM, JIT, other);
 #   - the same split into user and system time, and the system calls per answered query by kind
 #     (perf's syscall tracepoints, a shorter run of its own at RATE q/s);
 #   - latency p50 / p99 / p99.9 at 20,000 q/s (dnsperf -v, per answer).
