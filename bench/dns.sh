@@ -9,8 +9,11 @@
 # to core 1 (taskset), so they do not compete for a core. Per server:
 #   - the most queries per second dnsperf gets answered (UDP; TCP too for clusterdns and NSD);
 #   - the CPU the server spends per answered query (utime+stime of its processes over the answers) at
-#     a fixed RATE q/s: the figure to compare on a shared machine, it hardly depends on the load
-#     (clusterdns's also split by thread: event loop, GC and VM, JIT, other);
+#     a fixed RATE q/s: the figure to compare on a shared machine (it depends on the load only through
+#     how many datagrams a server finds per wake-up, alike for every server: compare ratios within a
+#     run) (clusterdns's also split by thread: event loop, GC and VM, JIT, other);
+#   - the same split into user and system time, and the system calls per answered query by kind
+#     (perf's syscall tracepoints, a shorter run of its own at RATE q/s);
 #   - latency p50 / p99 / p99.9 at 20,000 q/s (dnsperf -v, per answer).
 #
 # Needs: dnsperf, nsd (Debian packages), a C compiler, a JDK and Maven (the jar is built if missing).
@@ -86,15 +89,18 @@ launch=("${server_cpu[@]}")
 serve_clusterdns "$work/clusterdns.log" --manifests "$work/manifests" --zonefiles "$work/empty" --no-proxy --no-ingress --upstream none
 ours_pid="${pids[-1]}"
 
-# cpu_ticks PID: utime+stime of PID and its descendants (NSD forks its workers), in clock ticks.
+# family PID: PID and its descendants (NSD forks its workers), two generations deep.
+family() { echo "$1" $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); }
+# cpu_ticks PID: "user system" of PID and its descendants, in clock ticks.
 cpu_ticks() {
-  local total=0 p
-  for p in $1 $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); do
+  local user=0 system=0 p u s
+  for p in $(family "$1"); do
     [ -r "/proc/$p/stat" ] || continue
     # Fields after "pid (comm) ": the name may hold spaces ("nsd: server 1"); utime, stime are 12th, 13th.
-    total=$(( total + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}') ))
+    read -r u s < <(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12, $13}') || continue
+    user=$(( user + u )) system=$(( system + s ))
   done
-  echo "$total"
+  echo "$user $system"
 }
 # perf NAME PORT [DNSPERF ARGS...]: dnsperf from core 1 against PORT, its report kept in $work/NAME.out.
 perf() {
@@ -105,14 +111,43 @@ qps() { awk '/Queries per second/ {printf "%.0f", $4}' "$work/$1.out"; }
 completed() { awk '/Queries completed/ {print $3}' "$work/$1.out"; }
 lost() { awk '/Queries lost/ {print $3}' "$work/$1.out"; }
 
-# cpu_per_query NAME PORT PID: µs of server CPU per answered query at a fixed $rate q/s.
+# cpu_per_query NAME PORT PID: µs of server CPU per answered query at a fixed $rate q/s; the split
+# into user and system time is kept in $work/NAME-split ("user system", µs per query).
 cpu_per_query() {
   local before after hz
   hz=$(getconf CLK_TCK)
   before=$(cpu_ticks "$3")
   perf "$1-fixed" "$2" -l "$seconds" -Q "$rate"
   after=$(cpu_ticks "$3")
-  awk -v t=$(( after - before )) -v hz="$hz" -v n="$(completed "$1-fixed")" 'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n }'
+  set -- "$1" $before $after
+  awk -v u=$(( $4 - $2 )) -v s=$(( $5 - $3 )) -v hz="$hz" -v n="$(completed "$1-fixed")" 'BEGIN {
+    if (n > 0) printf "%.2f %.2f", u / hz * 1e6 / n, s / hz * 1e6 / n }' > "$work/$1-split"
+  awk '{ if (NF == 2) printf "%.2f", $1 + $2 }' "$work/$1-split"
+}
+split_of() { awk '{ if (NF == 2) printf "%s / %s", $1, $2; else printf "-" }' "$work/$1-split"; }
+
+# System calls per answered query at $rate q/s (a separate, shorter run: counting them costs the
+# kernel a little per call, so it is kept out of the CPU figure), when perf can count the syscall
+# tracepoints (root, or perf_event_paranoid ≤ -1). Prints "name count, ..." per query.
+syscall_events="recvmmsg sendmmsg recvmsg sendmsg recvfrom sendto epoll_wait epoll_pwait epoll_pwait2 getsockopt read write futex"
+counting=no
+if command -v perf >/dev/null && command perf stat -e syscalls:sys_enter_sendmmsg -x, -o /dev/null true 2>/dev/null; then
+  counting=yes
+fi
+syscalls_per_query() { # NAME PORT PID
+  [ "$counting" = yes ] || { echo "(perf cannot count system calls here)"; return; }
+  local events="raw_syscalls:sys_enter" e
+  for e in $syscall_events; do events="$events,syscalls:sys_enter_$e"; done
+  command perf stat -e "$events" -p "$(family "$3" | tr ' ' ',')" -x, -o "$work/$1-syscalls" -- sleep $(( seconds / 2 + 2 )) &
+  local counter=$!
+  sleep 0.5
+  perf "$1-count" "$2" -l $(( seconds / 2 )) -Q "$rate"
+  wait "$counter" || true
+  awk -F, -v n="$(completed "$1-count")" '
+    $3 ~ /sys_enter/ && $1 ~ /^[0-9]+$/ && n > 0 && $1 / n >= 0.005 {
+      name = $3; sub(/.*sys_enter_?/, "", name); if (name == "") name = "all"
+      line = line sprintf("%s%s %.2f", line == "" ? "" : ", ", name, $1 / n) }
+    END { print line }' "$work/$1-syscalls"
 }
 
 # thread_ticks PID: "user system name" of each thread of PID, in clock ticks (a JVM's event loop, GC and
@@ -176,6 +211,9 @@ ours_cpu=$(cpu_per_query clusterdns "$dns_port" "$ours_pid")
 thread_ticks "$ours_pid" > "$work/threads-after"
 ref_cpu=$(cpu_per_query nsd "$nsd_port" "$nsd_pid")
 echo_cpu=$(cpu_per_query echo "$echo_port" "$echo_pid")
+ours_calls=$(syscalls_per_query clusterdns "$dns_port" "$ours_pid")
+ref_calls=$(syscalls_per_query nsd "$nsd_port" "$nsd_pid")
+echo_calls=$(syscalls_per_query echo "$echo_port" "$echo_pid")
 ours_lat=$(latency clusterdns "$dns_port")
 ref_lat=$(latency nsd "$nsd_port")
 echo_lat=$(latency echo "$echo_port")
@@ -191,3 +229,8 @@ awk -v a="$(qps clusterdns)" -v b="$(qps nsd)" -v c="$ours_cpu" -v d="$ref_cpu" 
   if (a > 0) printf "; clusterdns TCP/UDP %.2f", t / a
   print "" }'
 echo "clusterdns CPU µs per query at $rate q/s by thread: $(by_thread "$work/threads-before" "$work/threads-after" "$(completed clusterdns-fixed)")"
+echo "CPU µs per query at $rate q/s, user / system: clusterdns $(split_of clusterdns), NSD $(split_of nsd), echo $(split_of echo)"
+echo "system calls per answered query at $rate q/s:"
+echo "  clusterdns: $ours_calls"
+echo "  NSD: $ref_calls"
+echo "  echo: $echo_calls"
