@@ -9,6 +9,8 @@
 #   bench/proxy_conn.sh [SECONDS] [ROUNDS] [JAR_A [JAR_B]]
 #     SECONDS per CPU measurement (default 6), ROUNDS of A/B/HAProxy turns (default 4);
 #     without jars: this checkout's build (cli/target/clusterdns.jar, built if missing).
+#   KEEPALIVE=1 bench/proxy_conn.sh ...   the same for keep-alive requests (64 connections kept
+#     open): system calls and CPU per request instead of per connection.
 #
 # Prints, per build: system calls per connection by name, and per round: connections per second,
 # wrk's p99, and the event-loop thread's CPU µs per connection (user + system). Rounds with few
@@ -76,7 +78,13 @@ url[R]="http://127.0.0.1:$ref_port/"
 pid[R]=$haproxy_pid
 stat[R]=/proc/$haproxy_pid/stat
 
-wrk_close() { timeout 60 taskset -c "$load_cores" wrk -t1 -c64 "$@" -H "Connection: close" 2>&1; }
+if [ "${KEEPALIVE:-0}" = 1 ]; then
+  unit=req
+  wrk_close() { timeout 60 taskset -c "$load_cores" wrk -t1 -c64 "$@" 2>&1; }
+else
+  unit=conn
+  wrk_close() { timeout 60 taskset -c "$load_cores" wrk -t1 -c64 "$@" -H "Connection: close" 2>&1; }
+fi
 # JIT warm-up; then the event-loop thread ("clusterdns-proxy-io-…", the busiest thread of that name).
 for _ in 1 2 3 4; do for n in "${names[@]}"; do wrk_close -d4s "${url[$n]}" >/dev/null; done; done
 wrk_close -d2s "${url[R]}" >/dev/null
@@ -94,13 +102,15 @@ for n in "${names[@]}" R; do
   strace -c -p "${task[$n]}" -o "$work/count-$n.txt" 2>/dev/null &
   s=$!
   sleep 1
-  wrk_close -d3s "${url[$n]}" >/dev/null
+  requests=$(wrk_close -d3s "${url[$n]}" | awk '/requests in/ {print $1}')
   sleep 0.3
   kill -INT $s
   wait $s 2>/dev/null || true
-  awk -v n="$n" '$NF == "accept4" { acc = $4 - ($5 ~ /^[0-9]+$/ ? $5 : 0) }
+  # Per connection: the accept4 calls that succeeded; per keep-alive request: wrk's count.
+  awk -v n="$n" -v unit="$unit" -v requests="${requests:-0}" '$NF == "accept4" { acc = $4 - ($5 ~ /^[0-9]+$/ ? $5 : 0) }
     $1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" { c[$NF] = $4; t += $4 }
-    END { printf "%s: %.1f system calls per connection (%d connections):", n, t / acc, acc
+    END { if (unit == "req") acc = requests
+          printf "%s: %.1f system calls per %s (%d):", n, t / acc, unit, acc
           for (k in c) if (c[k] / acc >= 0.05) printf " %s %.2f", k, c[k] / acc; printf "\n" }' "$work/count-$n.txt"
 done
 hz=$(getconf CLK_TCK)
@@ -110,10 +120,10 @@ for r in $(seq 1 "$rounds"); do
     read -r u0 s0 < <(awk '{print $14, $15}' "${stat[$n]}")
     out=$(wrk_close -d"${seconds}s" --latency "${url[$n]}")
     read -r u1 s1 < <(awk '{print $14, $15}' "${stat[$n]}")
-    echo "$out" | awk -v n="$n" -v r="$r" -v load="$load" -v hz="$hz" -v u="$((u1 - u0))" -v s="$((s1 - s0))" '
+    echo "$out" | awk -v n="$n" -v r="$r" -v unit="$unit" -v load="$load" -v hz="$hz" -v u="$((u1 - u0))" -v s="$((s1 - s0))" '
       /requests in/ { conns = $1 } /Requests\/sec/ { rps = $2 } / 99%/ { p99 = $2 }
-      END { k = 1e6 / hz / conns; printf "round %d %s (load %s): %s conn/s, p99 %s, CPU %.1f µs/conn (user %.1f, system %.1f)\n",
-            r, n, load, rps, p99, (u + s) * k, u * k, s * k }'
+      END { k = 1e6 / hz / conns; printf "round %d %s (load %s): %s %s/s, p99 %s, CPU %.1f µs/%s (user %.1f, system %.1f)\n",
+            r, n, load, rps, unit, p99, (u + s) * k, unit, u * k, s * k }'
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
