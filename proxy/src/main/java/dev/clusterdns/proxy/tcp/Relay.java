@@ -44,10 +44,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
         if (msg instanceof ByteBuf buf) {
             bytes.inc(buf.readableBytes());
         }
-        // Straight to the peer's outbound buffer: its pipeline has no outbound handler (a Relay is
-        // inbound only) and both channels share this event loop, so the pipeline's walk from tail
-        // to head (a context lookup, an event-loop check and a promise check per hop) does nothing.
-        peer.unsafe().write(msg, peer.voidPromise());
+        peer.write(msg, peer.voidPromise());
         if (!peer.isWritable()) {
             // The peer's queue passed its high-water mark: stop reading until it drains.
             self.config().setAutoRead(false);
@@ -57,8 +54,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         activity.mark();
-        // As in forward: no outbound handler to pass on the way.
-        peer.unsafe().flush();
+        peer.flush();
         Channel self = ctx.channel();
         if (!((SocketChannelConfig) self.config()).isAllowHalfClosure()
                 && self.unsafe().recvBufAllocHandle().lastBytesRead() < 0) {
