@@ -150,7 +150,7 @@ public final class ManifestTree {
     /**
      * The few files an edit changed are read into this buffer, kept between edits: a large file read
      * into a new array each time is a humongous allocation for G1, and once the heap had shrunk to
-     * its live set each one set off a marking cycle (17 in 100 edits of a 1.6 MB file at 160k objects).
+     * its live set each one set off a marking cycle (17 in 100 edits of a 560 KB file at 160k objects).
      */
     private byte[] editBuffer = new byte[0];
     /** Larger files get an array of their own, so that one edit of a huge file is not held for good. */
