@@ -54,6 +54,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 
 /**
  * Turns source changes into the next snapshot, as the API server and the controllers would:
@@ -562,7 +563,7 @@ final class ClusterReconciler {
             changes[i] = SnapshotChange.builder();
             warnings.add(new LinkedHashMap<>());
         }
-        java.util.stream.IntStream.range(0, inOrder.length).parallel().forEach(i ->
+        IntStream.range(0, inOrder.length).parallel().forEach(i ->
                 runEndpoints(namespaces.get(i), inOrder[i], now, changes[i], warnings.get(i)));
         for (int i = 0; i < inOrder.length; i++) {
             change.addAll(changes[i]);
@@ -905,7 +906,7 @@ final class ClusterReconciler {
             return Map.of();
         }
         Checked[] out = new Checked[bulk.size()];
-        java.util.stream.IntStream.range(0, out.length).parallel().forEach(i -> {
+        IntStream.range(0, out.length).parallel().forEach(i -> {
             Manifest m = bulk.get(i);
             if (m.object() instanceof Pod p) {
                 out[i] = check(m, p, Defaults::pod, Validation::pod);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -204,7 +205,7 @@ final class IncrementalBuild {
         String[] inOrder = keys.toArray(new String[0]);
         ServicePart[] out = new ServicePart[inOrder.length];
         int chunk = Math.max(64, inOrder.length / (8 * Runtime.getRuntime().availableProcessors()));
-        java.util.stream.IntStream.range(0, (inOrder.length + chunk - 1) / chunk).parallel().forEach(c -> {
+        IntStream.range(0, (inOrder.length + chunk - 1) / chunk).parallel().forEach(c -> {
             ZoneBuilder b = new ZoneBuilder(options, origin);
             boolean[] changed = {true};
             for (int i = c * chunk; i < Math.min(inOrder.length, (c + 1) * chunk); i++) {
