@@ -547,14 +547,6 @@ final class ClusterReconciler {
      * outcome is the same as running them in turn.
      */
     private void runEndpoints(List<String> namespaces, int services, String now, SnapshotChange.Builder change) {
-        if (namespaces.size() < 2 || services < parallelEndpointsFrom) {
-            for (String ns : namespaces) {
-                Map<String, Problem> warnings = new LinkedHashMap<>();
-                runEndpoints(ns, spaces.get(ns), now, change, warnings);
-                applyWarnings(warnings);
-            }
-            return;
-        }
         Space[] inOrder = new Space[namespaces.size()];
         SnapshotChange.Builder[] changes = new SnapshotChange.Builder[inOrder.length];
         List<Map<String, Problem>> warnings = new ArrayList<>(inOrder.length);
@@ -563,7 +555,8 @@ final class ClusterReconciler {
             changes[i] = SnapshotChange.builder();
             warnings.add(new LinkedHashMap<>());
         }
-        IntStream.range(0, inOrder.length).parallel().forEach(i ->
+        IntStream each = IntStream.range(0, inOrder.length);
+        (inOrder.length >= 2 && services >= parallelEndpointsFrom ? each.parallel() : each).forEach(i ->
                 runEndpoints(namespaces.get(i), inOrder[i], now, changes[i], warnings.get(i)));
         for (int i = 0; i < inOrder.length; i++) {
             change.addAll(changes[i]);

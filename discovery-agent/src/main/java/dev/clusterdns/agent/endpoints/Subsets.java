@@ -1,9 +1,9 @@
 package dev.clusterdns.agent.endpoints;
 
 import dev.clusterdns.agent.model.EndpointPort;
-import dev.clusterdns.agent.model.ObjectReference;
 import dev.clusterdns.agent.model.Endpoints.Address;
 import dev.clusterdns.agent.model.Endpoints.Subset;
+import dev.clusterdns.agent.model.ObjectReference;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -89,62 +89,54 @@ final class IncrementalBuild {
         // this change touches.
         BucketedMap.Editor<String, ServicePart> parts =
                 (previous == null ? BucketedMap.<String, ServicePart>empty() : previous.parts()).edit();
-        PtrClaims claims = previous == null ? PtrClaims.empty() : previous.claims();
-        // A first build gathers its claims in a plain map and makes the persistent one whole.
-        Map<String, Object> firstClaims = previous == null ? new HashMap<>() : null;
-        // A first build's parts on all cores: each depends on its own Service and slices only.
-        ServicePart[] built = previous == null && keys.size() >= parallelFrom ? firstParts(snapshot, options, origin,
-                namespaces, keys) : null;
-        int at = -1;
-        for (String key : keys) {
-            at++;
-            if (built != null) {
-                if (built[at] != null) {
-                    parts.put(key, built[at]);
-                    for (String ip : EndpointNames.addresses(built[at])) {
-                        firstClaims.merge(ip, key, IncrementalBuild::withClaimant);
-                    }
-                }
-                continue;
-            }
-            int slash = key.indexOf('/');
-            String ns = key.substring(0, slash);
-            String name = key.substring(slash + 1);
-            Service svc = namespaces.contains(ns) ? snapshot.service(ns, name).orElse(null) : null;
-            ServicePart old = parts.get(key);
-            ServicePart part = null;
-            if (svc != null) {
-                List<EndpointSlice> slices = snapshot.endpointSlices(ns, name);
-                if (old != null && old.builtFrom(svc, slices)) {
-                    ServicePart same = old.from(svc, slices);
-                    if (same != old) {
-                        parts.put(key, same);
-                    }
-                    continue;
-                }
-                part = part(b, svc, slices, old, changed);
-                parts.put(key, part);
-            } else if (old == null) {
-                continue;
-            } else {
-                parts.remove(key);
-                changed[0] |= !old.nodes().isEmpty();
-            }
-            if (!changed[0]) {
-                changed[0] = !signature(options, svcZone, old).equals(signature(options, svcZone, part));
-            }
-            if (firstClaims != null) {
+        PtrClaims claims;
+        if (previous == null) {
+            // A first build: each part depends on its own Service and slices only (a large build makes
+            // them on all cores), and the claims are gathered in a plain map, made persistent whole.
+            ServicePart[] built = firstParts(snapshot, options, origin, namespaces, keys, keys.size() >= parallelFrom);
+            Map<String, Object> firstClaims = new HashMap<>();
+            int at = 0;
+            for (String key : keys) {
+                ServicePart part = built[at++];
                 if (part != null) {
+                    parts.put(key, part);
                     for (String ip : EndpointNames.addresses(part)) {
                         firstClaims.merge(ip, key, IncrementalBuild::withClaimant);
                     }
                 }
-            } else {
+            }
+            claims = PtrClaims.of(firstClaims);
+        } else {
+            claims = previous.claims();
+            for (String key : keys) {
+                int slash = key.indexOf('/');
+                String ns = key.substring(0, slash);
+                String name = key.substring(slash + 1);
+                Service svc = namespaces.contains(ns) ? snapshot.service(ns, name).orElse(null) : null;
+                ServicePart old = parts.get(key);
+                ServicePart part = null;
+                if (svc != null) {
+                    List<EndpointSlice> slices = snapshot.endpointSlices(ns, name);
+                    if (old != null && old.builtFrom(svc, slices)) {
+                        ServicePart same = old.from(svc, slices);
+                        if (same != old) {
+                            parts.put(key, same);
+                        }
+                        continue;
+                    }
+                    part = part(b, svc, slices, old, changed);
+                    parts.put(key, part);
+                } else if (old == null) {
+                    continue;
+                } else {
+                    parts.remove(key);
+                    changed[0] |= !old.nodes().isEmpty();
+                }
+                if (!changed[0]) {
+                    changed[0] = !signature(options, svcZone, old).equals(signature(options, svcZone, part));
+                }
                 claims = reclaim(claims, key, old, part);
             }
-        }
-        if (firstClaims != null) {
-            claims = PtrClaims.of(firstClaims);
         }
 
         // 3. The zone's own names; the previous ones when nothing about them changed.
@@ -197,15 +189,16 @@ final class IncrementalBuild {
 
     /**
      * Each Service's part of a first build (null for a key with no Service in an exposed namespace),
-     * in {@code keys}' order, made on all cores: one {@link ZoneBuilder} per chunk of keys, as a
-     * builder holds the Service it is drafting.
+     * in {@code keys}' order, on all cores when {@code parallel}: one {@link ZoneBuilder} per chunk of
+     * keys, as a builder holds the Service it is drafting.
      */
-    static ServicePart[] firstParts(ClusterSnapshot snapshot, ClusterOptions options, Name origin,
-            Set<String> namespaces, Collection<String> keys) {
+    private static ServicePart[] firstParts(ClusterSnapshot snapshot, ClusterOptions options, Name origin,
+            Set<String> namespaces, Collection<String> keys, boolean parallel) {
         String[] inOrder = keys.toArray(new String[0]);
         ServicePart[] out = new ServicePart[inOrder.length];
         int chunk = Math.max(64, inOrder.length / (8 * Runtime.getRuntime().availableProcessors()));
-        IntStream.range(0, (inOrder.length + chunk - 1) / chunk).parallel().forEach(c -> {
+        IntStream chunks = IntStream.range(0, (inOrder.length + chunk - 1) / chunk);
+        (parallel ? chunks.parallel() : chunks).forEach(c -> {
             ZoneBuilder b = new ZoneBuilder(options, origin);
             boolean[] changed = {true};
             for (int i = c * chunk; i < Math.min(inOrder.length, (c + 1) * chunk); i++) {
