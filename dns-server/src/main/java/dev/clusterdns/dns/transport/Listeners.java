@@ -87,9 +87,9 @@ public final class Listeners implements AutoCloseable {
                 bound.add(actual);
             }
         } catch (IOException | RuntimeException e) {
-            channels.forEach(Channel::close);
-            udpGroups.forEach(UdpSocketGroup::closeSeals);
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            // Closed before the error goes up, as the contract says: a channel's close runs on its
+            // event loop, and a caller binding the port again at once found it still held.
+            close(group, channels, udpGroups);
             throw e;
         }
         return new Listeners(group, channels, udpGroups, List.copyOf(bound), epoll);
@@ -166,6 +166,11 @@ public final class Listeners implements AutoCloseable {
 
     @Override
     public void close() {
+        close(group, channels, udpGroups);
+    }
+
+    /** Closes the channels and waits for it, then the seals and the event loops. */
+    private static void close(EventLoopGroup group, List<Channel> channels, List<UdpSocketGroup> udpGroups) {
         for (Channel c : channels) {
             c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }

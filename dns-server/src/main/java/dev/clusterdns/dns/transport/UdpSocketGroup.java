@@ -9,6 +9,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The UDP sockets of one listen address: {@code count} sockets sharing the port with SO_REUSEPORT,
@@ -68,7 +69,8 @@ final class UdpSocketGroup {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            members.forEach(Channel::close);
+            // Waited for: a channel's close runs on its event loop, and the caller may bind again at once.
+            members.forEach(c -> c.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
             closeAll(seals);
             throw e;
         }
