@@ -11,6 +11,9 @@
 #     without jars: this checkout's build (cli/target/clusterdns.jar, built if missing).
 #   KEEPALIVE=1 bench/proxy_conn.sh ...   the same for keep-alive requests (64 connections kept
 #     open): system calls and CPU per request instead of per connection.
+#   FLOOR=1 bench/proxy_conn.sh ...   adds F, a minimal relay on Netty's channels, and I, one on
+#     Netty's epoll loop without channels (IoHandles over its unix Socket) (bench/netty_floor, same
+#     Netty, one loop, pinned the same way): the floors a Netty proxy starts from.
 #
 # Prints, per build: system calls per connection by name, and per round: connections per second,
 # wrk's p99, and the event-loop thread's CPU µs per connection (user + system). Rounds with few
@@ -74,6 +77,20 @@ YAML
   echo "$name = $jar ($ip)"
   i=$((i + 1))
 done
+if [ "${FLOOR:-0}" = 1 ]; then
+  for floor in F:NettyFloor I:IoHandleFloor; do
+    n=${floor%%:*}
+    floor_port="$(free_port)"
+    taskset -c "$proxy_core" java "${java_opts[@]}" -cp "${jars[0]}" "$root/bench/netty_floor/${floor#*:}.java" \
+      127.0.0.1 "$floor_port" "$backend_ip" "$backend_port" >"$work/$n.log" 2>&1 &
+    pids+=($!)
+    pid[$n]=$!
+    for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$floor_port/" >/dev/null 2>&1 && break; sleep 0.1; done
+    url[$n]="http://127.0.0.1:$floor_port/"
+    names+=("$n")
+    echo "$n = bench/netty_floor/${floor#*:}.java (127.0.0.1:$floor_port)"
+  done
+fi
 url[R]="http://127.0.0.1:$ref_port/"
 pid[R]=$haproxy_pid
 stat[R]=/proc/$haproxy_pid/stat
