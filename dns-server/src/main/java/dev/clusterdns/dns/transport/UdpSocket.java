@@ -91,8 +91,9 @@ final class UdpSocket implements ReplySink, Closeable {
             }
             try {
                 queries.handle(wire, client, QueryProtocol.UDP, this);
-            } catch (RuntimeException e) {
-                // QueryHandler never throws by contract; if it does, this query is lost, not the socket.
+            } catch (RuntimeException | Error e) {
+                // QueryHandler never throws by contract; if it does (a bug, a stack overflow on a
+                // pathological query), this query is lost, not the socket's share of the traffic.
                 LOG.warn("query from {} failed", client, e);
             }
         }
