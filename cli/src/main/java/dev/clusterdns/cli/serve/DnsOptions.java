@@ -48,7 +48,7 @@ public final class DnsOptions {
     boolean ignoreEmptyService;
 
     @Option(names = "--dns-sockets", paramLabel = "N",
-            description = "UDP sockets (SO_REUSEPORT) and event-loop threads per DNS address (default: cores, at most 4).")
+            description = "UDP sockets (SO_REUSEPORT, a serving thread each) and TCP event-loop threads per DNS address (default: cores, at most 4).")
     Integer sockets;
 
     @Option(names = "--edns-size", paramLabel = "BYTES", defaultValue = "1232",

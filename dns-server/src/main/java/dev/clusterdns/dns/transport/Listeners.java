@@ -2,46 +2,39 @@ package dev.clusterdns.dns.transport;
 
 import dev.clusterdns.dns.DnsServer;
 import dev.clusterdns.dns.pipeline.Pipeline;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.SocketProtocolFamily;
-import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Netty side: one event-loop group (epoll when available, NIO otherwise), per address one TCP
- * listener and {@code sockets} UDP sockets bound with SO_REUSEPORT so the kernel spreads clients over
- * the loops ({@link UdpSocketGroup}: no other socket may join them).
+ * Per address one TCP listener on Netty (one event-loop group, epoll when available, NIO otherwise)
+ * and {@code sockets} UDP sockets, each with a thread of its own ({@link UdpSocket}), bound with
+ * SO_REUSEPORT so the kernel spreads clients over them ({@link UdpSocketGroup}: no other socket may
+ * join them).
  */
 public final class Listeners implements AutoCloseable {
     private static final int MAX_DATAGRAM = 4096;
+    private static final int UDP_RECEIVE_BUFFER = 4 << 20;
 
     private final EventLoopGroup group;
     private final List<Channel> channels;
@@ -71,6 +64,7 @@ public final class Listeners implements AutoCloseable {
         List<Channel> channels = new ArrayList<>();
         List<UdpSocketGroup> udpGroups = new ArrayList<>();
         List<InetSocketAddress> bound = new ArrayList<>();
+        DefaultThreadFactory udpThreads = new DefaultThreadFactory("dns-udp", true);
         try {
             for (InetSocketAddress want : config.listen()) {
                 // One handler per address: its metrics carry the address as CoreDNS's `server` label.
@@ -81,9 +75,8 @@ public final class Listeners implements AutoCloseable {
                 InetSocketAddress actual = new InetSocketAddress(want.getAddress(),
                         ((InetSocketAddress) tcp.localAddress()).getPort());
                 UdpSocketGroup udp = UdpSocketGroup.bind(actual, config.sockets(),
-                        at -> bindUdp(group, epoll, new UdpHandler(queries), at));
+                        at -> UdpSocket.bind(at, queries, MAX_DATAGRAM, UDP_RECEIVE_BUFFER, udpThreads));
                 udpGroups.add(udp);
-                channels.addAll(udp.members());
                 bound.add(actual);
             }
         } catch (IOException | RuntimeException e) {
@@ -93,28 +86,6 @@ public final class Listeners implements AutoCloseable {
             throw e;
         }
         return new Listeners(group, channels, udpGroups, List.copyOf(bound), epoll);
-    }
-
-    private static Channel bindUdp(EventLoopGroup group, boolean epoll, UdpHandler handler, InetSocketAddress at)
-            throws IOException {
-        Bootstrap b = new Bootstrap().group(group).handler(handler);
-        if (epoll) {
-            // A socket of the address's own family: an IPv4 address gets an AF_INET socket, not
-            // Netty's default dual-stack AF_INET6 one, whose every datagram takes the kernel's IPv6
-            // entry points and a mapped address (NSD opens AF_INET for IPv4 too).
-            SocketProtocolFamily family = at.getAddress() instanceof Inet4Address
-                    ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
-            b.channelFactory(() -> new EpollDatagramChannel(family))
-                    .option(EpollChannelOption.SO_REUSEPORT, true)
-                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * 16));
-        } else {
-            b.channel(NioDatagramChannel.class)
-                    .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
-        }
-        b.option(ChannelOption.SO_RCVBUF, 4 << 20);
-        return bindOrExplain(b.bind(at), "udp", at);
     }
 
     private static Channel bindTcp(EventLoopGroup group, boolean epoll, QueryHandler queries, TcpClientCap cap,
@@ -169,12 +140,12 @@ public final class Listeners implements AutoCloseable {
         close(group, channels, udpGroups);
     }
 
-    /** Closes the channels and waits for it, then the seals and the event loops. */
+    /** Closes the channels and the UDP sockets and waits for it, then the event loops. */
     private static void close(EventLoopGroup group, List<Channel> channels, List<UdpSocketGroup> udpGroups) {
         for (Channel c : channels) {
             c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        udpGroups.forEach(UdpSocketGroup::closeSeals);
+        udpGroups.forEach(UdpSocketGroup::close);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 }

@@ -180,7 +180,7 @@ final class QueryHandler {
         ByteBuf first;
         List<ByteBuf> rest;
         try {
-            first = encoder.first(query, reply, out.alloc());
+            first = encoder.first(query, reply, out);
             try {
                 rest = encoder.rest(query, reply);
             } catch (RuntimeException e) {
@@ -190,7 +190,7 @@ final class QueryHandler {
         } catch (RuntimeException e) {
             LOG.warn("cannot encode reply to {}", query.name(), e);
             reply = Reply.error(query, Rcode.SERVFAIL);
-            first = encoder.first(query, reply, out.alloc());
+            first = encoder.first(query, reply, out);
             rest = List.of();
         }
         int size = first.readableBytes();

@@ -4,7 +4,6 @@ import dev.clusterdns.dns.pipeline.Query;
 import dev.clusterdns.dns.pipeline.Reply;
 import dev.clusterdns.dns.pipeline.QueryProtocol;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,14 +33,14 @@ final class ReplyEncoder {
 
     /**
      * The first (for everything but a TCP stream, the only) message of the reply. A pre-encoded
-     * answer is written straight into a buffer from {@code alloc} (a pooled direct one under Netty),
-     * so the common reply costs no array and no copy into the socket's buffer; the rest goes through
-     * dnsjava.
+     * answer is written straight into a buffer from {@code out} (the UDP socket's reused one, or a
+     * pooled direct one under Netty), so the common reply costs no array and no copy into the
+     * socket's buffer; the rest goes through dnsjava.
      */
-    ByteBuf first(Query query, Reply reply, ByteBufAllocator alloc) {
+    ByteBuf first(Query query, Reply reply, ReplySink out) {
         int limit = query.maxReplySize(ednsSize);
         if (reply.continuation().isEmpty()) {
-            ByteBuf fast = fromTemplate(query, reply, limit, alloc);
+            ByteBuf fast = fromTemplate(query, reply, limit, out);
             if (fast != null) {
                 return fast;
             }
@@ -63,7 +62,7 @@ final class ReplyEncoder {
     }
 
     /** Copy + patch of a pre-encoded reply; null when it does not apply (no raw query, too large). */
-    private ByteBuf fromTemplate(Query query, Reply reply, int limit, ByteBufAllocator alloc) {
+    private ByteBuf fromTemplate(Query query, Reply reply, int limit, ReplySink sink) {
         byte[] t = reply.template();
         byte[] w = query.wire();
         if (t == null || w == null || reply.query() != query) {
@@ -84,7 +83,7 @@ final class ReplyEncoder {
         if (size > limit) {
             return null; // let dnsjava truncate at an RRset boundary
         }
-        ByteBuf out = alloc.ioBuffer(size, size);
+        ByteBuf out = sink.buffer(size);
         // The header in two writes (each write checks the buffer): ID from the query; QR, opcode 0,
         // AA, TC from the template, RD copied; RA/Z/AD clear, CD copied, rcode from the template;
         // the counts from the template, one more additional record for our OPT.

@@ -15,6 +15,15 @@ interface ReplySink {
     ByteBufAllocator alloc();
 
     /**
+     * A buffer for one reply message of exactly {@code size} bytes, handed back through {@link #send}
+     * (or released on an error path). A sink may lend the same reused buffer to each reply made on
+     * its own thread.
+     */
+    default ByteBuf buffer(int size) {
+        return alloc().ioBuffer(size, size);
+    }
+
+    /**
      * One reply message to {@code client}; the sink takes ownership of {@code message}. {@code last}
      * is true for the query's final message (for everything but a TCP stream, the only one).
      */

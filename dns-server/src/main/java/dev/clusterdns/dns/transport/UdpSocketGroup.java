@@ -1,6 +1,6 @@
 package dev.clusterdns.dns.transport;
 
-import io.netty.channel.Channel;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -9,7 +9,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The UDP sockets of one listen address: {@code count} sockets sharing the port with SO_REUSEPORT,
@@ -35,15 +34,15 @@ import java.util.concurrent.TimeUnit;
  * bind one specific other address on the port with SO_REUSEPORT.
  */
 final class UdpSocketGroup {
-    /** Binds one Netty UDP socket with SO_REUSEPORT on {@code at}. */
+    /** Binds one serving UDP socket with SO_REUSEPORT on {@code at}. */
     interface Member {
-        Channel bind(InetSocketAddress at) throws IOException;
+        Closeable bind(InetSocketAddress at) throws IOException;
     }
 
-    private final List<Channel> members;
+    private final List<Closeable> members;
     private final List<DatagramChannel> seals;
 
-    private UdpSocketGroup(List<Channel> members, List<DatagramChannel> seals) {
+    private UdpSocketGroup(List<Closeable> members, List<DatagramChannel> seals) {
         this.members = members;
         this.seals = seals;
     }
@@ -51,7 +50,7 @@ final class UdpSocketGroup {
     /** Binds the group on {@code at} (a fixed port), or throws with nothing left open. */
     static UdpSocketGroup bind(InetSocketAddress at, int count, Member member) throws IOException {
         probe(at);
-        List<Channel> members = new ArrayList<>();
+        List<Closeable> members = new ArrayList<>();
         List<DatagramChannel> seals = new ArrayList<>();
         try {
             seals.add(openSeal(at));
@@ -69,8 +68,8 @@ final class UdpSocketGroup {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // Waited for: a channel's close runs on its event loop, and the caller may bind again at once.
-            members.forEach(c -> c.close().awaitUninterruptibly(2, TimeUnit.SECONDS));
+            // Each member's close waits for its thread: the caller may bind again at once.
+            closeAll(members);
             closeAll(seals);
             throw e;
         }
@@ -109,18 +108,14 @@ final class UdpSocketGroup {
         return InetAddress.getByName(a instanceof Inet4Address ? "127.0.0.1" : "::1");
     }
 
-    /** The sockets that serve (the seals receive nothing). */
-    List<Channel> members() {
-        return members;
-    }
-
-    /** Closes the seals (the members are closed with the other channels). */
-    void closeSeals() {
+    /** Closes the serving sockets (waiting for their threads), then the seals. */
+    void close() {
+        closeAll(members);
         closeAll(seals);
     }
 
-    private static void closeAll(List<DatagramChannel> channels) {
-        for (DatagramChannel c : channels) {
+    private static void closeAll(List<? extends Closeable> channels) {
+        for (Closeable c : channels) {
             try {
                 c.close();
             } catch (IOException e) {
