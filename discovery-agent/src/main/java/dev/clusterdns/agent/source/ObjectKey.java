@@ -37,6 +37,17 @@ public record ObjectKey(String kind, String namespace, String name) {
         return h * 0x9E3779B9 + name.hashCode();
     }
 
+    /**
+     * The record's own equality, written out: keys are compared on every load's hot path, most of
+     * it before the JIT has compiled the record's method-handle based {@code equals}. The name
+     * differs most often, so it goes first.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof ObjectKey k
+                && name.equals(k.name) && namespace.equals(k.namespace) && kind.equals(k.kind);
+    }
+
     @Override
     public String toString() {
         return kind + " " + path();

@@ -52,6 +52,35 @@ class KeyIndexTest {
     }
 
     @Test
+    void keysOfEqualHashAreStillTold() {
+        // "Aa" and "BB" hash alike, so every name made of them does: 64 keys, one hash.
+        List<ObjectKey> keys = new ArrayList<>();
+        for (int bits = 0; bits < 64; bits++) {
+            StringBuilder name = new StringBuilder();
+            for (int b = 0; b < 6; b++) {
+                name.append((bits >> b & 1) == 0 ? "Aa" : "BB");
+            }
+            keys.add(new ObjectKey("Service", "ns", name.toString()));
+        }
+        assertEquals(1, keys.stream().mapToInt(ObjectKey::hashCode).distinct().count());
+        files.add(new ArrayList<>(keys));
+        KeyIndex index = new KeyIndex((file, position) -> files.get(file).get(position));
+        for (int i = 0; i < keys.size(); i++) {
+            index.put(keys.get(i), 0, i);
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            assertEquals(KeyIndex.pack(0, i), index.get(keys.get(i)), keys.get(i).name());
+        }
+        for (int i = 0; i < keys.size(); i += 2) {
+            assertEquals(true, index.remove(keys.get(i)));
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            assertEquals(i % 2 == 0 ? KeyIndex.ABSENT : KeyIndex.pack(0, i), index.get(keys.get(i)), keys.get(i).name());
+        }
+        assertEquals(32, index.size());
+    }
+
+    @Test
     void packsFileAndPosition() {
         long p = KeyIndex.pack(70_000, 1_234_567);
         assertEquals(70_000, KeyIndex.file(p));
