@@ -58,29 +58,7 @@ pids+=($!)
 echo_pid=$!
 
 nsd_port="$(free_port)"
-cat > "$work/nsd/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$nsd_port
-  username: ""
-  chroot: ""
-  zonesdir: "$work/nsd"
-  pidfile: "$work/nsd/nsd.pid"
-  database: ""
-  xfrdfile: "$work/nsd/xfrd.state"
-  zonelistfile: "$work/nsd/zone.list"
-  server-count: 1
-  verbosity: 0
-  # Debian's NSD is built with response rate limiting, 200 answers a second per client /24 by
-  # default: from one loopback client it drops a share of the answers, dnsperf waits out the lost
-  # queries, and the run measures the limiter, not the server. Off, as clusterdns's --rrl-rate is.
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: cluster.local
-  zonefile: cluster.local.zone
-CONF
+nsd_conf "$work/nsd" "$nsd_port"
 "${server_cpu[@]}" nsd -d -c "$work/nsd/nsd.conf" >"$work/nsd.log" 2>&1 &
 pids+=($!)
 nsd_pid=$!

@@ -62,26 +62,7 @@ pids+=($!); add jdk-echo "$port" $!
 fi
 
 port="$(free_port)"
-cat > "$work/nsd/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$port
-  username: ""
-  chroot: ""
-  zonesdir: "$work/nsd"
-  pidfile: "$work/nsd/nsd.pid"
-  database: ""
-  xfrdfile: "$work/nsd/xfrd.state"
-  zonelistfile: "$work/nsd/zone.list"
-  server-count: 1
-  verbosity: 0
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: cluster.local
-  zonefile: cluster.local.zone
-CONF
+nsd_conf "$work/nsd" "$port"
 taskset -c 0 nsd -d -c "$work/nsd/nsd.conf" >"$work/nsd.log" 2>&1 &
 pids+=($!); add nsd "$port" $!
 

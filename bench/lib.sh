@@ -88,3 +88,31 @@ CFG
   haproxy_pid=$!
   pids+=($haproxy_pid)
 }
+
+# Writes DIR/nsd.conf: NSD on 127.0.0.1@PORT, one server process, serving DIR/cluster.local.zone.
+nsd_conf() {
+  local dir="$1" port="$2"
+  cat > "$dir/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1@$port
+  username: ""
+  chroot: ""
+  zonesdir: "$dir"
+  pidfile: "$dir/nsd.pid"
+  database: ""
+  xfrdfile: "$dir/xfrd.state"
+  zonelistfile: "$dir/zone.list"
+  server-count: 1
+  verbosity: 0
+  # Debian's NSD is built with response rate limiting, 200 answers a second per client /24 by
+  # default: from one loopback client it drops a share of the answers, dnsperf waits out the lost
+  # queries, and the run measures the limiter, not the server. Off, as clusterdns's --rrl-rate is.
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+remote-control:
+  control-enable: no
+zone:
+  name: cluster.local
+  zonefile: cluster.local.zone
+CONF
+}
