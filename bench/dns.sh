@@ -25,25 +25,7 @@ rate="${3:-60000}"
 . "$root/bench/lib.sh"
 need dnsperf nsd curl python3 cc
 
-# The same records two ways: Service manifests for clusterdns, a zone file for NSD.
-mkdir -p "$work/manifests" "$work/nsd" "$work/empty"
-zone="$work/nsd/cluster.local.zone"
-python3 - "$services" "$work/manifests/services.yaml" "$zone" "$work/queries.txt" <<'PY'
-import sys
-n, manifests, zone, queries = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-with open(manifests, "w") as m, open(zone, "w") as z, open(queries, "w") as q:
-    z.write("$ORIGIN cluster.local.\n$TTL 5\n"
-            "@ IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5\n"
-            "@ IN NS ns.dns.cluster.local.\nns.dns IN A 127.0.0.1\n")
-    for i in range(n):
-        ip = f"127.96.{16 + i // 250}.{1 + i % 250}"
-        m.write(f"apiVersion: v1\nkind: Service\nmetadata: {{name: svc-{i}, namespace: bench}}\n"
-                f"spec: {{clusterIP: {ip}, ports: [{{name: http, port: 80}}]}}\n---\n")
-        z.write(f"svc-{i}.bench.svc IN A {ip}\n")
-        q.write(f"svc-{i}.bench.svc.cluster.local A\n")
-        if i % 4 == 3:  # one name in five does not exist
-            q.write(f"nx-{i}.bench.svc.cluster.local A\n")
-PY
+dns_data_set "$services" "$work"
 
 # Server on core 0, dnsperf on core 1 (when there are two cores and taskset).
 server_cpu=() client_cpu=()
@@ -67,19 +49,6 @@ launch=("${server_cpu[@]}")
 serve_clusterdns "$work/clusterdns.log" --manifests "$work/manifests" --zonefiles "$work/empty" --no-proxy --no-ingress --upstream none
 ours_pid="${pids[-1]}"
 
-# family PID: PID and its descendants (NSD forks its workers), two generations deep.
-family() { echo "$1" $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); }
-# cpu_ticks PID: "user system" of PID and its descendants, in clock ticks.
-cpu_ticks() {
-  local user=0 system=0 p u s
-  for p in $(family "$1"); do
-    [ -r "/proc/$p/stat" ] || continue
-    # Fields after "pid (comm) ": the name may hold spaces ("nsd: server 1"); utime, stime are 12th, 13th.
-    read -r u s < <(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12, $13}') || continue
-    user=$(( user + u )) system=$(( system + s ))
-  done
-  echo "$user $system"
-}
 # perf NAME PORT [DNSPERF ARGS...]: dnsperf from core 1 against PORT, its report kept in $work/NAME.out.
 perf() {
   local name="$1" port="$2"; shift 2

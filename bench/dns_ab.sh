@@ -24,23 +24,7 @@ services=10000
 . "$root/bench/lib.sh"
 need dnsperf nsd curl python3 cc java taskset
 
-mkdir -p "$work/manifests" "$work/nsd" "$work/empty"
-python3 - "$services" "$work/manifests/services.yaml" "$work/nsd/cluster.local.zone" "$work/queries.txt" <<'PY'
-import sys
-n, manifests, zone, queries = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-with open(manifests, "w") as m, open(zone, "w") as z, open(queries, "w") as q:
-    z.write("$ORIGIN cluster.local.\n$TTL 5\n"
-            "@ IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5\n"
-            "@ IN NS ns.dns.cluster.local.\nns.dns IN A 127.0.0.1\n")
-    for i in range(n):
-        ip = f"127.96.{16 + i // 250}.{1 + i % 250}"
-        m.write(f"apiVersion: v1\nkind: Service\nmetadata: {{name: svc-{i}, namespace: bench}}\n"
-                f"spec: {{clusterIP: {ip}, ports: [{{name: http, port: 80}}]}}\n---\n")
-        z.write(f"svc-{i}.bench.svc IN A {ip}\n")
-        q.write(f"svc-{i}.bench.svc.cluster.local A\n")
-        if i % 4 == 3:
-            q.write(f"nx-{i}.bench.svc.cluster.local A\n")
-PY
+dns_data_set "$services" "$work"
 
 names=() ports=() procs=()
 add() { names+=("$1"); ports+=("$2"); procs+=("$3"); }
@@ -77,16 +61,6 @@ for d in "${dirs[@]}"; do
   i=$(( i + 1 ))
 done
 
-family() { echo "$1" $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); }
-cpu_ticks() {
-  local user=0 system=0 p u s
-  for p in $(family "$1"); do
-    [ -r "/proc/$p/stat" ] || continue
-    read -r u s < <(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12, $13}') || continue
-    user=$(( user + u )) system=$(( system + s ))
-  done
-  echo "$user $system"
-}
 perf() {
   local name="$1" port="$2"; shift 2
   taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$work/queries.txt" -c 4 -q 500 -T 1 -t 1 "$@" > "$work/$name.out" 2>&1 || true

@@ -116,3 +116,41 @@ zone:
   zonefile: cluster.local.zone
 CONF
 }
+
+# The DNS benchmarks' data set, the same records two ways, in DIR: N Services in
+# DIR/manifests/services.yaml for clusterdns, DIR/nsd/cluster.local.zone for NSD, and dnsperf's
+# DIR/queries.txt (every name once, plus one absent name per four).
+dns_data_set() {
+  local services="$1" dir="$2"
+  mkdir -p "$dir/manifests" "$dir/nsd" "$dir/empty"
+  python3 - "$services" "$dir/manifests/services.yaml" "$dir/nsd/cluster.local.zone" "$dir/queries.txt" <<'PY'
+import sys
+n, manifests, zone, queries = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+with open(manifests, "w") as m, open(zone, "w") as z, open(queries, "w") as q:
+    z.write("$ORIGIN cluster.local.\n$TTL 5\n"
+            "@ IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 5\n"
+            "@ IN NS ns.dns.cluster.local.\nns.dns IN A 127.0.0.1\n")
+    for i in range(n):
+        ip = f"127.96.{16 + i // 250}.{1 + i % 250}"
+        m.write(f"apiVersion: v1\nkind: Service\nmetadata: {{name: svc-{i}, namespace: bench}}\n"
+                f"spec: {{clusterIP: {ip}, ports: [{{name: http, port: 80}}]}}\n---\n")
+        z.write(f"svc-{i}.bench.svc IN A {ip}\n")
+        q.write(f"svc-{i}.bench.svc.cluster.local A\n")
+        if i % 4 == 3:  # one name in five does not exist
+            q.write(f"nx-{i}.bench.svc.cluster.local A\n")
+PY
+}
+
+# family PID: PID and its descendants (NSD forks its workers), two generations deep.
+family() { echo "$1" $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); }
+# cpu_ticks PID: "user system" of PID and its descendants, in clock ticks.
+cpu_ticks() {
+  local user=0 system=0 p u s
+  for p in $(family "$1"); do
+    [ -r "/proc/$p/stat" ] || continue
+    # Fields after "pid (comm) ": the name may hold spaces ("nsd: server 1"); utime, stime are 12th, 13th.
+    read -r u s < <(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12, $13}') || continue
+    user=$(( user + u )) system=$(( system + s ))
+  done
+  echo "$user $system"
+}
