@@ -3,6 +3,8 @@
 # a bare UDP echo (bench/udp_echo.c, the physical limit), in the same run, on loopback.
 #
 #   bench/dns.sh [SERVICES] [SECONDS] [RATE]   (defaults: 10000 services, 15 s per measurement, 60000 q/s)
+#   DNS_SOCKETS=1 bench/dns.sh ...             clusterdns with `--dns-sockets 1` (one UDP serving thread
+#                                              on the server's core, as NSD's one process; default: serve's own)
 #
 # The query list asks every Service's A record in turn, with one name in five that does not exist
 # (80 % answers, 20 % NXDOMAIN). With two cores or more each server runs pinned to core 0 and dnsperf
@@ -46,7 +48,8 @@ pids+=($!)
 nsd_pid=$!
 
 launch=("${server_cpu[@]}")
-serve_clusterdns "$work/clusterdns.log" --manifests "$work/manifests" --zonefiles "$work/empty" --no-proxy --no-ingress --upstream none
+serve_clusterdns "$work/clusterdns.log" --manifests "$work/manifests" --zonefiles "$work/empty" --no-proxy --no-ingress --upstream none \
+  ${DNS_SOCKETS:+--dns-sockets "$DNS_SOCKETS"}
 ours_pid="${pids[-1]}"
 
 # perf NAME PORT [DNSPERF ARGS...]: dnsperf from core 1 against PORT, its report kept in $work/NAME.out.
