@@ -211,8 +211,8 @@ public final class DnsOptions {
             pipeline.close();
             throw e;
         }
-        LOG.info("DNS on {} (UDP+TCP, {} x {} sockets), zone {}., stages {}", server.addresses(), n,
-                server.transportName(), options.domain(), pipeline.names());
+        LOG.info("DNS on {} (UDP: {} sockets, a serving thread each; TCP: {} x {} event loops), zone {}., stages {}",
+                server.addresses(), n, n, server.transportName(), options.domain(), pipeline.names());
         warmUp(server.addresses().get(0), options.domain());
         ready.run();
         return () -> {
