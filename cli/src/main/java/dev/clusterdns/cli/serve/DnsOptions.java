@@ -2,6 +2,7 @@ package dev.clusterdns.cli.serve;
 
 import dev.clusterdns.agent.net.Cidr;
 import dev.clusterdns.dns.DnsServer;
+import dev.clusterdns.dns.WarmUp;
 import dev.clusterdns.dns.cluster.ClusterOptions;
 import dev.clusterdns.dns.cluster.ClusterSetup;
 import dev.clusterdns.dns.cluster.PodMode;
@@ -85,46 +86,6 @@ public final class DnsOptions {
             throw new IllegalArgumentException("--lameduck must be >= 0 seconds, not " + lameDuckSeconds);
         }
         return Duration.ofSeconds(lameDuckSeconds);
-    }
-
-    /**
-     * Asks the running server a few questions of its own zone over UDP and TCP before `/ready` opens,
-     * so class loading and JIT of the query path are not paid by the first client (about a second).
-     */
-    private static void warmUp(InetSocketAddress at, String domain) {
-        InetSocketAddress target = at.getAddress().isAnyLocalAddress()
-                ? new InetSocketAddress(InetAddress.getLoopbackAddress(), at.getPort()) : at;
-        String[][] questions = {{domain + ".", "SOA"}, {"dns-version." + domain + ".", "TXT"},
-            {"warm-up.invalid-namespace.svc." + domain + ".", "A"}, {"kubernetes.default.svc." + domain + ".", "SRV"}};
-        for (int round = 0; round < 20; round++) {
-            for (String[] q : questions) {
-                try {
-                    byte[] wire = org.xbill.DNS.Message.newQuery(org.xbill.DNS.Record.newRecord(
-                            org.xbill.DNS.Name.fromString(q[0]), org.xbill.DNS.Type.value(q[1]),
-                            org.xbill.DNS.DClass.IN)).toWire();
-                    try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
-                        s.setSoTimeout(2000);
-                        s.send(new java.net.DatagramPacket(wire, wire.length, target));
-                        s.receive(new java.net.DatagramPacket(new byte[4096], 4096));
-                    }
-                    if (round < 2) {
-                        try (java.net.Socket s = new java.net.Socket()) {
-                            s.connect(target, 2000);
-                            s.setSoTimeout(2000);
-                            var out = new java.io.DataOutputStream(s.getOutputStream());
-                            out.writeShort(wire.length);
-                            out.write(wire);
-                            out.flush();
-                            var in = new java.io.DataInputStream(s.getInputStream());
-                            in.readFully(new byte[in.readUnsignedShort()]);
-                        }
-                    }
-                } catch (java.io.IOException e) {
-                    LOG.debug("DNS warm-up query {} failed: {}", q[0], e.toString());
-                    return;
-                }
-            }
-        }
     }
 
     /** Addresses the DNS server answers on besides --dns-listen (kube-dns's ClusterIP:53), once started. */
@@ -213,7 +174,7 @@ public final class DnsOptions {
         }
         LOG.info("DNS on {} (UDP: {} sockets, a serving thread each; TCP: {} x {} event loops), zone {}., stages {}",
                 server.addresses(), n, n, server.transportName(), options.domain(), pipeline.names());
-        warmUp(server.addresses().get(0), options.domain());
+        WarmUp.run(config, pipeline, options.domain());
         ready.run();
         return () -> {
             server.close();

@@ -21,11 +21,16 @@ import org.junit.jupiter.api.Test;
  */
 class DigTest {
     private static ServeProcess serve;
+    /** `/metrics` and the log right after `/ready`, before any test asked anything. */
+    private static String metricsAtReady;
+    private static String logAtReady;
 
     @BeforeAll
     static void start() {
         Assumptions.assumeTrue(CommandResult.onPath("dig") && CommandResult.onPath("kdig"), "needs dig and kdig");
         serve = ServeProcess.start(serveArgs());
+        metricsAtReady = serve.http("/metrics");
+        logAtReady = serve.output();
     }
 
     /** The fixture manifests; ServeProcess adds `--upstream none`, so names outside stay REFUSED. */
@@ -290,6 +295,18 @@ class DigTest {
         assertTrue(metrics.contains("coredns_dns_response_size_bytes_bucket"), metrics);
         assertTrue(metrics.contains("coredns_dns_request_size_bytes_bucket"), metrics);
         assertFalse(metrics.contains("clusterdns_dns_"), metrics);
+    }
+
+    /** The server's own warm-up before `/ready` is neither counted nor logged: a fresh server has seen no query. */
+    @Test
+    void aFreshServerHasCountedAndLoggedNoQuery() {
+        List<String> requests = metricsAtReady.lines().filter(l -> l.startsWith("coredns_dns_requests_total{")).toList();
+        assertFalse(requests.isEmpty(), metricsAtReady);
+        assertTrue(requests.stream().allMatch(l -> l.endsWith(" 0.0")), String.join("\n", requests));
+        assertFalse(metricsAtReady.lines().anyMatch(l -> l.startsWith("coredns_dns_responses_total{")
+                && !l.endsWith(" 0.0")), metricsAtReady);
+        assertFalse(logAtReady.contains("warm-up.invalid-namespace"), logAtReady);
+        assertFalse(logAtReady.contains("dns-version.cluster.local"), logAtReady);
     }
 
     /** `--log-queries`: one line per query in CoreDNS's `log` format. */
