@@ -114,28 +114,83 @@ public final class ManifestReader {
     }
 
     /**
-     * As {@link #read(InputStream, String, boolean)}; {@code bound}, when not null, receives for each
-     * object of the result (in the same order) the document it was bound from and its type key.
+     * As {@link #read(InputStream, String, boolean)}; {@code bound}, when not null, is given each
+     * object of the result as it is bound (in the result's order): the document it was bound from,
+     * its type key and its origin. The documents are parsed and bound one at a time, so that each
+     * tree is garbage before the next is parsed: a file's trees held until the end of its parse
+     * outlived young collections and were copied to the old generation, the bulk of a first start's
+     * collections. When the stream turns out not to parse, the result is unreadable and what
+     * {@code bound} was given before does not count.
      */
-    ManifestFile read(InputStream in, String name, boolean isJson, List<Bound> bound) {
-        List<JsonNode> documents = new ArrayList<>();
-        ObjectMapper mapper = isJson ? json : yaml;
-        try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(in)) {
-            while (it.hasNextValue()) {
-                documents.add(it.nextValue());
-            }
-        } catch (IOException | RuntimeException e) {
-            return unreadable(name, "cannot parse: " + oneLine(e));
-        }
+    ManifestFile read(InputStream in, String name, boolean isJson, BoundSink bound) {
         List<Manifest> manifests = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
-        boolean multi = documents.size() > 1;
-        for (int i = 0; i < documents.size(); i++) {
-            JsonNode doc = documents.get(i);
-            String origin = multi ? name + " (document " + (i + 1) + ")" : name;
-            collect(doc, origin, manifests, problems, true, bound);
+        try (Documents documents = new Documents(isJson ? json : yaml, in)) {
+            boolean present = documents.advance();
+            for (int i = 0; present; i++) {
+                JsonNode doc = documents.current();
+                // One document ahead: the first is named "(document 1)" only when a second follows.
+                boolean followed = documents.advance();
+                String origin = i > 0 || followed ? name + " (document " + (i + 1) + ")" : name;
+                collect(doc, origin, manifests, problems, true, bound);
+                present = followed;
+            }
+        } catch (NotParsed e) {
+            return unreadable(name, "cannot parse: " + e.getMessage());
         }
         return new ManifestFile(manifests, problems, false);
+    }
+
+    /** The stream does not parse (the message says why, on one line). */
+    private static final class NotParsed extends Exception {
+        NotParsed(Exception cause) {
+            super(oneLine(cause), cause, false, false);
+        }
+    }
+
+    /**
+     * A stream's documents, one at a time; whatever the parser throws (on opening, reading or
+     * closing) becomes {@link NotParsed}, and nothing else does.
+     */
+    private static final class Documents implements AutoCloseable {
+        private final MappingIterator<JsonNode> it;
+        private JsonNode current;
+
+        Documents(ObjectMapper mapper, InputStream in) throws NotParsed {
+            try {
+                it = mapper.readerFor(JsonNode.class).readValues(in);
+            } catch (IOException | RuntimeException e) {
+                throw new NotParsed(e);
+            }
+        }
+
+        /** Parses the next document; false at the end of the stream. */
+        boolean advance() throws NotParsed {
+            try {
+                if (!it.hasNextValue()) {
+                    current = null;
+                    return false;
+                }
+                current = it.nextValue();
+                return true;
+            } catch (IOException | RuntimeException e) {
+                throw new NotParsed(e);
+            }
+        }
+
+        /** The document the last {@link #advance} parsed (null for an empty one). */
+        JsonNode current() {
+            return current;
+        }
+
+        @Override
+        public void close() throws NotParsed {
+            try {
+                it.close();
+            } catch (IOException | RuntimeException e) {
+                throw new NotParsed(e);
+            }
+        }
     }
 
     /**
@@ -144,7 +199,7 @@ public final class ManifestReader {
      * already, possibly with fields newer than the schema known here, so they are bound as they are.
      */
     private void collect(JsonNode doc, String origin, List<Manifest> out, List<Problem> problems, boolean strict,
-                         List<Bound> bound) {
+                         BoundSink bound) {
         if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())
                 || (doc.isTextual() && doc.asText().isBlank())) {
             return; // empty YAML document (e.g. a trailing ---)
@@ -198,7 +253,7 @@ public final class ManifestReader {
         try {
             out.add(new Manifest(json.treeToValue(doc, type), origin));
             if (bound != null) {
-                bound.add(new Bound(typeKey, doc));
+                bound.bound(typeKey, origin, doc);
             }
         } catch (JsonProcessingException | IllegalArgumentException e) {
             problems.add(new Problem(origin, kind + " " + name,
@@ -220,12 +275,14 @@ public final class ManifestReader {
         return new ManifestFile(manifests, problems, false);
     }
 
-    /** The document an object was bound from, and its type ({@code apiVersion/kind}). */
-    record Bound(String typeKey, JsonNode document) {}
+    /** Given each object as it is bound: its type ({@code apiVersion/kind}), origin and document. */
+    interface BoundSink {
+        void bound(String typeKey, String origin, JsonNode document);
+    }
 
     /**
-     * Binds a document read from another parser (the parse cache's) to the type a {@link Bound}
-     * named, with the same settings as a document read from a file; the parser is at its START_OBJECT.
+     * Binds a document read from another parser (the parse cache's) to the type a {@link BoundSink}
+     * was given, with the same settings as a document read from a file; the parser is at its START_OBJECT.
      */
     KubeObject bind(com.fasterxml.jackson.core.JsonParser parser, String typeKey) throws IOException {
         Class<? extends KubeObject> type = KINDS.get(typeKey);

@@ -3,6 +3,7 @@ package dev.clusterdns.agent.manifest;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.smile.SmileFactory;
 import com.fasterxml.jackson.dataformat.smile.SmileGenerator;
 import dev.clusterdns.agent.snapshot.Problem;
@@ -49,8 +50,8 @@ public final class ParseCache {
 
     /** The directory under the state dir. */
     public static final String DIRECTORY = "parse-cache";
-    /** Bumped when the entry layout changes. */
-    private static final int FORMAT = 1;
+    /** Bumped when the entry layout changes (2: the objects before the problems). */
+    private static final int FORMAT = 2;
     private static final String SUFFIX = ".smile";
 
     private final Path dir;
@@ -82,10 +83,16 @@ public final class ParseCache {
             hits.increment();
             return cached;
         }
-        List<ManifestReader.Bound> bound = new ArrayList<>();
-        ManifestFile parsed = reader.read(new ByteArrayInputStream(bytes), file.toString(), false, bound);
+        // The entry is encoded while the file parses, each object as it is bound, so that no
+        // document's tree outlives its own parse.
+        EntryWriter writer = new EntryWriter(file, bytes.length, modified, digest);
+        ManifestFile parsed = reader.read(new ByteArrayInputStream(bytes), file.toString(), false, writer);
         if (!parsed.unreadable()) {
-            store(entry, file, bytes.length, modified, digest, parsed, bound);
+            try {
+                store(entry, writer.finish(parsed.problems()));
+            } catch (IOException e) {
+                writeFailed(e);
+            }
         }
         return parsed;
     }
@@ -153,13 +160,6 @@ public final class ParseCache {
                     || longField(p, "modified") != modified || longField(p, "digest") != digest) {
                 return null; // stale or written by another build: parsed again, and overwritten
             }
-            field(p, "problems");
-            expect(p, JsonToken.START_ARRAY);
-            List<Problem> problems = new ArrayList<>();
-            while (p.nextToken() == JsonToken.START_OBJECT) {
-                problems.add(new Problem(nullableText(p, "source"), nullableText(p, "object"), nullableText(p, "message")));
-                expectNext(p, JsonToken.END_OBJECT);
-            }
             field(p, "objects");
             expect(p, JsonToken.START_ARRAY);
             List<Manifest> manifests = new ArrayList<>();
@@ -169,6 +169,13 @@ public final class ParseCache {
                 field(p, "document");
                 expect(p, JsonToken.START_OBJECT);
                 manifests.add(new Manifest(reader.bind(p, type), origin));
+                expectNext(p, JsonToken.END_OBJECT);
+            }
+            field(p, "problems");
+            expect(p, JsonToken.START_ARRAY);
+            List<Problem> problems = new ArrayList<>();
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                problems.add(new Problem(nullableText(p, "source"), nullableText(p, "object"), nullableText(p, "message")));
                 expectNext(p, JsonToken.END_OBJECT);
             }
             expectNext(p, JsonToken.END_OBJECT);
@@ -182,14 +189,19 @@ public final class ParseCache {
         }
     }
 
-    private void store(Path entry, Path file, long size, long modified, long digest, ManifestFile parsed,
-                       List<ManifestReader.Bound> bound) {
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, ".entry", ".tmp");
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
-            try (JsonGenerator g = smile.createGenerator(buffer)) {
+    /**
+     * An entry being encoded: the header when made, each object as the reader binds it, the problems
+     * last. A failure to encode (never expected: the generator writes to memory) is kept until
+     * {@link #finish}, and reported as a failed write.
+     */
+    private final class EntryWriter implements ManifestReader.BoundSink {
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+        private JsonGenerator g;
+        private IOException failure;
+
+        EntryWriter(Path file, long size, long modified, long digest) {
+            try {
+                g = smile.createGenerator(buffer);
                 g.writeStartObject();
                 g.writeNumberField("format", FORMAT);
                 g.writeStringField("build", build);
@@ -197,28 +209,63 @@ public final class ParseCache {
                 g.writeNumberField("size", size);
                 g.writeNumberField("modified", modified);
                 g.writeNumberField("digest", digest);
-                g.writeArrayFieldStart("problems");
-                for (Problem pr : parsed.problems()) {
-                    g.writeStartObject();
-                    g.writeStringField("source", pr.source());
-                    g.writeStringField("object", pr.object());
-                    g.writeStringField("message", pr.message());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
                 g.writeArrayFieldStart("objects");
-                for (int i = 0; i < bound.size(); i++) {
-                    g.writeStartObject();
-                    g.writeStringField("type", bound.get(i).typeKey());
-                    g.writeStringField("origin", parsed.manifests().get(i).origin());
-                    g.writeFieldName("document");
-                    reader.write(g, bound.get(i).document());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeEndObject();
+            } catch (IOException | RuntimeException e) {
+                failure = asIo(e);
             }
-            byte[] data = buffer.toByteArray();
+        }
+
+        @Override
+        public void bound(String typeKey, String origin, JsonNode document) {
+            if (failure != null) {
+                return;
+            }
+            try {
+                g.writeStartObject();
+                g.writeStringField("type", typeKey);
+                g.writeStringField("origin", origin);
+                g.writeFieldName("document");
+                reader.write(g, document);
+                g.writeEndObject();
+            } catch (IOException | RuntimeException e) {
+                failure = asIo(e);
+            }
+        }
+
+        /** The entry's bytes, without the checksum. */
+        byte[] finish(List<Problem> problems) throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+            try (JsonGenerator done = g) {
+                done.writeEndArray();
+                done.writeArrayFieldStart("problems");
+                for (Problem pr : problems) {
+                    done.writeStartObject();
+                    done.writeStringField("source", pr.source());
+                    done.writeStringField("object", pr.object());
+                    done.writeStringField("message", pr.message());
+                    done.writeEndObject();
+                }
+                done.writeEndArray();
+                done.writeEndObject();
+            } catch (RuntimeException e) {
+                throw asIo(e);
+            }
+            return buffer.toByteArray();
+        }
+    }
+
+    private static IOException asIo(Exception e) {
+        return e instanceof IOException io ? io : new IOException(e.toString(), e);
+    }
+
+    /** Writes an entry's bytes, with their checksum, to a temporary file renamed over the entry. */
+    private void store(Path entry, byte[] data) {
+        Path tmp = null;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, ".entry", ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 out.write(data);
                 out.write(ByteBuffer.allocate(Integer.BYTES).putInt(checksum(data, data.length)).array());
@@ -230,9 +277,7 @@ public final class ParseCache {
             }
             tmp = null;
         } catch (IOException | RuntimeException e) {
-            if (writeFailureLogged.compareAndSet(false, true)) {
-                LOG.warn("parse cache: cannot write to {} ({}); restarts parse every file", dir, oneLine(e));
-            }
+            writeFailed(e);
         } finally {
             if (tmp != null) {
                 try {
@@ -241,6 +286,12 @@ public final class ParseCache {
                     // a stray temporary file: pruned with the next retain()
                 }
             }
+        }
+    }
+
+    private void writeFailed(Exception e) {
+        if (writeFailureLogged.compareAndSet(false, true)) {
+            LOG.warn("parse cache: cannot write to {} ({}); restarts parse every file", dir, oneLine(e));
         }
     }
 

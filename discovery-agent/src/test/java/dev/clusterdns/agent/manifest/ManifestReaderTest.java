@@ -133,6 +133,16 @@ class ManifestReaderTest {
     }
 
     @Test
+    void aSyntaxErrorInALaterDocumentMakesTheWholeFileUnreadable() {
+        ManifestFile f = yaml("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n"
+                + "apiVersion: v1\nkind: Service\nmetadata: {name: [\n");
+        assertTrue(f.unreadable());
+        assertTrue(f.manifests().isEmpty(), "the documents before the error are not served");
+        assertEquals(1, f.problems().size(), f.problems().toString());
+        assertTrue(f.problems().get(0).message().startsWith("cannot parse"), f.problems().toString());
+    }
+
+    @Test
     void readsJson() {
         ManifestFile f = reader.read(new ByteArrayInputStream("""
                 {"apiVersion":"v1","kind":"Service","metadata":{"name":"j"},"spec":{"ports":[{"port":53,"protocol":"UDP"}]}}

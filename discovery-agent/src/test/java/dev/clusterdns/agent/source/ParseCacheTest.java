@@ -109,6 +109,31 @@ class ParseCacheTest {
     }
 
     @Test
+    void aFileThatBreaksAfterItsFirstDocumentsIsNeverCached() throws IOException {
+        // Its first documents are bound (and encoded for the entry) before the parser meets the
+        // error: the whole file is still unreadable, and no entry holds those documents.
+        Files.writeString(dir.resolve("late-break.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: early, namespace: shop}
+                spec: {ports: [{port: 80}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: [
+                """);
+        ManifestTreeTest.Tracked parsed = load(null);
+        assertTrue(parsed.objects.values().stream().noneMatch(m -> m.object().name().equals("early")));
+        assertTrue(parsed.problems().stream().anyMatch(p -> p.source().endsWith("late-break.yaml")
+                && p.message().startsWith("cannot parse")), parsed.problems().toString());
+
+        assertSame(parsed, load(new ParseCache(state, new ManifestReader())));
+        ParseCache restart = new ParseCache(state, new ManifestReader());
+        assertSame(parsed, load(restart));
+        assertEquals(fileCount() - 2, restart.hits(), "neither file that does not parse came from the cache");
+    }
+
+    @Test
     void aFileEditedWhileStoppedIsParsedAgain() throws IOException {
         load(new ParseCache(state, new ManifestReader()));
         // Same size and the same modification time: only the content digest tells.
