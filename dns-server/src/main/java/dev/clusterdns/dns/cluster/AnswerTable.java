@@ -16,18 +16,17 @@ import java.util.Arrays;
  * slots per name and indexed by dnsjava's name hash, a client cycling through every name of a
  * 10k-Service zone missed here on one query in four (keys evicting each other) and walked the
  * index each time; now on about one in two hundred (AnswerTableTest; 0.4 % measured on a running
- * server under bench/dns.sh's load). Belongs to one immutable
- * zone, so it is never invalidated: the next zone starts empty.
+ * server under bench/dns.sh's load). Belongs to one immutable zone, so it is never invalidated:
+ * the next zone starts empty.
  *
  * <p>No object per entry: a tag (key and type) in one array and the bytes in another, so the
  * lookup's chain of cache misses is tags and slot (side by side), then the answer, not slot, entry,
  * then answer (one dependent miss less, and a set's non-matching keys are not dereferenced); and
  * small (256 KB at 10k names, against 650 KB of slots and entry objects), so that under load more
- * of it stays in the serving core's cache: the load of the set's tags was the hottest instruction
- * of the whole query path. A tag
- * and its slot are written separately, so a reader may pair a tag with another entry's bytes: the
- * bytes themselves say what they answer (the name, the type in their question, or the absent
- * form), and only bytes that do are used.
+ * of it stays in the serving core's cache: the load of the set's first slot was the hottest
+ * instruction of the whole query path. A tag and its slot are written separately, so a reader may
+ * pair a tag with another entry's bytes: the bytes themselves say what they answer (the name, the
+ * type in their question, or the absent form), and only bytes that do are used.
  */
 final class AnswerTable {
     /** The type of an entry that says the name does not exist (outside the 16-bit types). */
