@@ -60,7 +60,7 @@ public final class TcpListener implements Frontend {
             for (EventLoop loop : loops) {
                 // Accepted channels stay on this loop, so one sweep per loop sees all of its connections.
                 IdleSweep idle = idleCloses ? new IdleSweep(loop, idleTimeout) : null;
-                ConnectTimeouts timeouts = new ConnectTimeouts(loop, FrontendHandler.CONNECT_TIMEOUTS_MS);
+                ConnectTimeouts timeouts = new ConnectTimeouts(loop, ConnectTimeouts.ATTEMPT_TIMEOUTS_MS);
                 // The handler is the whole pipeline: no initializer to run and remove per connection.
                 ServerBootstrap b = new ServerBootstrap()
                         // The accepting loop is the connection's loop: registering runs inline.

@@ -5,6 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -66,6 +67,21 @@ public final class Transport implements AutoCloseable {
     public List<EventLoop> loops() {
         List<EventLoop> loops = new ArrayList<>();
         group.forEach(e -> loops.add((EventLoop) e));
+        return loops;
+    }
+
+    /**
+     * Whether TCP runs on Netty's {@code IoHandle} API (sockets registered on the epoll loops without
+     * channels, {@code tcp.ListeningSocket}) rather than on channels: on epoll.
+     */
+    public boolean ioHandles() {
+        return epoll;
+    }
+
+    /** The event loops as {@link IoEventLoop}s, to register {@code IoHandle}s on. */
+    public List<IoEventLoop> ioLoops() {
+        List<IoEventLoop> loops = new ArrayList<>();
+        group.forEach(e -> loops.add((IoEventLoop) e));
         return loops;
     }
 
