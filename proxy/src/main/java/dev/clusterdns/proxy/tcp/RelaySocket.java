@@ -130,6 +130,10 @@ final class RelaySocket implements EpollIoHandle {
             } else if ((ready & (ERR | HUP)) != 0) {
                 // Reset after its FIN: passed on as a reset.
                 connection.failed(this);
+            } else {
+                // At end of stream a socket stays readable (level-triggered): reported again, so
+                // the connection did not end in the same turn of the loop; stop asking now.
+                want(interest & ~IN);
             }
         }
     }
@@ -200,10 +204,9 @@ final class RelaySocket implements EpollIoHandle {
         if (socket.isOutputShutdown()) {
             // Our FIN was sent before: both directions are over.
             close();
-        } else {
-            // Level-triggered: a socket at end of stream stays readable.
-            want(interest & ~IN);
         }
+        // EPOLLIN stays asked for until epoll reports the socket again (see handle): the other
+        // side's FIN usually comes in the same turn, and then both close without an epoll_ctl.
         peer.finAfterQueue();
     }
 
