@@ -32,9 +32,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The event loops and channel classes every listener and backend connection share: NIO, or native
- * epoll when asked for and available, with pooled direct buffers. One group serves accepts and relaying; a backend
- * connection always runs on its client connection's loop, so a relay never crosses threads.
+ * The event loops every listener and backend connection share: NIO, or native epoll when asked for
+ * and available, with pooled direct buffers. On epoll, TCP registers Netty sockets on the loops as
+ * {@code IoHandle}s ({@link #ioHandles()}); NIO TCP and UDP use the channel classes made here. One
+ * group serves accepts and relaying; a backend connection always runs on its client connection's
+ * loop, so a relay never crosses threads.
  */
 public final class Transport implements AutoCloseable {
     private final EventLoopGroup group;
