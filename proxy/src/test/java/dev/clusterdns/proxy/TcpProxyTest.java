@@ -513,6 +513,49 @@ class TcpProxyTest {
         }
     }
 
+    /**
+     * Both sides send their last bytes and FIN while the proxy's loops are held, so both FINs are
+     * read in the same turn of the event loop (on epoll, each side then just closes): every byte
+     * arrives, and each side sees an orderly end of stream, not a reset.
+     */
+    @Test
+    void bothFinsInOneTurnEndBothSidesAfterTheirBytes() throws Exception {
+        try (ServerSocket pod = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.51"))) {
+            Service s = svc("default", "twofins").clusterIP("127.96.0.44").tcp("http", 80).build();
+            h.apply(List.of(s), List.of(slice("default", "twofins", List.of(ready("127.0.0.51")),
+                    List.of(port("http", pod.getLocalPort())))));
+            try (Socket c = connect(null, "127.96.0.44", 80); Socket served = pod.accept()) {
+                served.setSoTimeout(10_000);
+                c.getOutputStream().write("request\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("request", readLine(served));
+                List<io.netty.channel.EventLoop> loops = h.proxy.transport().loops();
+                java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(loops.size());
+                java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+                for (io.netty.channel.EventLoop loop : loops) {
+                    loop.execute(() -> {
+                        held.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                }
+                try {
+                    assertTrue(held.await(10, TimeUnit.SECONDS));
+                    served.getOutputStream().write("reply\n".getBytes(StandardCharsets.US_ASCII));
+                    served.shutdownOutput();
+                    c.getOutputStream().write("last\n".getBytes(StandardCharsets.US_ASCII));
+                    c.shutdownOutput();
+                } finally {
+                    release.countDown();
+                }
+                assertEquals("reply\n", new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                assertEquals("last\n", new String(served.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
     @Test
     void bulkTransferBothWaysArrivesIntact() throws Exception {
         TcpBackend pod = backend("pod0", "127.0.0.36");
