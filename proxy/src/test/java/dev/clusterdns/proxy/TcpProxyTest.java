@@ -285,6 +285,127 @@ class TcpProxyTest {
         return sum;
     }
 
+    /**
+     * The client sends 256 KB and its FIN at once, while its endpoint is still being connected: the
+     * first connect of each of two connections goes to an endpoint that never answers the SYN
+     * (round robin over two), so the bytes wait (at most 64 KB held by the proxy, the rest in the
+     * kernel) through a timed-out attempt and reach the next endpoint intact, in order, FIN last.
+     */
+    @Test
+    void bytesSentWhileConnectingSurviveAFailedAttemptAndArriveWithTheFinLast() throws Exception {
+        int port = freePort("127.0.0.72", "127.0.0.73");
+        TcpBackend live = new TcpBackend("live", "127.0.0.73", port);
+        backends.add(live);
+        List<Socket> queued = new java.util.ArrayList<>();
+        try (ServerSocket silent = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.72"))) {
+            fillAcceptQueue(silent, queued);
+            Service s = svc("default", "early").clusterIP("127.96.0.41").tcp("http", 80).build();
+            h.apply(List.of(s), List.of(slice("default", "early",
+                    List.of(ready("127.0.0.72"), ready("127.0.0.73")), List.of(port("http", port)))));
+            byte[] data = new byte[256 << 10];
+            new Random(13).nextBytes(data);
+            for (int i = 0; i < 2; i++) {
+                try (Socket c = connect(null, "127.96.0.41", 80)) {
+                    CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                        try {
+                            c.getOutputStream().write(data);
+                            c.shutdownOutput();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                    byte[] received = c.getInputStream().readAllBytes();
+                    writer.get(60, TimeUnit.SECONDS);
+                    java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+                    expected.write("live\n".getBytes(StandardCharsets.US_ASCII));
+                    expected.write(data);
+                    expected.write("bye\n".getBytes(StandardCharsets.US_ASCII));
+                    assertEquals(expected.size(), received.length);
+                    assertArrayEquals(expected.toByteArray(), received);
+                }
+            }
+            assertTrue(connectFailures("early") >= 1, "no connect went to the silent endpoint");
+        } finally {
+            for (Socket q : queued) {
+                q.close();
+            }
+        }
+    }
+
+    /** Connects to {@code silent} (backlog 1, never accepted) until further SYNs get no answer. */
+    private static void fillAcceptQueue(ServerSocket silent, List<Socket> queued) throws IOException {
+        for (int i = 0; i < 16; i++) {
+            Socket q = new Socket();
+            queued.add(q);
+            try {
+                q.connect(silent.getLocalSocketAddress(), 300);
+            } catch (java.net.SocketTimeoutException e) {
+                return;
+            }
+        }
+        throw new AssertionError("the silent endpoint's accept queue never filled");
+    }
+
+    /** The endpoint resets an established connection: the client gets a reset, not a FIN. */
+    @Test
+    void anEndpointsResetIsPassedOnAsAReset() throws Exception {
+        try (ServerSocket pod = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.49"))) {
+            Service s = svc("default", "endreset").clusterIP("127.96.0.42").tcp("http", 80).build();
+            h.apply(List.of(s), List.of(slice("default", "endreset", List.of(ready("127.0.0.49")),
+                    List.of(port("http", pod.getLocalPort())))));
+            try (Socket c = connect(null, "127.96.0.42", 80); Socket served = pod.accept()) {
+                served.setSoTimeout(10_000);
+                c.getOutputStream().write("request\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("request", readLine(served));
+                served.setSoLinger(true, 0);
+                served.close();
+                SocketException e = assertThrows(SocketException.class, () -> c.getInputStream().read());
+                assertTrue(String.valueOf(e.getMessage()).contains("reset"), e.toString());
+            }
+        }
+    }
+
+    /** Connections, bytes each way, and the active gauge back at zero once the connection has ended. */
+    @Test
+    void metricsCountTheConnectionAndItsBytesBothWays() throws Exception {
+        TcpBackend pod = backend("pod0", "127.0.0.50");
+        Service s = svc("default", "counted").clusterIP("127.96.0.43").tcp("http", 80).build();
+        h.apply(List.of(s), List.of(slice("default", "counted", List.of(ready(pod.ip())),
+                List.of(port("http", pod.port())))));
+        try (Socket c = connect(null, "127.96.0.43", 80)) {
+            c.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+            c.shutdownOutput();
+            assertEquals("pod0\nhello\nbye\n", new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (metric("clusterdns_proxy_connections_active", "counted", null) != 0 && System.nanoTime() < deadline) {
+            ProxyHarness.sleep(10);
+        }
+        assertEquals(0, metric("clusterdns_proxy_connections_active", "counted", null));
+        assertEquals(1, metric("clusterdns_proxy_connections", "counted", null));
+        assertEquals(6, metric("clusterdns_proxy_bytes", "counted", "in"));
+        assertEquals(15, metric("clusterdns_proxy_bytes", "counted", "out"));
+    }
+
+    /** The value of {@code name} for {@code service} (and {@code direction}, when given). */
+    private double metric(String name, String service, String direction) {
+        double sum = 0;
+        for (var snapshot : h.registry.scrape()) {
+            if (!snapshot.getMetadata().getName().equals(name)) {
+                continue;
+            }
+            for (var d : snapshot.getDataPoints()) {
+                var labels = d.getLabels();
+                if (service.equals(labels.get("service")) && (direction == null || direction.equals(labels.get("direction")))) {
+                    sum += d instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot cd
+                            ? cd.getValue()
+                            : ((io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot) d).getValue();
+                }
+            }
+        }
+        return sum;
+    }
+
     @Test
     void allEndpointsFailingResetsTheClient() throws IOException {
         int deadPort;
@@ -388,6 +509,49 @@ class TcpProxyTest {
                 }
                 SocketException e = assertThrows(SocketException.class, () -> served.getInputStream().read());
                 assertTrue(String.valueOf(e.getMessage()).contains("reset"), e.toString());
+            }
+        }
+    }
+
+    /**
+     * Both sides send their last bytes and FIN while the proxy's loops are held, so both FINs are
+     * read in the same turn of the event loop (on epoll, each side then just closes): every byte
+     * arrives, and each side sees an orderly end of stream, not a reset.
+     */
+    @Test
+    void bothFinsInOneTurnEndBothSidesAfterTheirBytes() throws Exception {
+        try (ServerSocket pod = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.51"))) {
+            Service s = svc("default", "twofins").clusterIP("127.96.0.44").tcp("http", 80).build();
+            h.apply(List.of(s), List.of(slice("default", "twofins", List.of(ready("127.0.0.51")),
+                    List.of(port("http", pod.getLocalPort())))));
+            try (Socket c = connect(null, "127.96.0.44", 80); Socket served = pod.accept()) {
+                served.setSoTimeout(10_000);
+                c.getOutputStream().write("request\n".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("request", readLine(served));
+                List<io.netty.channel.EventLoop> loops = h.proxy.transport().loops();
+                java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(loops.size());
+                java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+                for (io.netty.channel.EventLoop loop : loops) {
+                    loop.execute(() -> {
+                        held.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                }
+                try {
+                    assertTrue(held.await(10, TimeUnit.SECONDS));
+                    served.getOutputStream().write("reply\n".getBytes(StandardCharsets.US_ASCII));
+                    served.shutdownOutput();
+                    c.getOutputStream().write("last\n".getBytes(StandardCharsets.US_ASCII));
+                    c.shutdownOutput();
+                } finally {
+                    release.countDown();
+                }
+                assertEquals("reply\n", new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+                assertEquals("last\n", new String(served.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
             }
         }
     }

@@ -101,6 +101,11 @@ public final class Balancer {
         return chosen;
     }
 
+    /** Whether {@link #pick} looks at the client address (ClientIP affinity is on). */
+    public boolean pinsClients() {
+        return affinityTtlNanos != 0;
+    }
+
     /** Drops affinity entries idle for the timeout or longer (kube-proxy's periodic sweep). */
     public void sweep() {
         if (affinityTtlNanos == 0 || affinity.isEmpty()) {

@@ -1,6 +1,5 @@
 package dev.clusterdns.proxy.tcp;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,9 +13,13 @@ import java.util.concurrent.TimeUnit;
  * expire in the order they started: one FIFO list per attempt, a connect leaves its list in O(1)
  * when it completes. A connect is failed only once its deadline has passed and the loop has
  * polled for I/O after that, so a loop kept from running past a deadline does not fail connects
- * that completed meanwhile. Confined to its event loop: no locks.
+ * that completed meanwhile. Shared by both TCP paths (channels and {@code IoHandle}s). Confined to its
+ * event loop: no locks.
  */
 final class ConnectTimeouts implements Runnable {
+    /** kube-proxy's userspace dial timeouts, one per attempt: at most four attempts per connection. */
+    static final int[] ATTEMPT_TIMEOUTS_MS = {250, 500, 1000, 2000};
+
     private final EventLoop loop;
     private final long[] timeoutNanos;
     /** Per attempt number, the sentinel of its circular list, oldest first. */
@@ -39,13 +42,22 @@ final class ConnectTimeouts implements Runnable {
     }
 
     /**
-     * Watches the connect of {@code outbound} (attempt number {@code attempt}, counted from 0) until
-     * {@link Pending#done()}; closes the channel if that has not come by the attempt's timeout.
+     * Whether a connection whose attempt {@code attempt} (counted from 0) failed may try another
+     * endpoint: kube-proxy's four attempts, and never more than there are endpoints.
      */
-    Pending start(Channel outbound, int attempt) {
+    static boolean anotherAttempt(int attempt, int endpoints) {
+        int next = attempt + 1;
+        return next < ATTEMPT_TIMEOUTS_MS.length && next < endpoints;
+    }
+
+    /**
+     * Watches a connect (attempt number {@code attempt}, counted from 0) until {@link Pending#done()};
+     * runs {@code expire} (which must fail the connect) if that has not come by the attempt's timeout.
+     */
+    Pending start(Runnable expire, int attempt) {
         assert loop.inEventLoop();
         long deadline = System.nanoTime() + timeoutNanos[attempt];
-        Pending p = new Pending(outbound, deadline);
+        Pending p = new Pending(expire, deadline);
         Pending head = lists[attempt];
         p.prev = head.prev;
         p.next = head;
@@ -73,8 +85,8 @@ final class ConnectTimeouts implements Runnable {
                     graceGiven = true;
                 } else {
                     p.done();
-                    // Fails the connect (a ClosedChannelException): the connect listener moves on.
-                    p.outbound.close();
+                    // Fails the connect: the connection moves on to the next endpoint.
+                    p.expire.run();
                 }
                 p = next;
             }
@@ -106,14 +118,14 @@ final class ConnectTimeouts implements Runnable {
 
     /** One connect in progress, and its place in its attempt's list. */
     static final class Pending {
-        private final Channel outbound;
+        private final Runnable expire;
         private final long deadline;
         private Pending prev;
         private Pending next;
         private boolean graced;
 
-        private Pending(Channel outbound, long deadline) {
-            this.outbound = outbound;
+        private Pending(Runnable expire, long deadline) {
+            this.expire = expire;
             this.deadline = deadline;
         }
 

@@ -28,11 +28,8 @@ import java.util.List;
  * the event loop and no extra {@code epoll_ctl} to start reading.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
-    /** kube-proxy's userspace dial timeouts, one per attempt. */
-    static final int[] CONNECT_TIMEOUTS_MS = {250, 500, 1000, 2000};
-
     /** Netty's default high-water mark: what a relay would queue on its peer before pausing. */
-    private static final int EARLY_LIMIT = 64 * 1024;
+    static final int EARLY_LIMIT = 64 * 1024;
 
     private final TcpListener listener;
     private final Transport transport;
@@ -68,7 +65,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         m.connections().inc();
         m.active().inc();
-        IdleSweep.Activity a = idle == null ? IdleSweep.untracked() : idle.track(inbound);
+        IdleSweep.Activity a = idle == null ? IdleSweep.untracked()
+                : idle.track(() -> inbound.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT));
         activity = a;
         inbound.closeFuture().addListener(f -> {
             m.active().dec();
@@ -101,7 +99,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         outbound.pipeline().addLast(new Relay(inbound, m.bytesOut(), activity));
         inbound.eventLoop().register(outbound).addListener((ChannelFuture r) -> {
             if (r.isSuccess()) {
-                ConnectTimeouts.Pending pending = timeouts.start(outbound, attempt);
+                // Closing fails the connect (a ClosedChannelException): the listener moves on.
+                ConnectTimeouts.Pending pending = timeouts.start(outbound::close, attempt);
                 outbound.connect(endpoint).addListener((ChannelFuture f) -> {
                     pending.done();
                     connected(ctx, attempt, f);
@@ -123,9 +122,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (!inbound.isActive()) {
                 return;
             }
-            int next = attempt + 1;
-            if (next < CONNECT_TIMEOUTS_MS.length && next < route.balancer().size()) {
-                connect(ctx, next);
+            if (ConnectTimeouts.anotherAttempt(attempt, route.balancer().size())) {
+                connect(ctx, attempt + 1);
             } else {
                 m.rejectedNoEndpoints().inc();
                 Relay.reset(inbound);

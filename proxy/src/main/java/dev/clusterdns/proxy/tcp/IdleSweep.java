@@ -1,8 +1,6 @@
 package dev.clusterdns.proxy.tcp;
 
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -13,7 +11,9 @@ import java.util.concurrent.TimeUnit;
  * {@code IdleStateHandler} schedules a task for every connection, cancels it on close (a priority
  * queue insert and removal each), and turns every write's void promise into a real one to watch it.
  * A relay only sets a flag on each read batch. A connection is closed between the timeout and the
- * timeout plus two intervals after its last byte, never before. Confined to its event loop: no locks.
+ * timeout plus two intervals after its last byte, never before. Shared by both TCP paths (channels
+ * and {@code IoHandle}s): what ends an idle connection is the caller's. Confined to its event loop:
+ * no locks.
  */
 final class IdleSweep implements Runnable {
     private static final long MAX_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -40,13 +40,13 @@ final class IdleSweep implements Runnable {
     }
 
     /**
-     * Starts watching {@code client}, a connection on this sweep's loop, until {@link Activity#untrack()}
-     * (call it when the connection closes). An idle connection gets {@link IdleStateEvent#ALL_IDLE_STATE_EVENT}
-     * in its pipeline, as from an {@code IdleStateHandler}; its handlers close it.
+     * Starts watching a connection on this sweep's loop until {@link Activity#untrack()} (call it when
+     * the connection closes); {@code onIdle} runs on the loop once it has been idle for the timeout,
+     * and ends it.
      */
-    Activity track(Channel client) {
+    Activity track(Runnable onIdle) {
         assert loop.inEventLoop();
-        Activity a = new Activity(client);
+        Activity a = new Activity(onIdle);
         a.active = true;
         a.prev = head.prev;
         a.next = head;
@@ -70,7 +70,7 @@ final class IdleSweep implements Runnable {
                 a.quietSince = now;
             } else if (now - a.quietSince >= timeoutNanos) {
                 a.quietSince = now;
-                a.client.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+                a.onIdle.run();
             }
             a = next;
         }
@@ -83,14 +83,14 @@ final class IdleSweep implements Runnable {
 
     /** One connection's mark, and its place in the sweep's list. */
     static final class Activity {
-        private final Channel client;
+        private final Runnable onIdle;
         private Activity prev;
         private Activity next;
         private boolean active;
         private long quietSince;
 
-        private Activity(Channel client) {
-            this.client = client;
+        private Activity(Runnable onIdle) {
+            this.onIdle = onIdle;
         }
 
         /** Bytes moved (either way). Called on the connection's loop. */

@@ -12,11 +12,13 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannelConfig;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.Inet4Address;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
@@ -28,7 +30,10 @@ import java.util.List;
 public final class TcpListener implements Frontend {
     private final ListenKey key;
     private volatile Route route;
+    /** Accept sockets on the channel path (NIO). */
     private final List<Channel> servers = new ArrayList<>();
+    /** Accept sockets on the {@code IoHandle} path (epoll). */
+    private final List<ListeningSocket> sockets = new ArrayList<>();
 
     private TcpListener(ListenKey key, Route route) {
         this.key = key;
@@ -44,6 +49,8 @@ public final class TcpListener implements Frontend {
      * the same user that set SO_REUSEPORT share it silently (it would get part of the connections).
      * The kernel's bind-bucket fast path admits such a listener once the group is bound whatever its
      * sockets do afterwards (unlike UDP), so a later one can still join; only a user of its own stops that.
+     * On epoll the sockets are Netty {@code IoHandle}s ({@link ListeningSocket}, connections relayed by
+     * {@link ProxiedConnection}); on NIO, server channels ({@link FrontendHandler}, {@link Relay}).
      *
      * @param idleTimeout a connection with no bytes either way for this long is closed
      * @throws Exception when the address cannot be bound (nothing stays bound then)
@@ -57,10 +64,21 @@ public final class TcpListener implements Frontend {
             if (loops.size() > 1 && key.port() != 0) {
                 probe(key);
             }
+            if (transport.ioHandles()) {
+                for (IoEventLoop loop : transport.ioLoops()) {
+                    // Accepted sockets stay on this loop, so one sweep per loop sees all of its connections.
+                    ListeningSocket socket = ListeningSocket.bind(listener, loop, (InetSocketAddress) address,
+                            loops.size() > 1, transport.allocator(), idleCloses ? new IdleSweep(loop, idleTimeout) : null);
+                    listener.sockets.add(socket);
+                    // Port 0: the other loops' sockets join the port the first one got.
+                    address = socket.localAddress();
+                }
+                return listener;
+            }
             for (EventLoop loop : loops) {
                 // Accepted channels stay on this loop, so one sweep per loop sees all of its connections.
                 IdleSweep idle = idleCloses ? new IdleSweep(loop, idleTimeout) : null;
-                ConnectTimeouts timeouts = new ConnectTimeouts(loop, FrontendHandler.CONNECT_TIMEOUTS_MS);
+                ConnectTimeouts timeouts = new ConnectTimeouts(loop, ConnectTimeouts.ATTEMPT_TIMEOUTS_MS);
                 // The handler is the whole pipeline: no initializer to run and remove per connection.
                 ServerBootstrap b = new ServerBootstrap()
                         // The accepting loop is the connection's loop: registering runs inline.
@@ -159,5 +177,6 @@ public final class TcpListener implements Frontend {
     public void close() {
         // Only the listening socket: accepted connections keep relaying until either side ends them.
         servers.forEach(s -> s.close().syncUninterruptibly());
+        sockets.forEach(ListeningSocket::closeFromOutside);
     }
 }

@@ -5,6 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -31,9 +32,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The event loops and channel classes every listener and backend connection share: NIO, or native
- * epoll when asked for and available, with pooled direct buffers. One group serves accepts and relaying; a backend
- * connection always runs on its client connection's loop, so a relay never crosses threads.
+ * The event loops every listener and backend connection share: NIO, or native epoll when asked for
+ * and available, with pooled direct buffers. On epoll, TCP registers Netty sockets on the loops as
+ * {@code IoHandle}s ({@link #ioHandles()}); NIO TCP and UDP use the channel classes made here. One
+ * group serves accepts and relaying; a backend connection always runs on its client connection's
+ * loop, so a relay never crosses threads.
  */
 public final class Transport implements AutoCloseable {
     private final EventLoopGroup group;
@@ -66,6 +69,21 @@ public final class Transport implements AutoCloseable {
     public List<EventLoop> loops() {
         List<EventLoop> loops = new ArrayList<>();
         group.forEach(e -> loops.add((EventLoop) e));
+        return loops;
+    }
+
+    /**
+     * Whether TCP runs on Netty's {@code IoHandle} API (sockets registered on the epoll loops without
+     * channels, {@code tcp.ListeningSocket}) rather than on channels: on epoll.
+     */
+    public boolean ioHandles() {
+        return epoll;
+    }
+
+    /** The event loops as {@link IoEventLoop}s, to register {@code IoHandle}s on. */
+    public List<IoEventLoop> ioLoops() {
+        List<IoEventLoop> loops = new ArrayList<>();
+        group.forEach(e -> loops.add((IoEventLoop) e));
         return loops;
     }
 
