@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One socket of a {@link ProxiedConnection} on Netty's {@code IoHandle} API: reads, what waits to be
@@ -46,6 +47,8 @@ final class RelaySocket implements EpollIoHandle {
     private final CounterDataPoint bytesRead;
     private RelaySocket peer;
     private IoRegistration registration;
+    /** The loop it is registered on; null before. */
+    private IoEventLoop loop;
     /** The interest set epoll has (or gets at registration); EPOLLERR always. */
     private int interest;
     private ArrayDeque<ByteBuf> queue;
@@ -93,6 +96,7 @@ final class RelaySocket implements EpollIoHandle {
         // set is empty (the FIN read and nothing queued), and then fails the next wait for EPOLLOUT.
         interest = (connecting ? OUT : IN) | ERR;
         try {
+            this.loop = loop;
             registration = loop.register(this).getNow();
             if (registration == null) {
                 throw new IllegalStateException("not registered on " + loop);
@@ -401,9 +405,7 @@ final class RelaySocket implements EpollIoHandle {
 
     /**
      * Closes the socket (a FIN after what the kernel still holds, unless reset) and tells the
-     * connection. The descriptor is closed first, which takes it out of the epoll set by itself, so
-     * the registration's cancel makes no {@code epoll_ctl(DEL)}; both happen in this call, so the
-     * descriptor number cannot be reused in between. Also Netty's call when its loop shuts down.
+     * connection. Also Netty's call when its loop shuts down.
      */
     @Override
     public void close() {
@@ -414,10 +416,35 @@ final class RelaySocket implements EpollIoHandle {
         }
     }
 
-    /** Closes the socket of a failed connect attempt; its queue stays for {@link #takeQueue}. */
+    /**
+     * Closes the socket of a failed connect attempt; its queue stays for {@link #takeQueue}. Events
+     * for it are ignored from now on, but the descriptor itself is closed only once the loop has
+     * handled every event of this turn: closed at once, its number could go to a socket opened
+     * later in the same turn (the next connect attempt, a new accept), and an event epoll had
+     * already reported for the old socket would then reach the new one (a refused connect's
+     * EPOLLERR|EPOLLHUP failed the next, healthy connect).
+     */
     void abandon() {
         closed = true;
         reading = false;
+        IoEventLoop l = loop;
+        if (l != null && !l.isShuttingDown()) {
+            try {
+                l.execute(this::closeDescriptor);
+                return;
+            } catch (RejectedExecutionException e) {
+                // shutting down meanwhile: closed now
+            }
+        }
+        closeDescriptor();
+    }
+
+    /**
+     * The descriptor first, which takes it out of the epoll set by itself, so the registration's
+     * cancel makes no {@code epoll_ctl(DEL)}; both in this call, so the number cannot be reused
+     * in between.
+     */
+    private void closeDescriptor() {
         try {
             socket.close();
         } catch (IOException e) {
