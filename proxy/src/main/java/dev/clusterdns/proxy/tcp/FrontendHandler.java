@@ -2,7 +2,6 @@ package dev.clusterdns.proxy.tcp;
 
 import dev.clusterdns.proxy.table.PortMetrics;
 import dev.clusterdns.proxy.table.Route;
-import dev.clusterdns.proxy.transport.HalfClose;
 import dev.clusterdns.proxy.transport.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -95,7 +94,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         config.setAllocator(transport.allocator());
         // The loop's ConnectTimeouts enforce the attempt's timeout: no timer per connect.
         config.setConnectTimeoutMillis(0);
-        HalfClose.keepRegistered(outbound, true);
         outbound.pipeline().addLast(new Relay(inbound, m.bytesOut(), activity));
         inbound.eventLoop().register(outbound).addListener((ChannelFuture r) -> {
             if (r.isSuccess()) {
@@ -179,7 +177,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            HalfClose.inputEnded(ctx.channel());
             inputEnded = true;
             return;
         }

@@ -1,6 +1,5 @@
 package dev.clusterdns.proxy.tcp;
 
-import dev.clusterdns.proxy.transport.HalfClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -60,8 +59,8 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 && self.unsafe().recvBufAllocHandle().lastBytesRead() < 0) {
             // This batch ended with the FIN of a socket whose own FIN we already sent (inputEnded
             // turned half-closure off then): both directions are over. Netty would close it right
-            // after this event; closing here takes the cheaper way (HalfClose.close).
-            HalfClose.close(self);
+            // after this event; closing here saves it the wait.
+            self.close();
         }
     }
 
@@ -86,7 +85,6 @@ final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            HalfClose.inputEnded(ctx.channel());
             inputEnded(ctx.channel());
             return;
         }
@@ -125,9 +123,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
         if (other.isInputShutdown()) {
             // The peer already sent its FIN: both of its directions are done, and a close sends
             // ours. Skips a shutdown call (and the exception Netty builds for every one).
-            HalfClose.close(peer);
+            peer.close();
             if (((DuplexChannel) self).isOutputShutdown()) {
-                HalfClose.close(self);
+                self.close();
             }
             return;
         }
@@ -137,19 +135,19 @@ final class Relay extends ChannelInboundHandlerAdapter {
         // have both been exchanged, and Netty throws an exception with a stack trace for it).
         // channelInactive passes it on as before.
         peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-        HalfClose.shutdownOutput(other).addListener(s -> {
+        other.shutdownOutput().addListener(s -> {
             if (!s.isSuccess()) {
                 // The peer died since its last event (a reset, typically: the kernel refuses the
                 // shutdown then). Passed on as a reset, as when its read reports one.
-                HalfClose.close(peer);
+                peer.close();
                 reset(self);
                 return;
             }
             if (other.isInputShutdown()) {
-                HalfClose.close(peer);
+                peer.close();
             }
             if (((DuplexChannel) self).isOutputShutdown()) {
-                HalfClose.close(self);
+                self.close();
             }
         });
     }
@@ -187,14 +185,11 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     static void closeOnFlush(Channel ch) {
         if (drained(ch)) {
-            HalfClose.close(ch);
+            ch.close();
         } else if (ch.isActive()) {
-            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(CLOSE);
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
-
-    /** {@link ChannelFutureListener#CLOSE} by way of {@link HalfClose#close}. */
-    private static final ChannelFutureListener CLOSE = f -> HalfClose.close(f.channel());
 
     /** Closes with SO_LINGER 0, so the other side gets an RST at once rather than a FIN. */
     static void reset(Channel ch) {

@@ -4,7 +4,6 @@ import dev.clusterdns.agent.net.PortHolders;
 import dev.clusterdns.proxy.table.Frontend;
 import dev.clusterdns.proxy.table.ListenKey;
 import dev.clusterdns.proxy.table.Route;
-import dev.clusterdns.proxy.transport.HalfClose;
 import dev.clusterdns.proxy.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -154,7 +153,6 @@ public final class TcpListener implements Frontend {
             // more setsockopt per connection.
             config.setAllowHalfClosure(true);
             config.setAllocator(transport.allocator());
-            HalfClose.keepRegistered(child, true);
             child.pipeline().addLast(new FrontendHandler(listener, transport, idle, timeouts));
             ctx.channel().eventLoop().register(child).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }

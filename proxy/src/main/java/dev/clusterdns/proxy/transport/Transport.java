@@ -11,8 +11,6 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -54,7 +52,7 @@ public final class Transport implements AutoCloseable {
      */
     public static Transport start(int threads, boolean preferNative) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        boolean native_ = preferNative && Epoll.isAvailable() && HalfClose.epollSupported();
+        boolean native_ = preferNative && Epoll.isAvailable();
         DefaultThreadFactory tf = new DefaultThreadFactory("clusterdns-proxy-io", true);
         EventLoopGroup g = new MultiThreadIoEventLoopGroup(n, tf,
                 native_ ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -107,8 +105,7 @@ public final class Transport implements AutoCloseable {
      * one too, with IPv4-mapped addresses).
      */
     public ServerChannel newServerChannel(InetAddress address) {
-        SocketProtocolFamily family = family(address);
-        return epoll ? new EpollServerSocketChannel(family) : new NioServerSocketChannel(SelectorProvider.provider(), family);
+        return new NioServerSocketChannel(SelectorProvider.provider(), tcpChannelFamily(address));
     }
 
     /**
@@ -117,8 +114,19 @@ public final class Transport implements AutoCloseable {
      * socket).
      */
     public SocketChannel newSocketChannel(InetAddress endpoint) {
-        SocketProtocolFamily family = family(endpoint);
-        return epoll ? new EpollSocketChannel(family) : new NioSocketChannel(SelectorProvider.provider(), family);
+        return new NioSocketChannel(SelectorProvider.provider(), tcpChannelFamily(endpoint));
+    }
+
+    /**
+     * TCP channels are the NIO path's only: on epoll, TCP runs on {@code IoHandle}s
+     * ({@link #ioHandles()}), and Netty's epoll socket channels would bring back the half-close
+     * bug the proxy no longer works around (see the README).
+     */
+    private SocketProtocolFamily tcpChannelFamily(InetAddress address) {
+        if (epoll) {
+            throw new IllegalStateException("TCP on epoll runs on IoHandles, not channels");
+        }
+        return family(address);
     }
 
     private static SocketProtocolFamily family(InetAddress a) {
