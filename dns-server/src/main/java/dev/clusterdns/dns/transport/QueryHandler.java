@@ -52,7 +52,7 @@ final class QueryHandler {
      * another thread). Returns false, without ever calling {@code out}, when the packet is dropped.
      */
     boolean handle(byte[] wire, InetSocketAddress client, QueryProtocol transport, ReplySink out) {
-        return handle(wire, wire.length, client, transport, out);
+        return handle(wire, wire.length, false, client, transport, out); // the caller's to keep: no copy
     }
 
     /**
@@ -61,6 +61,11 @@ final class QueryHandler {
      * that goes on asynchronously gets a copy first ({@link Query#owned()}).
      */
     boolean handle(byte[] buffer, int length, InetSocketAddress client, QueryProtocol transport, ReplySink out) {
+        return handle(buffer, length, true, client, transport, out);
+    }
+
+    private boolean handle(byte[] buffer, int length, boolean lent, InetSocketAddress client, QueryProtocol transport,
+            ReplySink out) {
         long start = System.nanoTime();
         boolean tcp = transport == QueryProtocol.TCP;
         if (length < 12 || (buffer[2] & 0x80) != 0) {
@@ -69,7 +74,7 @@ final class QueryHandler {
         boolean ipv6 = client != null && client.getAddress() instanceof java.net.Inet6Address;
         Query query;
         try {
-            query = Query.parseLent(buffer, length, client, transport);
+            query = lent ? Query.parseLent(buffer, length, client, transport) : Query.parse(buffer, client, transport);
         } catch (IOException | RuntimeException e) {
             metrics.request(tcp, ipv6, -1, length, false);
             byte[] reply = formErr(buffer);
