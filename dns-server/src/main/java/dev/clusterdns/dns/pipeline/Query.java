@@ -2,6 +2,7 @@ package dev.clusterdns.dns.pipeline;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNSInput;
 import org.xbill.DNS.Flags;
@@ -27,6 +28,10 @@ public final class Query {
     private static final int NO_EDNS = -1;
 
     private final byte[] wire;
+    /** The message's length: {@link #wire} may be a longer receive buffer ({@link #parseLent}). */
+    private final int size;
+    /** True while {@link #wire} is the caller's reused buffer, valid only until it receives again. */
+    private final boolean lent;
     private final int questionEnd;
     private Message message;
     private final int id;
@@ -43,9 +48,11 @@ public final class Query {
     private final InetSocketAddress client;
     private final QueryProtocol transport;
 
-    private Query(byte[] wire, int questionEnd, Message message, int id, int flags, Name name, int nameLabels, int type,
+    private Query(byte[] wire, int size, boolean lent, int questionEnd, Message message, int id, int flags, Name name, int nameLabels, int type,
             int dclass, int ednsPayload, int ednsVersion, int ednsFlags, InetSocketAddress client, QueryProtocol transport) {
         this.wire = wire;
+        this.size = size;
+        this.lent = lent;
         this.questionEnd = questionEnd;
         this.message = message;
         this.id = id;
@@ -63,19 +70,40 @@ public final class Query {
 
     /** Parses a wire-format query; throws on malformed input (the transport answers FORMERR or drops). */
     public static Query parse(byte[] wire, InetSocketAddress client, QueryProtocol transport) throws IOException {
-        Query fast = parseSimple(wire, client, transport);
-        if (fast != null) {
-            return fast;
+        Query fast = parseSimple(wire, wire.length, false, client, transport);
+        return fast != null ? fast : of(new Message(wire), client, transport);
+    }
+
+    /**
+     * Parses the query in {@code buffer[0, length)} without copying it: the UDP socket receives every
+     * datagram into the same array, and a query answered on the receiving thread needs no copy of its
+     * own (it was a third of the garbage per answered query). The query reads that array until the
+     * caller receives into it again, so whatever keeps it longer (an asynchronous stage, forwarding)
+     * must take {@link #owned()} first.
+     */
+    public static Query parseLent(byte[] buffer, int length, InetSocketAddress client, QueryProtocol transport)
+            throws IOException {
+        Query fast = parseSimple(buffer, length, true, client, transport);
+        return fast != null ? fast : of(new Message(Arrays.copyOf(buffer, length)), client, transport);
+    }
+
+    /**
+     * This query with bytes of its own: itself unless it reads a lent buffer ({@link #parseLent}), else
+     * a copy (with what was already parsed lazily) that stays valid after the buffer is reused.
+     */
+    public Query owned() {
+        if (!lent) {
+            return this;
         }
-        Query q = of(new Message(wire), client, transport);
-        return q;
+        return new Query(Arrays.copyOf(wire, size), size, false, questionEnd, message, id, flags, name, nameLabels,
+                type, dclass, ednsPayload, ednsVersion, ednsFlags, client, transport);
     }
 
     /** Wraps an already parsed message; the question may be null (QDCOUNT 0), stages must cope. */
     public static Query of(Message message, InetSocketAddress client, QueryProtocol transport) {
         Record q = message.getQuestion();
         OPTRecord opt = message.getOPT();
-        return new Query(null, 0, message, message.getHeader().getID(), headerFlags(message),
+        return new Query(null, message.numBytes(), false, 0, message, message.getHeader().getID(), headerFlags(message),
                 q == null ? null : q.getName(), q == null ? 0 : q.getName().labels(), q == null ? 0 : q.getType(), q == null ? 0 : q.getDClass(),
                 opt == null ? NO_EDNS : opt.getPayloadSize(), opt == null ? 0 : opt.getVersion(),
                 opt == null ? 0 : opt.getFlags(), client, transport);
@@ -90,8 +118,7 @@ public final class Query {
      * Reads header, one uncompressed question and an optional OPT record straight off the wire;
      * returns null for anything else (the caller falls back to dnsjava's full parser).
      */
-    private static Query parseSimple(byte[] w, InetSocketAddress client, QueryProtocol transport) {
-        int n = w.length;
+    private static Query parseSimple(byte[] w, int n, boolean lent, InetSocketAddress client, QueryProtocol transport) {
         if (n < 17 || u16(w, 4) != 1 || u16(w, 6) != 0 || u16(w, 8) != 0 || u16(w, 10) > 1) {
             return null;
         }
@@ -159,7 +186,7 @@ public final class Query {
         }
         // The name is checked above as dnsjava would (label lengths, no compression, at most 255
         // bytes) and built only when a stage asks for it: answers from the cluster zone do not need it.
-        return new Query(w, questionEnd, null, u16(w, 0), flags, null, labels, type, dclass, payload, version, ednsFlags,
+        return new Query(w, n, lent, questionEnd, null, u16(w, 0), flags, null, labels, type, dclass, payload, version, ednsFlags,
                 client, transport);
     }
 
@@ -172,7 +199,7 @@ public final class Query {
         Message copy = message().clone();
         copy.removeAllRecords(Section.QUESTION);
         copy.addRecord(Record.newRecord(newName, type, dclass == 0 ? DClass.IN : dclass), Section.QUESTION);
-        return new Query(null, 0, copy, id, flags, newName, newName.labels(), type, dclass, ednsPayload, ednsVersion,
+        return new Query(null, copy.numBytes(), false, 0, copy, id, flags, newName, newName.labels(), type, dclass, ednsPayload, ednsVersion,
                 ednsFlags, client, transport);
     }
 
@@ -181,7 +208,7 @@ public final class Query {
         Message m = message;
         if (m == null) {
             try {
-                m = new Message(wire);
+                m = new Message(wire.length == size ? wire : Arrays.copyOf(wire, size));
             } catch (IOException e) {
                 // parseSimple only accepts what dnsjava also reads; keep the contract total anyway.
                 throw new IllegalStateException("query no longer parses", e);
@@ -275,10 +302,17 @@ public final class Query {
 
     /**
      * The raw wire of the query when it came through the fast path (else null); the question name
-     * starts at offset 12. The transport copies the client's exact spelling from here.
+     * starts at offset 12. The transport copies the client's exact spelling from here. The array may
+     * be longer than the message ({@link #size()}) and, for a lent query, is valid only while it is
+     * being answered on the receiving thread (see {@link #parseLent}).
      */
     public byte[] wire() {
         return wire;
+    }
+
+    /** The query message's length in bytes. */
+    public int size() {
+        return size;
     }
 
     /** End offset of the question section in {@link #wire()}. */

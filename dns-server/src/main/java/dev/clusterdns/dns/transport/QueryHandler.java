@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -51,20 +52,34 @@ final class QueryHandler {
      * another thread). Returns false, without ever calling {@code out}, when the packet is dropped.
      */
     boolean handle(byte[] wire, InetSocketAddress client, QueryProtocol transport, ReplySink out) {
+        return handle(wire, wire.length, false, client, transport, out); // the caller's to keep: no copy
+    }
+
+    /**
+     * The same for the message in {@code buffer[0, length)}, which the caller may overwrite once this
+     * returns (the UDP socket's reused receive array): a query answered here reads it in place, one
+     * that goes on asynchronously gets a copy first ({@link Query#owned()}).
+     */
+    boolean handle(byte[] buffer, int length, InetSocketAddress client, QueryProtocol transport, ReplySink out) {
+        return handle(buffer, length, true, client, transport, out);
+    }
+
+    private boolean handle(byte[] buffer, int length, boolean lent, InetSocketAddress client, QueryProtocol transport,
+            ReplySink out) {
         long start = System.nanoTime();
         boolean tcp = transport == QueryProtocol.TCP;
-        if (wire.length < 12 || (wire[2] & 0x80) != 0) {
+        if (length < 12 || (buffer[2] & 0x80) != 0) {
             return false; // no readable header, or a response: nothing to answer (never reflect responses)
         }
         boolean ipv6 = client != null && client.getAddress() instanceof java.net.Inet6Address;
         Query query;
         try {
-            query = Query.parse(wire, client, transport);
+            query = lent ? Query.parseLent(buffer, length, client, transport) : Query.parse(buffer, client, transport);
         } catch (IOException | RuntimeException e) {
-            metrics.request(tcp, ipv6, -1, wire.length, false);
-            byte[] reply = formErr(wire);
+            metrics.request(tcp, ipv6, -1, length, false);
+            byte[] reply = formErr(buffer);
             metrics.response(tcp, -1, Rcode.FORMERR, "", reply.length, start);
-            log.unparsed(client, wire, transport, reply, start, e);
+            log.unparsed(client, Arrays.copyOf(buffer, length), transport, reply, start, e);
             out.send(Unpooled.wrappedBuffer(reply), client, true);
             return true;
         }
@@ -73,14 +88,14 @@ final class QueryHandler {
             immediate = check(query);
         } catch (IllegalStateException malformed) {
             // The fast path took the header, but the full message does not parse (e.g. a bad EDNS option).
-            metrics.request(tcp, ipv6, -1, wire.length, false);
-            byte[] reply = formErr(wire);
+            metrics.request(tcp, ipv6, -1, length, false);
+            byte[] reply = formErr(buffer);
             metrics.response(tcp, -1, Rcode.FORMERR, "", reply.length, start);
-            log.unparsed(client, wire, transport, reply, start, malformed);
+            log.unparsed(client, Arrays.copyOf(buffer, length), transport, reply, start, malformed);
             out.send(Unpooled.wrappedBuffer(reply), client, true);
             return true;
         }
-        metrics.request(tcp, ipv6, query.type(), wire.length, (query.ednsFlags() & org.xbill.DNS.ExtendedFlags.DO) != 0);
+        metrics.request(tcp, ipv6, query.type(), length, (query.ednsFlags() & org.xbill.DNS.ExtendedFlags.DO) != 0);
         if (immediate != null) {
             send(query, immediate, out, tcp, start);
             return true;
@@ -92,6 +107,9 @@ final class QueryHandler {
                 send(query, now, out, tcp, start); // answered from memory without the chain of futures
                 return true;
             }
+            // Stages may keep the query past this call (forwarding, the cache's pending fills): its
+            // own bytes from here on, as the caller reuses the buffer for the next datagram.
+            query = query.owned();
             pending = pipeline.serve(query);
         } catch (RuntimeException e) {
             LOG.warn("SERVFAIL for {} {} from {} over {}", query.name(), org.xbill.DNS.Type.string(query.type()),
@@ -108,17 +126,18 @@ final class QueryHandler {
                 return true;
             }
         }
+        Query owned = query; // the owned copy taken above (for the callback)
         pending.whenComplete((reply, error) -> {
             if (error != null || reply == null) {
                 if (error != null) {
                     // Once per failed query, with what identifies it (CoreDNS `errors`); the stack at debug.
-                    LOG.warn("SERVFAIL for {} {} from {} over {}: {}", query.name(), org.xbill.DNS.Type.string(query.type()),
-                            query.client(), query.protocol(), rootCause(error));
-                    LOG.debug("query {} failed", query.name(), error);
+                    LOG.warn("SERVFAIL for {} {} from {} over {}: {}", owned.name(), org.xbill.DNS.Type.string(owned.type()),
+                            owned.client(), owned.protocol(), rootCause(error));
+                    LOG.debug("query {} failed", owned.name(), error);
                 }
-                send(query, Reply.error(query, Rcode.SERVFAIL), out, tcp, start);
+                send(owned, Reply.error(owned, Rcode.SERVFAIL), out, tcp, start);
             } else {
-                send(query, reply, out, tcp, start);
+                send(owned, reply, out, tcp, start);
             }
         });
         return true;

@@ -41,7 +41,7 @@ final class QueryLog {
         }
         int bufsize = q.protocol() == QueryProtocol.TCP ? 65535 : q.hasEdns() ? Math.max(512, q.ednsPayload()) : 512;
         LOG.info(line(q.client(), q.id(), Type.string(q.type()), DClass.string(q.dclass()),
-                q.name() == null ? "." : q.name().toString(), q.protocol(), q.wire() != null ? q.wire().length : q.message().numBytes(),
+                q.name() == null ? "." : q.name().toString(), q.protocol(), q.size(),
                 (q.ednsFlags() & ExtendedFlags.DO) != 0, bufsize, replyFlags, replySize, startNanos));
     }
 

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * sendto per query, as NSD does). Netty's epoll datagram channel cost about 1.5 µs of user CPU per
  * datagram before any DNS work, as much as NSD spent on a whole query (a sender address, a slice,
  * packet objects and an outbound-buffer entry per datagram, a pooled reply buffer); this path costs
- * about half that, and reuses one receive buffer and one reply buffer.
+ * about half that, and reuses one receive buffer, one receive array and one reply buffer.
  *
  * <p>It is the queries' {@link ReplySink}: a reply made on the serving thread is written into the
  * reused reply buffer and sent at once; a reply completed later on another thread (forwarding) gets
@@ -73,16 +73,18 @@ final class UdpSocket implements ReplySink, Closeable {
 
     private void serve() {
         ByteBuffer in = ByteBuffer.allocateDirect(maxDatagram);
+        // Every datagram is read into this one array: a query answered on this thread reads it in
+        // place, one answered later gets a copy from the handler (no array per datagram).
+        byte[] wire = new byte[maxDatagram];
         while (channel.isOpen()) {
             InetSocketAddress client;
-            byte[] wire;
+            int length;
             try {
                 in.clear();
                 client = (InetSocketAddress) channel.receive(in);
                 in.flip();
-                // Owned by the query: one answered later (forwarding) still needs its bytes.
-                wire = new byte[in.remaining()];
-                in.get(wire);
+                length = in.remaining();
+                in.get(wire, 0, length);
             } catch (ClosedChannelException closed) {
                 return; // closed, possibly while waiting (AsynchronousCloseException)
             } catch (IOException e) {
@@ -90,7 +92,7 @@ final class UdpSocket implements ReplySink, Closeable {
                 continue;
             }
             try {
-                queries.handle(wire, client, QueryProtocol.UDP, this);
+                queries.handle(wire, length, client, QueryProtocol.UDP, this);
             } catch (RuntimeException | Error e) {
                 // QueryHandler never throws by contract; if it does (a bug, a stack overflow on a
                 // pathological query), this query is lost, not the socket's share of the traffic.

@@ -46,6 +46,38 @@ class QueryTest {
         assertEquals(1232, q.maxReplySize(1232));
     }
 
+    /**
+     * A query read in place from a longer receive buffer ends at its length (the bytes after it are
+     * the buffer's, not the message's), and its owned copy outlives the buffer being overwritten.
+     */
+    @Test
+    void aLentBufferIsReadToTheMessagesLengthAndOwnedCopiesOutliveIt() throws IOException {
+        Message m = DnsClient.edns(DnsClient.query("a.example.", Type.AAAA), 1400);
+        byte[] wire = m.toWire();
+        byte[] buffer = new byte[1232];
+        java.util.Arrays.fill(buffer, (byte) 0x55); // what an earlier, longer datagram left behind
+        System.arraycopy(wire, 0, buffer, 0, wire.length);
+        Query lent = Query.parseLent(buffer, wire.length, CLIENT, QueryProtocol.UDP);
+        assertNotNull(lent.wire(), "the fast path, though the buffer is longer than the message");
+        assertEquals(wire.length, lent.size());
+        assertEquals(m.toString(), lent.message().toString());
+        Query owned = Query.parseLent(buffer, wire.length, CLIENT, QueryProtocol.UDP).owned();
+        org.junit.jupiter.api.Assertions.assertSame(owned, owned.owned(), "an owned query is kept as it is");
+        java.util.Arrays.fill(buffer, (byte) 0); // the next datagram
+        assertEquals("a.example.", owned.name().toString());
+        assertEquals(m.getHeader().getID(), owned.id());
+        assertEquals(m.toString(), owned.message().toString());
+        // Not the fast path's shape (two questions): read by dnsjava from a copy of the message alone.
+        m.addRecord(org.xbill.DNS.Record.newRecord(org.xbill.DNS.Name.fromString("b.example."), Type.A,
+                org.xbill.DNS.DClass.IN), Section.QUESTION);
+        wire = m.toWire();
+        System.arraycopy(wire, 0, buffer, 0, wire.length);
+        Query slow = Query.parseLent(buffer, wire.length, CLIENT, QueryProtocol.UDP);
+        assertNull(slow.wire());
+        assertEquals(wire.length, slow.size());
+        assertEquals(2, slow.message().getHeader().getCount(Section.QUESTION));
+    }
+
     @Test
     void otherShapesUseDnsjava() throws IOException {
         Message m = DnsClient.query("web.shop.svc.cluster.local.", Type.A);

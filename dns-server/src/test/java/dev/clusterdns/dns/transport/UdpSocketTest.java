@@ -129,6 +129,90 @@ class UdpSocketTest {
         }
     }
 
+    /**
+     * Holds the queries under {@code held.} unanswered (their futures for the test to complete, on its
+     * own thread) and answers the rest at once; it reads nothing of a held query before answering it.
+     */
+    private static final class HoldingStage implements Stage {
+        final java.util.concurrent.BlockingQueue<Query> held = new java.util.concurrent.LinkedBlockingQueue<>();
+        final Map<Query, CompletableFuture<Reply>> pending = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public String name() {
+            return "holding";
+        }
+
+        @Override
+        public CompletionStage<Reply> serve(Query query, Next next) {
+            if (query.wire() != null && query.wire()[13] == 'h') { // the first label starts with "h": held.
+                CompletableFuture<Reply> later = new CompletableFuture<>();
+                pending.put(query, later);
+                held.add(query);
+                return later;
+            }
+            return CompletableFuture.completedFuture(answer(query));
+        }
+
+        /** One A record for the question, its address the name's length (read from the query now). */
+        static Reply answer(Query query) {
+            Message m = new Message();
+            m.getHeader().setFlag(Flags.QR);
+            m.addRecord(org.xbill.DNS.Record.newRecord(query.name(), Type.A, DClass.IN), Section.QUESTION);
+            m.addRecord(new ARecord(query.name(), DClass.IN, 5, address(query.name().length(), 0)), Section.ANSWER);
+            return Reply.encoded(query, m.toWire());
+        }
+    }
+
+    /**
+     * The serving thread reads every datagram into one reused array; a query that leaves the thread
+     * unanswered must keep its own bytes: its name, ID and question are read only after the thread has
+     * received (and answered) longer datagrams into the same array, and must still be the query's own.
+     */
+    @Test
+    void aQueryAnsweredLaterKeepsItsBytesWhileTheServingThreadReceivesMore() throws Exception {
+        HoldingStage stage = new HoldingStage();
+        try (DnsServer server = DnsServer.start(
+                new DnsServer.Config(List.of(new InetSocketAddress("127.0.0.1", 0)), 1, 1232,
+                        DnsServer.Config.DEFAULT_TCP_IDLE),
+                new Pipeline(List.of(stage)), DnsMetrics.unregistered());
+                DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            client.connect(server.addresses().get(0));
+            client.setSoTimeout(10_000); // a lost reply fails the test instead of hanging it
+            Message heldQuery = DnsClient.query("held.a.", Type.A);
+            heldQuery.getHeader().setID(7);
+            send(client, heldQuery);
+            Query held = stage.held.poll(10, TimeUnit.SECONDS);
+            assertTrue(held != null, "the held query reached the stage");
+            // Longer names, other IDs: each overwrites the array where the held query was read.
+            for (int n = 0; n < 20; n++) {
+                Message q = DnsClient.query("now" + n + ".a-much-longer-name-than-the-held-one.test.", Type.A);
+                q.getHeader().setID(100 + n);
+                send(client, q);
+                Message reply = receive(client);
+                assertEquals(100 + n, reply.getHeader().getID());
+                assertEquals(q.getQuestion().getName(), reply.getQuestion().getName());
+            }
+            stage.pending.get(held).complete(HoldingStage.answer(held)); // name parsed only now
+            Message reply = receive(client);
+            assertEquals(7, reply.getHeader().getID(), "the held query's ID");
+            Name name = Name.fromString("held.a.");
+            assertEquals(name, reply.getQuestion().getName(), "the held query's question");
+            assertEquals(address(name.length(), 0), ((ARecord) reply.getSection(Section.ANSWER).get(0)).getAddress());
+        }
+    }
+
+    private static void send(DatagramSocket client, Message query) throws java.io.IOException {
+        byte[] wire = query.toWire();
+        client.send(new DatagramPacket(wire, wire.length));
+    }
+
+    private static Message receive(DatagramSocket client) throws java.io.IOException {
+        byte[] in = new byte[4096];
+        DatagramPacket p = new DatagramPacket(in, in.length);
+        client.receive(p);
+        return new Message(java.util.Arrays.copyOf(in, p.getLength()));
+    }
+
     @Test
     void closingTheServerEndsItsUdpThreadsAndFreesThePort() throws Exception {
         long before = udpThreads();
