@@ -490,26 +490,10 @@ class TcpProxyTest {
                 served.setSoTimeout(10_000);
                 c.getOutputStream().write("request\n".getBytes(StandardCharsets.US_ASCII));
                 assertEquals("request", readLine(served));
-                List<io.netty.channel.EventLoop> loops = h.proxy.transport().loops();
-                java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(loops.size());
-                java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-                for (io.netty.channel.EventLoop loop : loops) {
-                    loop.execute(() -> {
-                        held.countDown();
-                        try {
-                            release.await();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    });
-                }
-                try {
-                    assertTrue(held.await(10, TimeUnit.SECONDS));
+                try (LoopsHeld held = holdLoops()) {
                     served.shutdownOutput();
                     c.setSoLinger(true, 0);
                     c.close();
-                } finally {
-                    release.countDown();
                 }
                 SocketException e = assertThrows(SocketException.class, () -> served.getInputStream().read());
                 assertTrue(String.valueOf(e.getMessage()).contains("reset"), e.toString());
@@ -532,32 +516,47 @@ class TcpProxyTest {
                 served.setSoTimeout(10_000);
                 c.getOutputStream().write("request\n".getBytes(StandardCharsets.US_ASCII));
                 assertEquals("request", readLine(served));
-                List<io.netty.channel.EventLoop> loops = h.proxy.transport().loops();
-                java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(loops.size());
-                java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-                for (io.netty.channel.EventLoop loop : loops) {
-                    loop.execute(() -> {
-                        held.countDown();
-                        try {
-                            release.await();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    });
-                }
-                try {
-                    assertTrue(held.await(10, TimeUnit.SECONDS));
+                try (LoopsHeld held = holdLoops()) {
                     served.getOutputStream().write("reply\n".getBytes(StandardCharsets.US_ASCII));
                     served.shutdownOutput();
                     c.getOutputStream().write("last\n".getBytes(StandardCharsets.US_ASCII));
                     c.shutdownOutput();
-                } finally {
-                    release.countDown();
                 }
                 assertEquals("reply\n", new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
                 assertEquals("last\n", new String(served.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
             }
         }
+    }
+
+    /** Released by {@link #close}. */
+    interface LoopsHeld extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Keeps every event loop of the proxy busy until the handle is closed, so whatever the sockets
+     * do meanwhile is read by the proxy in one turn of its loop.
+     */
+    private LoopsHeld holdLoops() throws InterruptedException {
+        List<io.netty.channel.EventLoop> loops = h.proxy.transport().loops();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(loops.size());
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        for (io.netty.channel.EventLoop loop : loops) {
+            loop.execute(() -> {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        if (!held.await(10, TimeUnit.SECONDS)) {
+            release.countDown();
+            throw new AssertionError("the proxy's event loops were not all held within 10 s");
+        }
+        return release::countDown;
     }
 
     @Test
