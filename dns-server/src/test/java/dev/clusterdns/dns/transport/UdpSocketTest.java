@@ -84,16 +84,25 @@ class UdpSocketTest {
         }
     }
 
+    /** A server with one UDP socket (so one serving thread) on a loopback port, answering through {@code stage}. */
+    private static DnsServer oneSocketServer(Stage stage) throws java.io.IOException {
+        return DnsServer.start(new DnsServer.Config(List.of(new InetSocketAddress("127.0.0.1", 0)), 1, 1232,
+                DnsServer.Config.DEFAULT_TCP_IDLE), new Pipeline(List.of(stage)), DnsMetrics.unregistered());
+    }
+
+    /** A client socket connected to {@code server}; a lost reply fails the test instead of hanging it. */
+    private static DatagramSocket clientOf(DnsServer server) throws java.io.IOException {
+        DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        client.connect(server.addresses().get(0));
+        client.setSoTimeout(10_000);
+        return client;
+    }
+
     @Test
     void repliesFromTheServingThreadAndFromAnotherThreadInterleaveIntact() throws Exception {
         SplitStage stage = new SplitStage();
-        try (DnsServer server = DnsServer.start(
-                new DnsServer.Config(List.of(new InetSocketAddress("127.0.0.1", 0)), 1, 1232,
-                        DnsServer.Config.DEFAULT_TCP_IDLE),
-                new Pipeline(List.of(stage)), DnsMetrics.unregistered());
-                DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            client.connect(server.addresses().get(0));
-            client.setSoTimeout(10_000); // a lost reply fails the test instead of hanging it
+        try (DnsServer server = oneSocketServer(stage);
+                DatagramSocket client = clientOf(server)) {
             int queries = 200;
             // All sent before any is read: deferred replies complete while the serving thread is
             // writing immediate ones into its reused buffer.
@@ -171,13 +180,8 @@ class UdpSocketTest {
     @Test
     void aQueryAnsweredLaterKeepsItsBytesWhileTheServingThreadReceivesMore() throws Exception {
         HoldingStage stage = new HoldingStage();
-        try (DnsServer server = DnsServer.start(
-                new DnsServer.Config(List.of(new InetSocketAddress("127.0.0.1", 0)), 1, 1232,
-                        DnsServer.Config.DEFAULT_TCP_IDLE),
-                new Pipeline(List.of(stage)), DnsMetrics.unregistered());
-                DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            client.connect(server.addresses().get(0));
-            client.setSoTimeout(10_000); // a lost reply fails the test instead of hanging it
+        try (DnsServer server = oneSocketServer(stage);
+                DatagramSocket client = clientOf(server)) {
             Message heldQuery = DnsClient.query("held.a.", Type.A);
             heldQuery.getHeader().setID(7);
             send(client, heldQuery);

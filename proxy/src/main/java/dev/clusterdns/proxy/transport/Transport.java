@@ -19,7 +19,6 @@ import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -85,9 +84,12 @@ public final class Transport implements AutoCloseable {
         return loops;
     }
 
-    /** SO_REUSEPORT on this transport's server sockets (Linux 3.9+; the JDK supports it since 9). */
+    /**
+     * SO_REUSEPORT on the NIO path's server channels (Linux 3.9+; the JDK supports it since 9); the
+     * epoll path's {@code ListeningSocket}s set it on the socket itself.
+     */
     public ChannelOption<Boolean> reusePort() {
-        return epoll ? UnixChannelOption.SO_REUSEPORT : NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
+        return NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
     }
 
     public ByteBufAllocator allocator() {
